@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "bcops",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bcplan", targets: ["bcplan"]),
+        .executable(name: "bcapply", targets: ["bcapply"]),
+        .executable(name: "bcctl", targets: ["bcctl"]),
+        .library(name: "BCModel", targets: ["BCModel"]),
+        .library(name: "BCManifest", targets: ["BCManifest"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md for why not Yams.
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Kinds, specs, validation rules, the instance-type catalog. No I/O, no YAML.
+        .target(name: "BCModel"),
+        // YAML with locations, typed decoding with diagnostics, JSON Schema, formatting.
+        .target(name: "BCManifest", dependencies: ["BCModel", "CLibYAML"]),
+        // The command implementations the three executables share.
+        .target(name: "BCCommands", dependencies: [
+            "BCModel", "BCManifest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "bcplan", dependencies: ["BCCommands"]),
+        .executableTarget(name: "bcapply", dependencies: ["BCCommands"]),
+        .executableTarget(name: "bcctl", dependencies: ["BCCommands"]),
+        // Benchmarks (bench/*.sh build it in release mode and run it).
+        .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML"]),
+        .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),
+        .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML"],
+                    resources: [.copy("Corpus")]),
+        .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest"]),
+    ]
+)

@@ -1,0 +1,168 @@
+import BCModel
+import Foundation
+
+/// A manifest together with where it came from.
+public struct LoadedManifest: Sendable {
+    public var manifest: Manifest
+    public var file: String
+    /// The document's root node, for locating problems found after decoding.
+    public var root: YAMLNode
+    public var documentIndex: Int
+}
+
+/// Everything found in the input: the manifests that decoded, and every problem.
+public struct LoadResult: Sendable {
+    public var manifests: [LoadedManifest] = []
+    public var diagnostics: [Diagnostic] = []
+    public var files: [String] = []
+    public var documentCount = 0
+
+    public var isValid: Bool { diagnostics.isEmpty }
+}
+
+/// Reads manifests from files and directory trees and validates them as one set.
+public struct ManifestLoader: Sendable {
+    public var context: ValidationContext
+
+    public init(context: ValidationContext = .init()) { self.context = context }
+
+    /// Loads files and directories (recursively: `*.yaml`, `*.yml`; hidden entries are skipped).
+    public func load(paths: [String]) -> LoadResult {
+        var result = LoadResult()
+        var files: [String] = []
+        for path in paths {
+            switch ManifestLoader.expand(path) {
+            case .success(let found): files.append(contentsOf: found)
+            case .failure(let message): result.diagnostics.append(Diagnostic(file: path, mark: nil, message: message))
+            }
+        }
+        result.files = files
+        for file in files {
+            switch ManifestLoader.read(file) {
+            case .success(let bytes): load(bytes: bytes, file: file, into: &result)
+            case .failure(let message): result.diagnostics.append(Diagnostic(file: file, mark: nil, message: message))
+            }
+        }
+        finish(&result)
+        return result
+    }
+
+    /// Loads one in-memory stream, as if it were the file `name`.
+    public func load(bytes: [UInt8], name: String) -> LoadResult {
+        var result = LoadResult()
+        result.files = [name]
+        load(bytes: bytes, file: name, into: &result)
+        finish(&result)
+        return result
+    }
+
+    private func finish(_ result: inout LoadResult) {
+        let manifests = result.manifests
+        for finding in ManifestSetValidator.validate(manifests.map(\.manifest), context: context) {
+            let m = manifests[finding.manifestIndex]
+            result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.locate(finding.diagnostic.path).start,
+                                                 address: m.manifest.address, field: finding.diagnostic.path,
+                                                 message: finding.diagnostic.message))
+        }
+        checkReferencedFiles(&result)
+        result.diagnostics.sort()
+    }
+
+    /// WorkflowRun files (workflow, inputsFile) live in the repository beside the manifest.
+    private func checkReferencedFiles(_ result: inout LoadResult) {
+        for m in result.manifests {
+            guard let run = m.manifest.spec as? WorkflowRunSpec, FileManager.default.fileExists(atPath: m.file) else { continue }
+            let dir = (m.file as NSString).deletingLastPathComponent
+            var refs: [(FieldPath, String)] = []
+            if !run.workflow.contains("://") { refs.append(("spec.workflow", run.workflow)) }
+            if let f = run.inputsFile { refs.append(("spec.inputsFile", f)) }
+            for (field, rel) in refs where !rel.hasPrefix("/") {
+                let full = dir.isEmpty ? rel : dir + "/" + rel
+                if !FileManager.default.fileExists(atPath: full) {
+                    result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.locate(field).start, address: m.manifest.address,
+                                                         field: field, message: "file \"\(rel)\" does not exist (looked for \(full))"))
+                }
+            }
+        }
+    }
+
+    func load(bytes: [UInt8], file: String, into result: inout LoadResult) {
+        func fail(_ p: YAMLProblem) { result.diagnostics.append(Diagnostic(file: file, mark: p.mark, message: p.message)) }
+        if bytes.count > SourceFile.maxFileBytes {
+            result.diagnostics.append(Diagnostic(file: file, mark: nil, message: "file is \(bytes.count) bytes; the limit is \(SourceFile.maxFileBytes)"))
+            return
+        }
+        if let p = SourceFile.encodingProblem(bytes) { fail(p); return }
+        if SourceFile.isBlank(bytes) {
+            result.diagnostics.append(Diagnostic(file: file, mark: SourceMark(line: 1, column: 1), message: bytes.isEmpty
+                ? "file is empty; a manifest file needs at least one document"
+                : "file holds no YAML documents (only comments or blank lines)"))
+            return
+        }
+        let composer = YAMLComposer(bytes: bytes)
+        var index = 0
+        while true {
+            let document: YAMLDocument
+            do {
+                guard let d = try composer.nextDocument() else { break }
+                document = d
+            } catch { fail(error); break }
+            defer { index += 1 }
+            if document.root.isNull && document.problems.isEmpty { continue }
+            result.documentCount += 1
+            if document.end.index - document.start.index > SourceFile.maxDocumentBytes {
+                result.diagnostics.append(Diagnostic(file: file, mark: document.start,
+                    message: "document is larger than \(SourceFile.maxDocumentBytes) characters; split it"))
+                continue
+            }
+            let decoded = ManifestDecoder.decode(document.root, file: file, context: context)
+            for p in document.problems {
+                result.diagnostics.append(Diagnostic(file: file, mark: p.mark, address: decoded.address, message: p.message))
+            }
+            result.diagnostics.append(contentsOf: decoded.diagnostics)
+            if let manifest = decoded.manifest, document.problems.isEmpty {
+                result.manifests.append(LoadedManifest(manifest: manifest, file: file, root: document.root, documentIndex: index))
+            }
+        }
+    }
+
+    enum Found { case success([String]), failure(String) }
+
+    static func expand(_ path: String) -> Found {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            return .failure("no such file or directory")
+        }
+        guard isDir.boolValue else { return .success([path]) }
+        var files: [String] = []
+        walk(path, into: &files)
+        return .success(files.sorted())
+    }
+
+    private static func walk(_ dir: String, into files: inout [String]) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for entry in entries.sorted() where !entry.hasPrefix(".") {
+            let full = dir.hasSuffix("/") ? dir + entry : dir + "/" + entry
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else { continue }
+            if isDir.boolValue {
+                walk(full, into: &files)
+            } else if entry.hasSuffix(".yaml") || entry.hasSuffix(".yml") {
+                files.append(full)
+            }
+        }
+    }
+
+    enum ReadResult { case success([UInt8]), failure(String) }
+
+    static func read(_ file: String) -> ReadResult {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return .failure("cannot open file") }
+        defer { try? handle.close() }
+        do {
+            let data = try handle.read(upToCount: SourceFile.maxFileBytes + 1) ?? Data()
+            return .success([UInt8](data))
+        } catch {
+            return .failure("cannot read file: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// Rules across manifests: unique names per kind and references that must resolve.
+public enum ManifestSetValidator {
+    /// A problem with the manifest (by index into the input) it belongs to.
+    public struct Finding: Sendable, Equatable {
+        public var manifestIndex: Int
+        public var diagnostic: ModelDiagnostic
+    }
+
+    public static func validate(_ manifests: [Manifest], context: ValidationContext = .init()) -> [Finding] {
+        var findings: [Finding] = []
+        var byName: [Kind: [String: Int]] = [:]
+        for (i, m) in manifests.enumerated() {
+            if let first = byName[m.kind]?[m.metadata.name] {
+                _ = first
+                findings.append(Finding(manifestIndex: i, diagnostic: ModelDiagnostic("metadata.name",
+                    "\(m.address) is defined more than once (names are unique per kind)")))
+            } else {
+                byName[m.kind, default: [:]][m.metadata.name] = i
+            }
+        }
+        func exists(_ kind: Kind, _ name: String) -> Bool { byName[kind]?[name] != nil }
+        func clusterExists(_ name: String) -> Bool { exists(.Cluster, name) || exists(.SGECluster, name) }
+        func names(_ kinds: Kind...) -> [String] { kinds.flatMap { (byName[$0] ?? [:]).keys }.sorted() }
+
+        for (i, m) in manifests.enumerated() {
+            var sink = DiagnosticSink()
+            func clusterRef(_ name: String, at path: FieldPath) {
+                if name.hasPrefix("cls-") { return }
+                if !clusterExists(name) {
+                    sink.error(path, "Cluster \"\(name)\" is not defined\(Suggestions.hint(for: name, in: names(.Cluster, .SGECluster)))")
+                }
+            }
+            switch m.spec {
+            case let job as RenderJobSpec:
+                let spec = FieldPath.root / "spec"
+                if let c = job.cluster { clusterRef(c, at: spec / "cluster") }
+                if let index = byName[.RenderProject]?[job.project], let project = manifests[index].spec as? RenderProjectSpec {
+                    checkRenderJob(job, against: project, into: &sink)
+                } else {
+                    sink.error(spec / "project", "RenderProject \"\(job.project)\" is not defined\(Suggestions.hint(for: job.project, in: names(.RenderProject)))")
+                }
+            case let project as RenderProjectSpec:
+                if let c = project.defaults?.cluster { clusterRef(c, at: "spec.defaults.cluster") }
+            case let run as WorkflowRunSpec:
+                if let c = run.runtime?.cluster, case .success(.clusterName(let name)) = CromwellRuntime.parseCluster(c) {
+                    clusterRef(name, at: "spec.runtime.cluster")
+                }
+                if let c = run.runner?.cluster { clusterRef(c, at: "spec.runner.cluster") }
+            case let job as JobSpec:
+                for (name, task) in job.tasks {
+                    if let c = task.cluster { clusterRef(c, at: FieldPath.root / "spec" / "tasks" / name / "cluster") }
+                }
+            default: break
+            }
+            findings.append(contentsOf: sink.diagnostics.map { Finding(manifestIndex: i, diagnostic: $0) })
+        }
+        return findings
+    }
+
+    static func checkRenderJob(_ job: RenderJobSpec, against project: RenderProjectSpec, into sink: inout DiagnosticSink) {
+        let spec = FieldPath.root / "spec"
+        let suffix = project.software.sceneSuffix ?? (project.software.isBlender ? ".blend" : nil)
+        if let suffix, !job.scene.lowercased().hasSuffix(suffix.lowercased()) {
+            sink.error(spec / "scene", "scene \"\(job.scene)\" does not end with the software's scene suffix \(suffix)")
+        }
+        if job.scene.hasPrefix("oss://"), !project.ossMappings.contains(where: { job.scene.hasPrefix($0.source) }) {
+            sink.error(spec / "scene", "scene \"\(job.scene)\" is not under any of the project's ossMappings (\(project.ossMappings.map(\.source).joined(separator: ", ")))")
+        }
+        let declared = project.software.params ?? [:]
+        for (name, _) in job.params ?? [:] where declared[name] == nil {
+            sink.error(spec / "params" / name, "parameter \"\(name)\" is not declared by the project's software\(Suggestions.hint(for: name, in: declared.keys.sorted()))")
+        }
+        for (name, p) in declared where p.default == nil && job.params?[name] == nil {
+            sink.error(spec / "params", "parameter \"\(name)\" has no default in the project and must be set")
+        }
+        if job.cluster == nil && job.autoCluster == nil && project.defaults?.cluster == nil && project.defaults?.autoCluster == nil {
+            sink.error(spec, "no cluster: set cluster or autoCluster here or in the project's defaults")
+        }
+    }
+}
