@@ -10,6 +10,8 @@ public enum ManifestDecoder {
         public var diagnostics: [Diagnostic]
         /// `Kind/name` when known, even if the manifest did not decode.
         public var address: String?
+        /// Fields whose structure was wrong; placeholders stand in for them in `manifest`.
+        public var structuralProblems: [FieldPath] = []
     }
 
     public static func decode(_ root: YAMLNode, file: String, context: ValidationContext) -> Result {
@@ -72,10 +74,10 @@ public enum ManifestDecoder {
         for d in sink.diagnostics where !structural.contains(where: { d.path.hasPrefix($0) }) {
             diagnostics.append(Diagnostic(file: file, mark: root.locate(d.path).start, address: address, field: d.path, message: d.message))
         }
-        let manifest: Manifest? = if let metadata, let spec, report.isEmpty {
+        let manifest: Manifest? = if let metadata, let spec {
             Manifest(kind: kind, metadata: metadata, spec: spec)
         } else { nil }
-        return Result(manifest: manifest, diagnostics: diagnostics, address: address)
+        return Result(manifest: manifest, diagnostics: diagnostics, address: address, structuralProblems: structural)
     }
 
     private static func decodeSpec<S: ResourceSpec>(_ type: S.Type, from node: YAMLNode, report: DecodingReport) -> (any ResourceSpec)? {

@@ -8,6 +8,11 @@ public struct LoadedManifest: Sendable {
     /// The document's root node, for locating problems found after decoding.
     public var root: YAMLNode
     public var documentIndex: Int
+    /// Fields that failed to decode; they hold placeholders and must not be trusted.
+    public var structuralProblems: [FieldPath] = []
+
+    /// Whether the manifest decoded without any structural problem.
+    public var isComplete: Bool { structuralProblems.isEmpty }
 }
 
 /// Everything found in the input: the manifests that decoded, and every problem.
@@ -60,6 +65,8 @@ public struct ManifestLoader: Sendable {
         let manifests = result.manifests
         for finding in ManifestSetValidator.validate(manifests.map(\.manifest), context: context) {
             let m = manifests[finding.manifestIndex]
+            // A reference held in a field that did not decode is a placeholder, not the user's value.
+            if m.structuralProblems.contains(where: { finding.diagnostic.path.hasPrefix($0) || $0 == "metadata.name" }) { continue }
             result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.locate(finding.diagnostic.path).start,
                                                  address: m.manifest.address, field: finding.diagnostic.path,
                                                  message: finding.diagnostic.message))
@@ -120,8 +127,9 @@ public struct ManifestLoader: Sendable {
                 result.diagnostics.append(Diagnostic(file: file, mark: p.mark, address: decoded.address, message: p.message))
             }
             result.diagnostics.append(contentsOf: decoded.diagnostics)
-            if let manifest = decoded.manifest, document.problems.isEmpty {
-                result.manifests.append(LoadedManifest(manifest: manifest, file: file, root: document.root, documentIndex: index))
+            if let manifest = decoded.manifest {
+                result.manifests.append(LoadedManifest(manifest: manifest, file: file, root: document.root, documentIndex: index,
+                                                       structuralProblems: decoded.structuralProblems))
             }
         }
     }

@@ -93,7 +93,11 @@ enum NodeDecoding {
     }
 
     static func string(_ node: YAMLNode, _ path: PathLink?) throws -> String {
-        guard case .scalar(let s, _) = node.content, !node.isNull else { throw mismatch("string", node, path) }
+        guard case .scalar(let s, let style) = node.content, !node.isNull else { throw mismatch("string", node, path) }
+        if style == .plain, node.tag == nil, PlainScalar.isBool(s) || PlainScalar.isFloat(s) {
+            throw StructuralProblem(path: PathLink.fieldPath(path), mark: node.start,
+                                    message: "expected string, got \(node.kindDescription); quote it (\"\(s)\") to keep it as text")
+        }
         return s
     }
 

@@ -16,6 +16,8 @@ public struct YAMLDocument: Sendable {
     public var problems: [YAMLProblem]
     /// Whether the document began with an explicit `---`.
     public var explicitStart: Bool
+    /// Whether the document defines anchors or uses aliases (expanded in `root`).
+    public var hasAnchors: Bool
 }
 
 /// Builds node trees with marks from libyaml's event API.
@@ -36,6 +38,7 @@ public final class YAMLComposer {
     private var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
     private var expanded = 0
     private var problems: [YAMLProblem] = []
+    private var sawAnchor = false
 
     public init(bytes: [UInt8]) {
         buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
@@ -62,12 +65,13 @@ public final class YAMLComposer {
         anchors = [:]
         expanded = 0
         problems = []
+        sawAnchor = false
         let root = try compose(try next(), depth: 0).node
         let endEvent = try next()
         guard case .documentEnd(let end) = endEvent else {
             throw YAMLProblem("expected the end of the document", at: endEvent.mark)
         }
-        return YAMLDocument(root: root, start: start, end: end, problems: problems, explicitStart: !implicit)
+        return YAMLDocument(root: root, start: start, end: end, problems: problems, explicitStart: !implicit, hasAnchors: sawAnchor)
     }
 
     // MARK: Composition
@@ -76,9 +80,10 @@ public final class YAMLComposer {
         switch event {
         case .scalar(let value, let style, let tag, let anchor, let start, let end):
             let node = YAMLNode(.scalar(value, style), start: start, end: end, tag: tag)
-            if let anchor { anchors[anchor] = (node, 1) }
+            if let anchor { anchors[anchor] = (node, 1); sawAnchor = true }
             return (node, 1)
         case .alias(let name, let start):
+            sawAnchor = true
             guard let target = anchors[name] else { throw YAMLProblem("unknown alias *\(name)", at: start) }
             expanded += target.weight
             if expanded > YAMLComposer.maxAliasExpansion {
@@ -93,7 +98,7 @@ public final class YAMLComposer {
                 let e = try next()
                 if case .sequenceEnd(let end) = e {
                     let node = YAMLNode(.sequence(items), start: start, end: end, tag: tag, isFlow: flow)
-                    if let anchor { anchors[anchor] = (node, weight) }
+                    if let anchor { anchors[anchor] = (node, weight); sawAnchor = true }
                     return (node, weight)
                 }
                 let child = try compose(e, depth: depth + 1)
@@ -109,7 +114,7 @@ public final class YAMLComposer {
                 if case .mappingEnd(let end) = e {
                     checkKeys(pairs)
                     let node = YAMLNode(.mapping(pairs), start: start, end: end, tag: tag, isFlow: flow)
-                    if let anchor { anchors[anchor] = (node, weight) }
+                    if let anchor { anchors[anchor] = (node, weight); sawAnchor = true }
                     return (node, weight)
                 }
                 let key = try compose(e, depth: depth + 1)

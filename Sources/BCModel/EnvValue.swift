@@ -7,17 +7,11 @@ public enum EnvValue: Codable, Equatable, Sendable, CustomSchema {
     case secret(SecretSource)
 
     public init(from decoder: Decoder) throws {
-        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
-            self = .literal(text)
-            return
-        }
-        do {
+        // A mapping is a secret reference; anything else must be a string.
+        if (try? decoder.container(keyedBy: AnyCodingKey.self)) != nil {
             self = .secret(try SecretReference(from: decoder).secretFrom)
-        } catch let error as DecodingError {
-            if case .keyNotFound = error { throw error }
-            throw DecodingError.typeMismatch(EnvValue.self, .init(
-                codingPath: decoder.codingPath,
-                debugDescription: "expected a string or {secretFrom: {env: NAME}} / {secretFrom: {file: PATH}}"))
+        } else {
+            self = .literal(try decoder.singleValueContainer().decode(String.self))
         }
     }
 
@@ -56,4 +50,12 @@ public struct SecretSource: Codable, Equatable, Sendable, SchemaDocumented {
         "env": FieldDoc("Name of an environment variable of the bcapply process.", pattern: "^[A-Za-z_][A-Za-z0-9_]*$"),
         "file": FieldDoc("Path of a file whose content (without a trailing newline) is the value."),
     ]
+}
+
+/// A coding key for any string, used to ask "is this a mapping?".
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

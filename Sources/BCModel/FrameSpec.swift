@@ -49,7 +49,7 @@ public struct FrameSpec: Hashable, Sendable, CustomStringConvertible {
         if item.isEmpty { throw .badItem(item, reason: "empty item between commas") }
         var body = Substring(item)
         var step = 1
-        if let x = body.firstIndex(of: "x") {
+        if let x = body.firstIndex(of: "x"), x != body.index(before: body.endIndex) {
             let stepText = body[body.index(after: x)...]
             guard let s = number(stepText) else { throw .badItem(item, reason: "step \"\(stepText)\" is not a whole number") }
             guard s >= 1 else { throw .badItem(item, reason: "step must be at least 1") }

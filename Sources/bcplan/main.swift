@@ -1,1 +1,3 @@
-print("bcplan")
+import BCCommands
+
+BCPlanRoot.main()

@@ -1,0 +1,60 @@
+import ArgumentParser
+import BCManifest
+import BCModel
+
+/// `bcplan validate` / `bcctl validate`: every problem in the whole input, in one run.
+public struct ValidateCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check manifests: syntax, fields, rules and references.",
+        discussion: "Exits 0 when every manifest is valid and 1 otherwise. Problems are printed as PATH:LINE:COL: Kind/name: field: message, sorted by file and line.")
+
+    @OptionGroup public var input: ManifestOptions
+
+    @Flag(name: .tf("json"), help: "Print the result as JSON (Terraform's validate -json shape).")
+    public var json = false
+
+    public init() {}
+
+    public func run() throws {
+        let result = input.load()
+        if json {
+            print(ValidateCommand.json(result).render())
+        } else {
+            let out = Terminal(noColorFlag: input.noColor)
+            let err = Terminal(noColorFlag: input.noColor, stream: 2)
+            for d in result.diagnostics { printError(err.red("error: ") + d.description) }
+            if result.isValid {
+                print(out.green("Success!") + " \(result.manifests.count) manifest\(result.manifests.count == 1 ? "" : "s") in \(result.files.count) file\(result.files.count == 1 ? "" : "s") valid.")
+            } else {
+                let files = Set(result.diagnostics.map(\.file)).count
+                printError(err.bold("\(result.diagnostics.count) problem\(result.diagnostics.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")."))
+            }
+        }
+        if !result.isValid { throw ExitCode(1) }
+    }
+
+    public static func json(_ result: LoadResult) -> JSONText {
+        .object([
+            ("format_version", .string("1.0")),
+            ("valid", .bool(result.isValid)),
+            ("error_count", .int(result.diagnostics.count)),
+            ("warning_count", .int(0)),
+            ("manifest_count", .int(result.manifests.count)),
+            ("file_count", .int(result.files.count)),
+            ("diagnostics", .array(result.diagnostics.map { d in
+                var pairs: [(String, JSONText)] = [
+                    ("severity", .string("error")),
+                    ("summary", .string(d.message)),
+                    ("detail", .string(d.description)),
+                ]
+                if let a = d.address { pairs.append(("address", .string(a))) }
+                if let f = d.field, !f.isEmpty { pairs.append(("field", .string(f.description))) }
+                var range: [(String, JSONText)] = [("filename", .string(d.file))]
+                if let m = d.mark { range.append(("start", .object([("line", .int(m.line)), ("column", .int(m.column))]))) }
+                pairs.append(("range", .object(range)))
+                return .object(pairs)
+            })),
+        ])
+    }
+}
