@@ -19,11 +19,38 @@ final class PathLink: @unchecked Sendable {
     }
 }
 
+/// A field's path, allocated only when needed (an error, or a nested value that keeps it).
+struct PathRef {
+    let parent: PathLink?
+    let component: FieldPath.Component?
+
+    init(_ link: PathLink?) { parent = link; component = nil }
+    init(parent: PathLink?, _ component: FieldPath.Component) { self.parent = parent; self.component = component }
+
+    var link: PathLink? { component.map { PathLink(parent, $0) } ?? parent }
+}
+
 /// A structural problem met while decoding: wrong type, unknown or missing field.
+///
+/// Path and message are built only when read: decoders try alternatives with `try?`
+/// (a value that may be a string or a mapping), and those failures must stay cheap.
 struct StructuralProblem: Error {
-    var path: FieldPath
+    var link: PathLink?
     var mark: SourceMark
-    var message: String
+    private var text: String?
+    private var expected: String?
+    private var node: YAMLNode?
+
+    init(link: PathLink?, mark: SourceMark, message: String) {
+        self.link = link; self.mark = mark; self.text = message
+    }
+
+    init(link: PathLink?, expected: String, got node: YAMLNode) {
+        self.link = link; self.mark = node.start; self.expected = expected; self.node = node
+    }
+
+    var path: FieldPath { PathLink.fieldPath(link) }
+    var message: String { text ?? "expected \(expected ?? "?"), got \(node?.kindDescription ?? "?")" }
 }
 
 /// Thrown after a problem has been recorded, to unwind a value that cannot be built at all.
@@ -34,7 +61,7 @@ final class DecodingReport {
     private(set) var problems: [StructuralProblem] = []
 
     func add(_ link: PathLink?, _ mark: SourceMark, _ message: String) {
-        problems.append(StructuralProblem(path: PathLink.fieldPath(link), mark: mark, message: message))
+        problems.append(StructuralProblem(link: link, mark: mark, message: message))
     }
 
     func add(_ problem: StructuralProblem) { problems.append(problem) }

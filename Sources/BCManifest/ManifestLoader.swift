@@ -42,14 +42,36 @@ public struct ManifestLoader: Sendable {
             }
         }
         result.files = files
-        for file in files {
-            switch ManifestLoader.read(file) {
-            case .success(let bytes): load(bytes: bytes, file: file, into: &result)
-            case .failure(let message): result.diagnostics.append(Diagnostic(file: file, mark: nil, message: message))
-            }
+        for part in loadFiles(files) {
+            result.manifests.append(contentsOf: part.manifests)
+            result.diagnostics.append(contentsOf: part.diagnostics)
+            result.documentCount += part.documentCount
         }
         finish(&result)
         return result
+    }
+
+    /// Reads and decodes files on every core; each file is independent until `finish`
+    /// checks the set, so results are merged back in file order.
+    private func loadFiles(_ files: [String]) -> [LoadResult] {
+        let parts = UnsafeMutableBufferPointer<LoadResult>.allocate(capacity: files.count)
+        parts.initialize(repeating: LoadResult())
+        defer { parts.deinitialize(); parts.deallocate() }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count / 8))
+        nonisolated(unsafe) let shared = parts
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var i = worker
+            while i < files.count {
+                var part = LoadResult()
+                switch ManifestLoader.read(files[i]) {
+                case .success(let bytes): load(bytes: bytes, file: files[i], into: &part)
+                case .failure(let message): part.diagnostics.append(Diagnostic(file: files[i], mark: nil, message: message))
+                }
+                shared[i] = part
+                i += workers
+            }
+        }
+        return Array(parts)
     }
 
     /// Loads one in-memory stream, as if it were the file `name`.
@@ -77,15 +99,22 @@ public struct ManifestLoader: Sendable {
 
     /// WorkflowRun files (workflow, inputsFile) live in the repository beside the manifest.
     private func checkReferencedFiles(_ result: inout LoadResult) {
+        var known: [String: Bool] = [:]
+        func exists(_ path: String) -> Bool {
+            if let k = known[path] { return k }
+            let e = FileManager.default.fileExists(atPath: path)
+            known[path] = e
+            return e
+        }
         for m in result.manifests {
-            guard let run = m.manifest.spec as? WorkflowRunSpec, FileManager.default.fileExists(atPath: m.file) else { continue }
+            guard let run = m.manifest.spec as? WorkflowRunSpec, exists(m.file) else { continue }
             let dir = (m.file as NSString).deletingLastPathComponent
             var refs: [(FieldPath, String)] = []
             if !run.workflow.contains("://") { refs.append(("spec.workflow", run.workflow)) }
             if let f = run.inputsFile { refs.append(("spec.inputsFile", f)) }
             for (field, rel) in refs where !rel.hasPrefix("/") {
                 let full = dir.isEmpty ? rel : dir + "/" + rel
-                if !FileManager.default.fileExists(atPath: full) {
+                if !exists(full) {
                     result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.locate(field).start, address: m.manifest.address,
                                                          field: field, message: "file \"\(rel)\" does not exist (looked for \(full))"))
                 }

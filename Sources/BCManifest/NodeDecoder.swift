@@ -8,20 +8,28 @@ import BCModel
 /// used while the model decodes them; keys nobody asked for are unknown fields.
 enum NodeDecoding {
     static func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> T? {
+        decode(T.self, from: node, at: PathRef(path), report: report)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode, at ref: PathRef, report: DecodingReport) -> T? {
         do {
-            if let v = try primitive(T.self, from: node, at: path) { return v }
+            if let v = try primitive(T.self, from: node, at: ref) { return v }
         } catch let p as StructuralProblem {
             report.add(p)
             return nil
         } catch { return nil }
+        let path = ref.link
         if let enumType = T.self as? any ManifestEnum.Type {
             return decodeEnum(enumType, from: node, at: path, report: report) as? T
+        }
+        if let collection = T.self as? any DirectlyDecodedCollection.Type {
+            return collection.decodeDirectly(from: node, at: path, report: report) as? T
         }
         let usage = KeyUsage()
         let decoder = NodeDecoder(node: node, path: path, report: report, usage: usage)
         do {
             let value = try T(from: decoder)
-            if usage.keyed, let pairs = node.pairs { reportUnknownKeys(pairs, usage: usage, at: path, report: report) }
+            if usage.keyed, let pairs = node.pairs { reportUnknownKeys(pairs, usage: usage, type: T.self, at: path, report: report) }
             return value
         } catch let p as StructuralProblem {
             report.add(p)
@@ -58,11 +66,14 @@ enum NodeDecoding {
         return nil
     }
 
-    static func reportUnknownKeys(_ pairs: [YAMLPair], usage: KeyUsage, at path: PathLink?, report: DecodingReport) {
-        for pair in pairs {
-            guard let key = pair.key.scalar, !usage.accessed.contains(key) else { continue }
+    static func reportUnknownKeys<T: Decodable>(_ pairs: [YAMLPair], usage: KeyUsage, type: T.Type, at path: PathLink?, report: DecodingReport) {
+        var known: [String]?
+        for (i, pair) in pairs.enumerated() where !usage.wasTouched(i) {
+            guard let key = pair.key.scalar else { continue }
+            // Only now, on the error path, ask the schema which fields exist.
+            if known == nil { known = SchemaRecorder.schema(for: T.self).propertyOrder ?? [] }
             report.add(PathLink.key(path, key), pair.key.start,
-                       "unknown field \"\(key)\"\(Suggestions.hint(for: key, in: usage.accessed))")
+                       "unknown field \"\(key)\"\(Suggestions.hint(for: key, in: known ?? []))")
         }
     }
 
@@ -76,12 +87,18 @@ enum NodeDecoding {
 
     // MARK: Scalars
 
-    static func primitive<T>(_ type: T.Type, from node: YAMLNode, at path: PathLink?) throws -> T? {
-        if T.self == String.self { return try string(node, path) as? T }
-        if T.self == Int.self { return try int(node, path) as? T }
-        if T.self == Bool.self { return try bool(node, path) as? T }
-        if T.self == Double.self { return try double(node, path) as? T }
+    /// Strings, integers, booleans and numbers, without a dynamic cast: `T` is known to be
+    /// exactly that type when the metatypes compare equal.
+    static func primitive<T>(_ type: T.Type, from node: YAMLNode, at ref: PathRef) throws -> T? {
+        if T.self == String.self { return unsafeBitCast(try string(node, ref), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try int(node, ref), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try bool(node, ref), to: T.self) }
+        if T.self == Double.self { return unsafeBitCast(try double(node, ref), to: T.self) }
         return nil
+    }
+
+    static func primitive<T>(_ type: T.Type, from node: YAMLNode, at path: PathLink?) throws -> T? {
+        try primitive(T.self, from: node, at: PathRef(path))
     }
 
     static func phantomPrimitive<T>(_ type: T.Type) -> T? {
@@ -92,34 +109,34 @@ enum NodeDecoding {
         return nil
     }
 
-    static func string(_ node: YAMLNode, _ path: PathLink?) throws -> String {
+    static func string(_ node: YAMLNode, _ path: PathRef) throws -> String {
         guard case .scalar(let s, let style) = node.content, !node.isNull else { throw mismatch("string", node, path) }
         if style == .plain, node.tag == nil, PlainScalar.isBool(s) || PlainScalar.isFloat(s) {
-            throw StructuralProblem(path: PathLink.fieldPath(path), mark: node.start,
+            throw StructuralProblem(link: path.link, mark: node.start,
                                     message: "expected string, got \(node.kindDescription); quote it (\"\(s)\") to keep it as text")
         }
         return s
     }
 
-    static func int(_ node: YAMLNode, _ path: PathLink?) throws -> Int {
+    static func int(_ node: YAMLNode, _ path: PathRef) throws -> Int {
         guard case .scalar(let s, .plain) = node.content, PlainScalar.isInt(s) else { throw mismatch("integer", node, path) }
         guard let v = Int(s.hasPrefix("+") ? String(s.dropFirst()) : s) else {
-            throw StructuralProblem(path: PathLink.fieldPath(path), mark: node.start, message: "integer \(s) is out of range")
+            throw StructuralProblem(link: path.link, mark: node.start, message: "integer \(s) is out of range")
         }
         return v
     }
 
-    static func double(_ node: YAMLNode, _ path: PathLink?) throws -> Double {
+    static func double(_ node: YAMLNode, _ path: PathRef) throws -> Double {
         guard case .scalar(let s, .plain) = node.content, PlainScalar.isFloat(s), let v = Double(s) else {
             throw mismatch("number", node, path)
         }
         return v
     }
 
-    static func bool(_ node: YAMLNode, _ path: PathLink?) throws -> Bool {
+    static func bool(_ node: YAMLNode, _ path: PathRef) throws -> Bool {
         guard case .scalar(let s, .plain) = node.content, let v = PlainScalar.bool(s) else {
             if case .scalar(let s, _) = node.content, ["yes", "no", "on", "off", "y", "n"].contains(s.lowercased()) {
-                throw StructuralProblem(path: PathLink.fieldPath(path), mark: node.start,
+                throw StructuralProblem(link: path.link, mark: node.start,
                                         message: "expected boolean (true or false), got \"\(s)\"")
             }
             throw mismatch("boolean (true or false)", node, path)
@@ -127,17 +144,26 @@ enum NodeDecoding {
         return v
     }
 
+    static func mismatch(_ expected: String, _ node: YAMLNode, _ path: PathRef) -> StructuralProblem {
+        StructuralProblem(link: path.link, expected: expected, got: node)
+    }
+
     static func mismatch(_ expected: String, _ node: YAMLNode, _ path: PathLink?) -> StructuralProblem {
-        StructuralProblem(path: PathLink.fieldPath(path), mark: node.start, message: "expected \(expected), got \(node.kindDescription)")
+        StructuralProblem(link: path, expected: expected, got: node)
     }
 }
 
-/// Which keys of a mapping the model asked for.
+/// Which pairs of a mapping the model asked for, by position (no strings kept on the hot path).
 final class KeyUsage {
     var keyed = false
-    var accessed: [String] = []
+    private var small: UInt64 = 0
+    private var large: Set<Int> = []
 
-    func touch(_ key: String) { if !accessed.contains(key) { accessed.append(key) } }
+    func touch(_ index: Int) {
+        if index < 64 { small |= 1 << UInt64(index) } else { large.insert(index) }
+    }
+
+    func wasTouched(_ index: Int) -> Bool { index < 64 ? small & (1 << UInt64(index)) != 0 : large.contains(index) }
 }
 
 /// A `Decoder` over one node; `node == nil` is the placeholder ("phantom") decoder that yields empty values.
@@ -187,8 +213,12 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func find(_ key: Key) -> YAMLNode? {
         let name = key.stringValue
-        usage.touch(name)
-        for pair in pairs where pair.key.scalar == name { return pair.value }
+        let length = name.utf8.count
+        for (i, pair) in pairs.enumerated() {
+            guard case .scalar(let k, _) = pair.key.content, k.utf8.count == length, k == name else { continue }
+            usage.touch(i)
+            return pair.value
+        }
         return nil
     }
 
@@ -197,8 +227,8 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { find(key)?.isNull ?? true }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        let childPath = PathLink.key(path, key.stringValue)
         guard let child = find(key), !child.isNull else {
+            let childPath = PathLink.key(path, key.stringValue)
             if let parent {
                 let present = pairs.first(where: { $0.key.scalar == key.stringValue })
                 report.add(childPath, present?.value.start ?? parent.start,
@@ -206,14 +236,14 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             }
             return try NodeDecoding.placeholder(T.self)
         }
-        if let v = NodeDecoding.decode(T.self, from: child, at: childPath, report: report) { return v }
+        if let v = NodeDecoding.decode(T.self, from: child, at: PathRef(parent: path, .key(key.stringValue)), report: report) { return v }
         return try NodeDecoding.placeholder(T.self)
     }
 
     /// Optional fields that fail to decode become nil, so later rules do not see a placeholder.
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let child = find(key), !child.isNull else { return nil }
-        return NodeDecoding.decode(T.self, from: child, at: PathLink.key(path, key.stringValue), report: report)
+        return NodeDecoding.decode(T.self, from: child, at: PathRef(parent: path, .key(key.stringValue)), report: report)
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(Bool.self, generic: key) }
@@ -279,7 +309,7 @@ struct NodeUnkeyedContainer: UnkeyedDecodingContainer {
         guard !isAtEnd else { throw AlreadyReported() }
         let i = currentIndex
         currentIndex += 1
-        if let v = NodeDecoding.decode(T.self, from: items[i], at: PathLink.index(path, i), report: report) { return v }
+        if let v = NodeDecoding.decode(T.self, from: items[i], at: PathRef(parent: path, .index(i)), report: report) { return v }
         return try NodeDecoding.placeholder(T.self)
     }
 
@@ -313,11 +343,11 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
         throw AlreadyReported()
     }
 
-    func decode(_ type: Bool.Type) throws -> Bool { try node.map { try NodeDecoding.bool($0, path) } ?? false }
-    func decode(_ type: String.Type) throws -> String { try node.map { try NodeDecoding.string($0, path) } ?? "" }
-    func decode(_ type: Double.Type) throws -> Double { try node.map { try NodeDecoding.double($0, path) } ?? 0 }
+    func decode(_ type: Bool.Type) throws -> Bool { try node.map { try NodeDecoding.bool($0, PathRef(path)) } ?? false }
+    func decode(_ type: String.Type) throws -> String { try node.map { try NodeDecoding.string($0, PathRef(path)) } ?? "" }
+    func decode(_ type: Double.Type) throws -> Double { try node.map { try NodeDecoding.double($0, PathRef(path)) } ?? 0 }
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
-    func decode(_ type: Int.Type) throws -> Int { try node.map { try NodeDecoding.int($0, path) } ?? 0 }
+    func decode(_ type: Int.Type) throws -> Int { try node.map { try NodeDecoding.int($0, PathRef(path)) } ?? 0 }
     func decode(_ type: Int8.Type) throws -> Int8 { Int8(clamping: try decode(Int.self)) }
     func decode(_ type: Int16.Type) throws -> Int16 { Int16(clamping: try decode(Int.self)) }
     func decode(_ type: Int32.Type) throws -> Int32 { Int32(clamping: try decode(Int.self)) }
@@ -327,4 +357,47 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { UInt16(clamping: try decode(Int.self)) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { UInt32(clamping: try decode(Int.self)) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { UInt64(clamping: try decode(Int.self)) }
+}
+
+/// Maps and lists decode straight from the node's pairs and items: the standard
+/// library's `Dictionary` and `Array` conformances go through type-erased container
+/// boxes that cost more than the rest of a manifest together.
+protocol DirectlyDecodedCollection {
+    static func decodeDirectly(from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> Self?
+}
+
+extension Dictionary: DirectlyDecodedCollection where Key == String, Value: Decodable {
+    static func decodeDirectly(from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> Self? {
+        guard let pairs = node.pairs else {
+            if node.isNull { return [:] }
+            report.add(StructuralProblem(link: path, expected: "mapping", got: node))
+            return nil
+        }
+        var out = [String: Value](minimumCapacity: pairs.count)
+        for pair in pairs {
+            guard let key = pair.key.scalar else { continue }  // reported by the composer
+            if pair.value.isNull, Value.self != JSONValue.self {
+                report.add(PathLink.key(path, key), pair.value.start, "value of \"\(key)\" must not be null")
+                continue
+            }
+            if let v = NodeDecoding.decode(Value.self, from: pair.value, at: PathRef(parent: path, .key(key)), report: report) { out[key] = v }
+        }
+        return out
+    }
+}
+
+extension Array: DirectlyDecodedCollection where Element: Decodable {
+    static func decodeDirectly(from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> Self? {
+        guard let items = node.items else {
+            if node.isNull { return [] }
+            report.add(StructuralProblem(link: path, expected: "list", got: node))
+            return nil
+        }
+        var out: [Element] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            if let v = NodeDecoding.decode(Element.self, from: item, at: PathRef(parent: path, .index(i)), report: report) { out.append(v) }
+        }
+        return out
+    }
 }

@@ -7,6 +7,26 @@ public enum SourceFile {
 
     /// The first problem that makes the bytes unusable as a UTF-8 YAML stream, if any.
     public static func encodingProblem(_ bytes: [UInt8]) -> YAMLProblem? {
+        if isPlainASCII(bytes) { return nil }
+        return detailedEncodingProblem(bytes)
+    }
+
+    /// True when every byte is 0x01…0x7F: eight bytes per step, no positions kept.
+    static func isPlainASCII(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
+            for i in 0..<words {
+                let v = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+                // Any byte with the high bit set, or any zero byte, sends us to the detailed pass.
+                if v & high != 0 || (v &- ones) & ~v & high != 0 { return false }
+            }
+            for i in (words * 8)..<raw.count where raw[i] == 0 || raw[i] >= 0x80 { return false }
+            return true
+        }
+    }
+
+    static func detailedEncodingProblem(_ bytes: [UInt8]) -> YAMLProblem? {
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             return YAMLProblem("file is UTF-16; save it as UTF-8", at: SourceMark(line: 1, column: 1))
         }

@@ -132,6 +132,24 @@ public final class YAMLComposer {
             if let k = pairs.first?.key, k.scalar == nil { problems.append(YAMLProblem("mapping keys must be plain strings", at: k.start)) }
             return
         }
+        if pairs.count <= 24 {
+            // Quadratic but allocation-free: manifests' mappings are small.
+            for i in pairs.indices {
+                guard let key = pairs[i].key.scalar else {
+                    problems.append(YAMLProblem("mapping keys must be plain strings", at: pairs[i].key.start))
+                    continue
+                }
+                let length = key.utf8.count
+                for j in 0..<i {
+                    if let other = pairs[j].key.scalar, other.utf8.count == length, other == key {
+                        let first = pairs[j].key.start
+                        problems.append(YAMLProblem("duplicate key \"\(key)\" (first defined at line \(first.line), column \(first.column))", at: pairs[i].key.start))
+                        break
+                    }
+                }
+            }
+            return
+        }
         var seen: [String: SourceMark] = [:]
         seen.reserveCapacity(pairs.count)
         for pair in pairs {

@@ -38,7 +38,7 @@ public struct AppSpec: ResourceSpec, Equatable {
         case (nil, .some(let vm)):
             Rules.imageId(vm.imageId, at: spec / "image" / "vm" / "imageId", into: &sink)
         }
-        if commandLine.trimmingSpaces.isEmpty { sink.error(spec / "commandLine", "must not be empty") }
+        if commandLine.isBlank { sink.error(spec / "commandLine", "must not be empty") }
         let declared = Set((inputs ?? [:]).keys).union((outputs ?? [:]).keys)
         for variable in Rules.variables(in: commandLine) where !declared.contains(variable) {
             sink.error(spec / "commandLine", "${\(variable)} is not a declared input or output parameter\(Suggestions.hint(for: variable, in: declared.sorted()))")
@@ -162,4 +162,33 @@ extension String {
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return s
     }
+
+    /// Empty or only ASCII whitespace; a byte scan, cheap enough for every field of every manifest.
+    var isBlank: Bool { utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 } }
+
+    /// Byte search for an ASCII needle; the generic `contains(_:)` goes through
+    /// _StringProcessing and costs more than the rest of a rule.
+    func containsBytes(_ needle: StaticString) -> Bool {
+        let n = needle.withUTF8Buffer { Array($0) }
+        guard let first = n.first else { return true }
+        var found = false
+        utf8.withContiguousStorageIfAvailable { h in
+            guard h.count >= n.count else { return }
+            var i = 0
+            while i <= h.count - n.count {
+                if h[i] == first {
+                    var k = 1
+                    while k < n.count && h[i + k] == n[k] { k += 1 }
+                    if k == n.count { found = true; return }
+                }
+                i += 1
+            }
+        } ?? { found = Array(utf8).withUnsafeBufferPointer { h in
+            h.count >= n.count && (0...(h.count - n.count)).contains { i in (0..<n.count).allSatisfy { h[i + $0] == n[$0] } }
+        } }()
+        return found
+    }
+
+    /// Whether any byte is ASCII whitespace.
+    var hasWhitespace: Bool { utf8.contains { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 } }
 }

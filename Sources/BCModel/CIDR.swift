@@ -5,15 +5,30 @@ public struct CIDRBlock: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `a.b.c.d/n`; rejects host bits set past the prefix, as VPC consoles do.
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let n = Int(parts[1]), (0...32).contains(n), parts[1].allSatisfy(\.isNumber) else { return nil }
-        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for o in octets {
-            guard !o.isEmpty, o.count <= 3, o.allSatisfy(\.isNumber), let v = UInt32(o), v <= 255 else { return nil }
-            value = value << 8 | v
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        var prefix: Int?
+        for c in text.utf8 {
+            switch c {
+            case 48...57:
+                digits += 1
+                if prefix != nil {
+                    if digits > 2 { return nil }
+                    prefix = prefix! * 10 + Int(c - 48)
+                } else {
+                    if digits > 3 { return nil }
+                    octet = octet * 10 + UInt32(c - 48)
+                }
+            case UInt8(ascii: "."):
+                guard prefix == nil, digits > 0, octet <= 255, dots < 3 else { return nil }
+                value = value << 8 | octet; octet = 0; digits = 0; dots += 1
+            case UInt8(ascii: "/"):
+                guard prefix == nil, digits > 0, octet <= 255, dots == 3 else { return nil }
+                value = value << 8 | octet; digits = 0; prefix = 0
+            default:
+                return nil
+            }
         }
+        guard let n = prefix, digits > 0, n <= 32 else { return nil }
         self.address = value
         self.prefixLength = n
     }

@@ -49,7 +49,7 @@ public struct ClusterSpec: ResourceSpec, Equatable {
         if let v = vpc { Rules.vpc(v, at: spec / "vpc", into: &sink) }
         if let e = env { Rules.env(e, at: spec / "env", into: &sink) }
         if let u = userData { Rules.env(u, at: spec / "userData", what: "user data key", into: &sink) }
-        if let b = bootstrap, b.trimmingSpaces.isEmpty { sink.error(spec / "bootstrap", "must not be empty") }
+        if let b = bootstrap, b.isBlank { sink.error(spec / "bootstrap", "must not be empty") }
     }
 }
 

@@ -12,9 +12,13 @@ public enum CromwellRuntime {
 
     /// Parses `cluster` as Cromwell does: anchored, single spaces, instance types `[be]cs…`, prices `[01].ddd`.
     public static func parseCluster(_ text: String) -> Result<ClusterPlacement, CromwellSyntaxError> {
-        if text != text.trimmingSpaces.description { return .failure(.init("has leading or trailing spaces; it \(clusterSyntaxHelp)")) }
-        let tokens = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        if tokens.contains("") { return .failure(.init("separate the words with single spaces; it \(clusterSyntaxHelp)")) }
+        if text.isBlank { return .failure(.init(clusterSyntaxHelp)) }
+        let u = text.utf8
+        if u.first == 32 || u.last == 32 || text.hasWhitespace && !u.allSatisfy({ $0 != 9 && $0 != 10 && $0 != 13 }) {
+            return .failure(.init("has leading or trailing spaces or tabs; it \(clusterSyntaxHelp)"))
+        }
+        let tokens = text.utf8.split(separator: 32, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        if tokens.contains(where: \.isEmpty) { return .failure(.init("separate the words with single spaces; it \(clusterSyntaxHelp)")) }
         if tokens.count == 1 {
             if tokens[0].hasPrefix("cls-") { return .success(.clusterId(tokens[0])) }
             if Names.problem(with: tokens[0]) == nil { return .success(.clusterName(tokens[0])) }

@@ -126,7 +126,7 @@ public struct TaskSpec: Codable, Equatable, Sendable, SchemaDocumented {
             if !c.hasPrefix("cls-") { Rules.name(c, at: path / "cluster", what: "cluster name", into: &sink) }
         case (nil, .some(let a)): Rules.autoCluster(a, platform: .Linux, in: context, at: path / "autoCluster", into: &sink)
         }
-        if command.trimmingSpaces.isEmpty { sink.error(path / "command", "must not be empty") }
+        if command.isBlank { sink.error(path / "command", "must not be empty") }
         if let p = packagePath {
             if Rules.ossURL(p, at: path / "packagePath", into: &sink), !p.hasSuffix(".tar.gz") {
                 sink.error(path / "packagePath", "package \"\(p)\" must be a .tar.gz")

@@ -5,7 +5,7 @@ public enum Names {
     /// `nil` when the name is valid, otherwise the reason it is not.
     public static func problem(with name: String, what: String = "name", maxLength: Int = 63) -> String? {
         if name.isEmpty { return "\(what) must not be empty" }
-        if name.count > maxLength { return "\(what) \"\(name)\" is \(name.count) characters long; the limit is \(maxLength)" }
+        if name.utf8.count > maxLength { return "\(what) \"\(name)\" is \(name.count) characters long; the limit is \(maxLength)" }
         if let bad = name.unicodeScalars.first(where: { !isNameScalar($0) }) {
             return "\(what) \"\(name)\" contains \"\(bad)\"; only letters, digits, _ and - are allowed"
         }

@@ -42,13 +42,13 @@ public struct RenderJobSpec: ResourceSpec, Equatable {
         let spec = FieldPath.root / "spec"
         Rules.name(project, at: spec / "project", what: "project name", into: &sink)
         do { _ = try FrameSpec(parsing: frames) } catch { sink.error(spec / "frames", "frames \(error.description)") }
-        if scene.trimmingSpaces.isEmpty {
+        if scene.isBlank {
             sink.error(spec / "scene", "must not be empty")
         } else if scene.hasPrefix("oss://") {
             Rules.ossURL(scene, at: spec / "scene", into: &sink)
         } else if scene.hasPrefix("/") {
             sink.error(spec / "scene", "scene \"\(scene)\" must be relative to the project's OSS mapping (or an oss:// path)")
-        } else if scene.split(separator: "/").contains("..") {
+        } else if scene.hasPrefix("../") || scene.hasSuffix("/..") || scene == ".." || scene.containsBytes("/../") {
             sink.error(spec / "scene", "scene \"\(scene)\" must not contain \"..\"")
         }
         if nodes != nil && framesPerTask != nil { sink.error(spec / "framesPerTask", "set nodes or framesPerTask, not both") }

@@ -119,7 +119,7 @@ public struct RenderSoftware: Codable, Equatable, Sendable, SchemaDocumented {
     }
 
     func validate(at path: FieldPath, into sink: inout DiagnosticSink) {
-        if name.trimmingSpaces.isEmpty { sink.error(path / "name", "must not be empty") }
+        if name.isBlank { sink.error(path / "name", "must not be empty") }
         if !isBlender && command == nil {
             sink.error(path / "command", "software \"\(name)\" is not built in; give a command template")
         }

@@ -37,7 +37,7 @@ public struct WorkflowRunSpec: ResourceSpec, Equatable {
 
     public func validate(in context: ValidationContext, into sink: inout DiagnosticSink) {
         let spec = FieldPath.root / "spec"
-        if workflow.trimmingSpaces.isEmpty {
+        if workflow.isBlank {
             sink.error(spec / "workflow", "must not be empty")
         } else if workflow.hasPrefix("oss://") {
             Rules.ossURL(workflow, at: spec / "workflow", into: &sink)
@@ -93,7 +93,7 @@ public struct WorkflowRuntime: Codable, Equatable, Sendable, SchemaDocumented {
     func validate(in context: ValidationContext, at path: FieldPath, into sink: inout DiagnosticSink) {
         if let c = cluster {
             switch CromwellRuntime.parseCluster(c) {
-            case .failure(let e): sink.error(path / "cluster", "cluster \"\(c)\" \(e.message)")
+            case .failure(let e): sink.error(path / "cluster", "cluster \"\(c)\": \(e.message)")
             case .success(.auto(let auto, _)):
                 Rules.instanceType(auto.instanceType, in: context, at: path / "cluster", into: &sink)
             case .success: break
@@ -103,7 +103,7 @@ public struct WorkflowRuntime: Codable, Equatable, Sendable, SchemaDocumented {
         for (i, m) in (mounts ?? []).enumerated() {
             if let e = CromwellRuntime.checkMount(m) { sink.error((path / "mounts").appending(index: i), e.message) }
         }
-        if let d = docker, d.isEmpty || d.contains(" ") {
+        if let d = docker, d.isEmpty || d.containsBytes(" ") {
             sink.error(path / "docker", "docker must be one image name such as registry.cn-shanghai.aliyuncs.com/batchcompute/myubuntu:0.2")
         }
         if let s = systemDisk, let e = CromwellRuntime.checkDisk(s, data: false) { sink.error(path / "systemDisk", e.message) }

@@ -1,1 +1,21 @@
-print("bcplan")
+import BCManifest
+import BCModel
+import CLibYAML
+import Foundation
+
+/// bcops benchmarks. Each one runs bcops and a named peer or physical limit in the same
+/// process and reports both and their ratio. Run through bench/*.sh (release build).
+///
+///   bcbench manifests [COUNT]   load+validate COUNT manifests vs libyaml's bare event parse
+let args = CommandLine.arguments
+switch args.dropFirst().first {
+case "decode":
+    try DecodeOnly.run(count: 1200, rounds: 5)
+case "phases":
+    try LoaderPhases.run(count: 10_000)
+case "manifests":
+    try ManifestBenchmark.run(count: args.count > 2 ? Int(args[2]) ?? 10_000 : 10_000)
+default:
+    print("usage: bcbench manifests [COUNT]")
+    exit(2)
+}
