@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import BCManifest
 import BCModel
 
@@ -19,6 +20,12 @@ public struct SchemaCommand: ParsableCommand {
 
     public func run() throws {
         if let outDir {
+            do {
+                try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+            } catch {
+                printError("error: cannot create \(outDir): \(error.localizedDescription)")
+                throw ExitCode(1)
+            }
             for k in Kind.allCases {
                 let path = (outDir.hasSuffix("/") ? outDir : outDir + "/") + JSONSchemaWriter.fileName(for: k)
                 try FileSystem.write(JSONSchemaWriter.document(for: k).render() + "\n", to: path)
@@ -28,7 +35,7 @@ public struct SchemaCommand: ParsableCommand {
         }
         if let kind {
             guard let k = Kind.allCases.first(where: { $0.rawValue.lowercased() == kind.lowercased() }) else {
-                printError("error: unknown kind \"\(kind)\"\(Suggestions.hint(for: kind, in: Kind.allCases.map(\.rawValue))); kinds are \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                printError("error: unknown kind \"\(kind)\" (kinds are \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))\(Suggestions.hint(for: kind, in: Kind.allCases.map(\.rawValue)))")
                 throw ExitCode(1)
             }
             print(JSONSchemaWriter.document(for: k).render())

@@ -30,15 +30,19 @@ public enum Summary {
         for kind in Kind.allCases {
             guard let items = byKind[kind], !items.isEmpty else { continue }
             lines.append(terminal.bold("\(kind.rawValue) (\(items.count))"))
+            let width = max(24, items.map(\.manifest.address.count).max() ?? 0)
             for m in items.sorted(by: { $0.manifest.metadata.name < $1.manifest.metadata.name }) {
-                lines.append("  \(m.manifest.address.padding(to: 36))  \(detail(m.manifest, catalog: catalog))")
+                let detail = m.isComplete ? detail(m.manifest, catalog: catalog) : "(has errors)"
+                lines.append("  \(m.manifest.address.padding(to: width))  \(detail)")
             }
         }
         let runs = manifests.filter { $0.manifest.kind.isRun }.count
         lines.append("")
-        lines.append("\(manifests.count) manifests: \(manifests.count - runs) resources, \(runs) runs.")
+        lines.append("\(plural(manifests.count, "manifest")): \(plural(manifests.count - runs, "resource")), \(plural(runs, "run")).")
         return lines.joined(separator: "\n")
     }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
     static func detail(_ m: Manifest, catalog: InstanceTypeCatalog) -> String {
         switch m.spec {

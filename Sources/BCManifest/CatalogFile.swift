@@ -23,12 +23,15 @@ public struct CatalogFile: Codable, Sendable {
             let report = DecodingReport()
             let catalog = NodeDecoding.decode(CatalogFile.self, from: doc.root, at: nil, report: report)
             var diagnostics = report.problems.map { Diagnostic(file: file, mark: $0.mark, field: $0.path, message: $0.message) }
+            let broken = report.problems.map(\.path)
             for (i, t) in (catalog?.instanceTypes ?? []).enumerated() {
                 let path = FieldPath("instanceTypes").appending(index: i)
+                // Placeholders stand in for fields that did not decode; do not range-check them.
+                if broken.contains(where: { $0.hasPrefix(path) }) { continue }
                 if t.cpu < 1 { diagnostics.append(Diagnostic(file: file, mark: doc.root.locate(path / "cpu").start, field: path / "cpu", message: "cpu must be ≥ 1")) }
                 if !(t.memoryGiB > 0) { diagnostics.append(Diagnostic(file: file, mark: doc.root.locate(path / "memoryGiB").start, field: path / "memoryGiB", message: "memoryGiB must be > 0")) }
             }
-            return (diagnostics.isEmpty ? catalog?.instanceTypes ?? [] : [], diagnostics)
+            return (diagnostics.isEmpty ? catalog?.instanceTypes ?? [] : [], diagnostics.sorted())
         } catch {
             return ([], [Diagnostic(file: file, mark: error.mark, message: error.message)])
         }

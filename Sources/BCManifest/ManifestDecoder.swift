@@ -45,7 +45,7 @@ public enum ManifestDecoder {
         }
         guard let kind else {
             let text = kindNode.scalar ?? ""
-            problem(kindNode, "kind", "unknown kind \(kindNode.kindDescription)\(Suggestions.hint(for: text, in: Kind.allCases.map(\.rawValue))); kinds are \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            problem(kindNode, "kind", "unknown kind \(kindNode.kindDescription) (kinds are \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))\(Suggestions.hint(for: text, in: Kind.allCases.map(\.rawValue)))")
             return Result(manifest: nil, diagnostics: diagnostics, address: nil)
         }
 
@@ -72,7 +72,7 @@ public enum ManifestDecoder {
             diagnostics.append(Diagnostic(file: file, mark: p.mark, address: address, field: p.path, message: p.message))
         }
         for d in sink.diagnostics where !structural.contains(where: { d.path.hasPrefix($0) }) {
-            diagnostics.append(Diagnostic(file: file, mark: root.locate(d.path).start, address: address, field: d.path, message: d.message))
+            diagnostics.append(Diagnostic(file: file, mark: root.mark(for: d), address: address, field: d.path, message: d.message))
         }
         let manifest: Manifest? = if let metadata, let spec {
             Manifest(kind: kind, metadata: metadata, spec: spec)

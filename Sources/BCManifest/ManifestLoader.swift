@@ -85,11 +85,12 @@ public struct ManifestLoader: Sendable {
 
     private func finish(_ result: inout LoadResult) {
         let manifests = result.manifests
-        for finding in ManifestSetValidator.validate(manifests.map(\.manifest), context: context) {
+        let locations: (Int) -> String = { i in "\(manifests[i].file):\(manifests[i].root.start.line)" }
+        for finding in ManifestSetValidator.validate(manifests.map(\.manifest), context: context, locations: locations) {
             let m = manifests[finding.manifestIndex]
             // A reference held in a field that did not decode is a placeholder, not the user's value.
             if m.structuralProblems.contains(where: { finding.diagnostic.path.hasPrefix($0) || $0 == "metadata.name" }) { continue }
-            result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.locate(finding.diagnostic.path).start,
+            result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.mark(for: finding.diagnostic),
                                                  address: m.manifest.address, field: finding.diagnostic.path,
                                                  message: finding.diagnostic.message))
         }
@@ -112,6 +113,7 @@ public struct ManifestLoader: Sendable {
             var refs: [(FieldPath, String)] = []
             if !run.workflow.contains("://") { refs.append(("spec.workflow", run.workflow)) }
             if let f = run.inputsFile { refs.append(("spec.inputsFile", f)) }
+            if let f = run.optionsFile { refs.append(("spec.optionsFile", f)) }
             for (field, rel) in refs where !rel.hasPrefix("/") {
                 let full = dir.isEmpty ? rel : dir + "/" + rel
                 if !exists(full) {

@@ -70,6 +70,8 @@ enum NodeDecoding {
         var known: [String]?
         for (i, pair) in pairs.enumerated() where !usage.wasTouched(i) {
             guard let key = pair.key.scalar else { continue }
+            // A repeated key is reported by the composer as a duplicate, not as unknown.
+            if pairs[..<i].contains(where: { $0.key.scalar == key }) { continue }
             // Only now, on the error path, ask the schema which fields exist.
             if known == nil { known = SchemaRecorder.schema(for: T.self).propertyOrder ?? [] }
             report.add(PathLink.key(path, key), pair.key.start,

@@ -45,7 +45,6 @@ public final class YAMLComposer {
         _ = buffer.initialize(from: bytes)
         yaml_parser_initialize(&parser)
         yaml_parser_set_input_string(&parser, buffer.baseAddress, bytes.count)
-        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
     }
 
     deinit {
@@ -242,7 +241,15 @@ public final class YAMLComposer {
             }
         }
         var message = problem
-        if let context { message += " (\(context))" }
+        if let context {
+            // Where the unclosed construct began is what people need to find (libyaml's context mark).
+            let started = mark(parser.context_mark)
+            if started != at, started.line >= 1 {
+                message += " (\(context) started at line \(started.line), column \(started.column))"
+            } else {
+                message += " (\(context))"
+            }
+        }
         return YAMLProblem(message, at: at)
     }
 }

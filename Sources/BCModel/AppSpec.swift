@@ -5,6 +5,7 @@ public struct AppSpec: ResourceSpec, Equatable {
 
     public var description: String?
     public var image: AppImage
+    public var platform: Platform?
     public var commandLine: String
     public var inputs: [String: AppParameter]?
     public var outputs: [String: AppParameter]?
@@ -18,6 +19,7 @@ public struct AppSpec: ResourceSpec, Equatable {
     public static let fieldDocs: [String: FieldDoc] = [
         "description": FieldDoc("Free text shown in listings."),
         "image": FieldDoc("The runtime: docker or vm, exactly one."),
+        "platform": FieldDoc("Linux (default) or Windows (VM images only); decides how localPath is written."),
         "commandLine": FieldDoc("Command run by each instance; ${name} is replaced by the input or output parameter of that name.",
                                 examples: ["python test.py"]),
         "inputs": FieldDoc("Input parameters by name."),
@@ -46,14 +48,17 @@ public struct AppSpec: ResourceSpec, Equatable {
         for (group, params) in [("inputs", inputs), ("outputs", outputs)] {
             for (name, p) in params ?? [:] {
                 let path = spec / group / name
-                Rules.name(name, at: path, what: "parameter name", into: &sink)
-                p.validate(isOutput: group == "outputs", at: path, into: &sink)
+                Rules.name(name, at: path, what: "parameter name", isKey: true, into: &sink)
+                p.validate(isOutput: group == "outputs", platform: platform ?? .Linux, at: path, into: &sink)
             }
         }
         if let inputs, let outputs {
             for name in Set(inputs.keys).intersection(outputs.keys).sorted() {
                 sink.error(spec / "outputs" / name, "parameter \"\(name)\" is declared both as input and output")
             }
+        }
+        if platform == .Windows, image.docker != nil {
+            sink.error(spec / "platform", "Docker images run on Linux; platform: Windows needs a vm image")
         }
         if let env { Rules.env(env, at: spec / "env", into: &sink) }
         config?.validate(in: context, at: spec / "config", into: &sink)
@@ -106,16 +111,13 @@ public struct AppParameter: Codable, Equatable, Sendable, SchemaDocumented {
         "description": FieldDoc("Shown to people submitting jobs."),
     ]
 
-    func validate(isOutput: Bool, at path: FieldPath, into sink: inout DiagnosticSink) {
-        if type == .Number, let d = `default`, Double(d) == nil {
+    func validate(isOutput: Bool, platform: Platform, at path: FieldPath, into sink: inout DiagnosticSink) {
+        if type == .Number, let d = `default`, !(Double(d)?.isFinite ?? false) {
             sink.error(path / "default", "default \"\(d)\" is not a number but the parameter type is Number")
         }
         if let local = localPath {
-            Rules.localPath(local, platform: .Linux, at: path / "localPath", what: "localPath", into: &sink)
+            Rules.localPath(local, platform: platform, at: path / "localPath", what: "localPath", into: &sink)
             if let d = `default`, !d.isEmpty { Rules.ossPrefix(d, at: path / "default", into: &sink) }
-        }
-        if isOutput, localPath == nil, type != .Number {
-            // An output without a local path is just a string handed to the command; nothing to check.
         }
         if overwritable == false, `default` == nil {
             sink.error(path / "overwritable", "a parameter that cannot be overwritten needs a default")

@@ -80,7 +80,7 @@ public struct ClusterGroup: Codable, Equatable, Sendable, SchemaDocumented {
 
     func validate(name: String, defaultInstanceType: String?, in context: ValidationContext,
                   at path: FieldPath, into sink: inout DiagnosticSink) {
-        Rules.name(name, at: path, what: "group name", into: &sink)
+        Rules.name(name, at: path, what: "group name", isKey: true, into: &sink)
         if let t = instanceType {
             Rules.instanceType(t, in: context, at: path / "instanceType", into: &sink)
         } else if defaultInstanceType == nil {

@@ -30,7 +30,7 @@ public struct Disk: Codable, Equatable, Sendable, SchemaDocumented {
     public static let typeDescription = "A disk: type, size in GB and, for data disks, where it is mounted."
     public static let fieldDocs: [String: FieldDoc] = [
         "type": FieldDoc("Disk type."),
-        "size": FieldDoc("Size in GB.", minimum: 5, maximum: 2000),
+        "size": FieldDoc("Size in GB: system disks 40–500, data disks 5–2000 (ephemeral 5–1024).", minimum: 5, maximum: 2000),
         "mountPoint": FieldDoc("Data disks only: absolute path (Linux) or drive letter (Windows).", examples: ["/home/disk1", "E:"]),
     ]
 }

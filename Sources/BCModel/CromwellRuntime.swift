@@ -14,8 +14,9 @@ public enum CromwellRuntime {
     public static func parseCluster(_ text: String) -> Result<ClusterPlacement, CromwellSyntaxError> {
         if text.isBlank { return .failure(.init(clusterSyntaxHelp)) }
         let u = text.utf8
-        if u.first == 32 || u.last == 32 || text.hasWhitespace && !u.allSatisfy({ $0 != 9 && $0 != 10 && $0 != 13 }) {
-            return .failure(.init("has leading or trailing spaces or tabs; it \(clusterSyntaxHelp)"))
+        if u.first == 32 || u.last == 32 { return .failure(.init("has leading or trailing spaces; it \(clusterSyntaxHelp)")) }
+        if u.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 }) {
+            return .failure(.init("must not contain tabs or line breaks; it \(clusterSyntaxHelp)"))
         }
         let tokens = text.utf8.split(separator: 32, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         if tokens.contains(where: \.isEmpty) { return .failure(.init("separate the words with single spaces; it \(clusterSyntaxHelp)")) }
@@ -97,7 +98,13 @@ public enum CromwellRuntime {
         var found = false
         for token in t {
             if token.hasPrefix("vpc-") { found = true; continue }
-            if let block = CIDRBlock(token), !block.hasHostBits { found = true; continue }
+            if let block = CIDRBlock(token) {
+                if block.hasHostBits {
+                    return .init("vpc \"\(text)\": \"\(token)\" has host bits set; did you mean \(CIDRBlock(address: block.address & block.mask, prefixLength: block.prefixLength))?")
+                }
+                found = true
+                continue
+            }
             return .init("vpc \"\(text)\": \"\(token)\" is neither a CIDR block nor a vpc- id")
         }
         return found ? nil : .init("vpc must hold a CIDR block and/or a vpc- id, such as \"192.168.0.0/16 vpc-xxxx\"")

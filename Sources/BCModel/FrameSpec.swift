@@ -25,7 +25,7 @@ public struct FrameSpec: Hashable, Sendable, CustomStringConvertible {
             case .empty: "must not be empty"
             case .whitespace: "must not contain spaces (write 1,3,5-10)"
             case .badItem(let item, let reason): "\"\(item)\": \(reason)"
-            case .tooMany(let n): "name \(n) frames; the limit is \(FrameSpec.maxFrames)"
+            case .tooMany(let n): "add up to \(n) frames; the limit is \(FrameSpec.maxFrames)"
             }
         }
     }

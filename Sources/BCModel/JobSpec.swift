@@ -32,13 +32,13 @@ public struct JobSpec: ResourceSpec, Equatable {
         if tasks.isEmpty { sink.error(spec / "tasks", "a job needs at least one task") }
         for (name, task) in tasks {
             let path = spec / "tasks" / name
-            Rules.name(name, at: path, what: "task name", maxLength: 32, into: &sink)
+            Rules.name(name, at: path, what: "task name", maxLength: 32, isKey: true, into: &sink)
             task.validate(in: context, at: path, into: &sink)
         }
         for (upstream, downstream) in dependencies ?? [:] {
             let path = spec / "dependencies" / upstream
             if tasks[upstream] == nil {
-                sink.error(path, "unknown task \"\(upstream)\"\(Suggestions.hint(for: upstream, in: tasks.keys.sorted()))")
+                sink.errorAtKey(path, "unknown task \"\(upstream)\"\(Suggestions.hint(for: upstream, in: tasks.keys.sorted()))")
             }
             for (i, d) in downstream.enumerated() where tasks[d] == nil {
                 sink.error(path.appending(index: i), "unknown task \"\(d)\"\(Suggestions.hint(for: d, in: tasks.keys.sorted()))")

@@ -6,14 +6,16 @@ public enum ManifestSetValidator {
         public var diagnostic: ModelDiagnostic
     }
 
-    public static func validate(_ manifests: [Manifest], context: ValidationContext = .init()) -> [Finding] {
+    /// `locations` describes where manifest `i` was defined (for "first defined at …").
+    public static func validate(_ manifests: [Manifest], context: ValidationContext = .init(),
+                                locations: ((Int) -> String)? = nil) -> [Finding] {
         var findings: [Finding] = []
         var byName: [Kind: [String: Int]] = [:]
         for (i, m) in manifests.enumerated() {
             if let first = byName[m.kind]?[m.metadata.name] {
-                _ = first
+                let where_ = locations.map { " (first defined at \($0(first)))" } ?? ""
                 findings.append(Finding(manifestIndex: i, diagnostic: ModelDiagnostic("metadata.name",
-                    "\(m.address) is defined more than once (names are unique per kind)")))
+                    "\(m.address) is defined more than once\(where_); names are unique per kind")))
             } else {
                 byName[m.kind, default: [:]][m.metadata.name] = i
             }
@@ -46,6 +48,10 @@ public enum ManifestSetValidator {
                     clusterRef(name, at: "spec.runtime.cluster")
                 }
                 if let c = run.runner?.cluster { clusterRef(c, at: "spec.runner.cluster") }
+                for (k, other) in (run.dependsOn ?? []).enumerated() where !exists(.WorkflowRun, other) {
+                    sink.error(FieldPath("spec.dependsOn").appending(index: k),
+                               "WorkflowRun \"\(other)\" is not defined\(Suggestions.hint(for: other, in: names(.WorkflowRun)))")
+                }
             case let job as JobSpec:
                 for (name, task) in job.tasks {
                     if let c = task.cluster { clusterRef(c, at: FieldPath.root / "spec" / "tasks" / name / "cluster") }
@@ -66,9 +72,12 @@ public enum ManifestSetValidator {
         if job.scene.hasPrefix("oss://"), !project.ossMappings.contains(where: { job.scene.hasPrefix($0.source) }) {
             sink.error(spec / "scene", "scene \"\(job.scene)\" is not under any of the project's ossMappings (\(project.ossMappings.map(\.source).joined(separator: ", ")))")
         }
+        if let disks = job.autoCluster?.disks {
+            Rules.disks(disks, platform: project.platform ?? .Linux, at: spec / "autoCluster" / "disks", into: &sink)
+        }
         let declared = project.software.params ?? [:]
         for (name, _) in job.params ?? [:] where declared[name] == nil {
-            sink.error(spec / "params" / name, "parameter \"\(name)\" is not declared by the project's software\(Suggestions.hint(for: name, in: declared.keys.sorted()))")
+            sink.errorAtKey(spec / "params" / name, "parameter \"\(name)\" is not declared by the project's software\(Suggestions.hint(for: name, in: declared.keys.sorted()))")
         }
         for (name, p) in declared where p.default == nil && job.params?[name] == nil {
             sink.error(spec / "params", "parameter \"\(name)\" has no default in the project and must be set")

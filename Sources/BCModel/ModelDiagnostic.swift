@@ -4,10 +4,13 @@
 public struct ModelDiagnostic: Hashable, Sendable, CustomStringConvertible {
     public var path: FieldPath
     public var message: String
+    /// The problem is the key naming the field (a group or task name), not its value.
+    public var atKey: Bool
 
-    public init(_ path: FieldPath, _ message: String) {
+    public init(_ path: FieldPath, _ message: String, atKey: Bool = false) {
         self.path = path
         self.message = message
+        self.atKey = atKey
     }
 
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
@@ -21,6 +24,11 @@ public struct DiagnosticSink: Sendable {
 
     public mutating func error(_ path: FieldPath, _ message: String) {
         diagnostics.append(ModelDiagnostic(path, message))
+    }
+
+    /// A problem with a mapping key, such as an invalid group or task name.
+    public mutating func errorAtKey(_ path: FieldPath, _ message: String) {
+        diagnostics.append(ModelDiagnostic(path, message, atKey: true))
     }
 
     public mutating func append(contentsOf other: [ModelDiagnostic]) {

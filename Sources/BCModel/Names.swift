@@ -5,11 +5,12 @@ public enum Names {
     /// `nil` when the name is valid, otherwise the reason it is not.
     public static func problem(with name: String, what: String = "name", maxLength: Int = 63) -> String? {
         if name.isEmpty { return "\(what) must not be empty" }
-        if name.utf8.count > maxLength { return "\(what) \"\(name)\" is \(name.count) characters long; the limit is \(maxLength)" }
         if let bad = name.unicodeScalars.first(where: { !isNameScalar($0) }) {
             return "\(what) \"\(name)\" contains \"\(bad)\"; only letters, digits, _ and - are allowed"
         }
-        if let first = name.unicodeScalars.first, ("0"..."9").contains(first) {
+        // Only ASCII is left, so bytes are characters.
+        if name.utf8.count > maxLength { return "\(what) \"\(name)\" is \(name.utf8.count) characters long; the limit is \(maxLength)" }
+        if let first = name.utf8.first, first >= 48 && first <= 57 {
             return "\(what) \"\(name)\" must not start with a digit"
         }
         return nil

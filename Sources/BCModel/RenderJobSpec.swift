@@ -56,7 +56,8 @@ public struct RenderJobSpec: ResourceSpec, Equatable {
         if let f = framesPerTask { Rules.positive(f, at: spec / "framesPerTask", what: "framesPerTask", into: &sink) }
         if cluster != nil && autoCluster != nil { sink.error(spec / "autoCluster", "set cluster or autoCluster, not both") }
         if let c = cluster { Rules.name(c, at: spec / "cluster", what: "cluster name", into: &sink) }
-        if let a = autoCluster { Rules.autoCluster(a, platform: .Linux, in: context, at: spec / "autoCluster", into: &sink) }
+        // Disk mount points depend on the project's platform: checked with the project (ManifestSetValidator).
+        if let a = autoCluster { Rules.autoCluster(a, platform: nil, in: context, at: spec / "autoCluster", into: &sink) }
         if let r = retries { Rules.nonNegative(r, at: spec / "retries", what: "retries", into: &sink) }
         if let p = priority { Rules.priority(p, at: spec / "priority", into: &sink) }
     }

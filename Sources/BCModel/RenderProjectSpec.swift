@@ -129,9 +129,9 @@ public struct RenderSoftware: Codable, Equatable, Sendable, SchemaDocumented {
         let declared = Set((params ?? [:]).keys)
         for (name, _) in params ?? [:] {
             if RenderSoftware.builtInVariables.contains(name) {
-                sink.error(path / "params" / name, "\(name) is a built-in variable and cannot be redeclared")
+                sink.errorAtKey(path / "params" / name, "\(name) is a built-in variable and cannot be redeclared")
             } else if name.isEmpty || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) || name.first!.isNumber {
-                sink.error(path / "params" / name, "parameter name \"\(name)\" must be letters, digits and _, not starting with a digit")
+                sink.errorAtKey(path / "params" / name, "parameter name \"\(name)\" must be letters, digits and _, not starting with a digit")
             }
         }
         if let command {

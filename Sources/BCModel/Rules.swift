@@ -8,8 +8,9 @@ public enum Rules {
     public static let dataDiskRange = 5...2000
 
     public static func name(_ name: String, at path: @autoclosure () -> FieldPath, what: String = "name", maxLength: Int = 63,
-                            into sink: inout DiagnosticSink) {
-        if let problem = Names.problem(with: name, what: what, maxLength: maxLength) { sink.error(path(), problem) }
+                            isKey: Bool = false, into sink: inout DiagnosticSink) {
+        guard let problem = Names.problem(with: name, what: what, maxLength: maxLength) else { return }
+        if isKey { sink.errorAtKey(path(), problem) } else { sink.error(path(), problem) }
     }
 
     /// `oss://bucket/prefix/`: a directory prefix must end with `/`.
@@ -117,6 +118,9 @@ public enum Rules {
             if priceLimit != nil { sink.error(path() / "spotPriceLimit", "spotPriceLimit needs resourceType: Spot") }
             return
         }
+        if strategy == nil && priceLimit != nil {
+            sink.error(path() / "spotPriceLimit", "spotPriceLimit needs spotStrategy: SpotWithPriceLimit")
+        }
         if strategy == .SpotWithPriceLimit && priceLimit == nil {
             sink.error(path() / "spotPriceLimit", "spotStrategy SpotWithPriceLimit needs a spotPriceLimit")
         }
@@ -203,8 +207,10 @@ public enum Rules {
 
     public static func mountEntry(_ entry: MountEntry, platform: Platform, at path: @autoclosure () -> FieldPath, into sink: inout DiagnosticSink) {
         mountSource(entry.source, at: path() / "source", into: &sink)
+        let before = sink.diagnostics.count
         localPath(entry.destination, platform: platform, at: path() / "destination", into: &sink)
-        if entry.source.hasPrefix("oss://"), platform == .Linux, entry.source.hasSuffix("/") != entry.destination.hasSuffix("/") {
+        let destinationValid = sink.diagnostics.count == before
+        if destinationValid, entry.source.hasPrefix("oss://"), platform == .Linux, entry.source.hasSuffix("/") != entry.destination.hasSuffix("/") {
             sink.error(path() / "destination", "source and destination must agree on a trailing / (a directory mounts on a directory, a file on a file)")
         }
     }
@@ -213,7 +219,7 @@ public enum Rules {
                            into sink: inout DiagnosticSink) {
         for (key, value) in env {
             if key.isEmpty || key.utf8.contains(UInt8(ascii: "=")) || key.hasWhitespace {
-                sink.error(path().appending(key), "\(what) name \"\(key)\" must not be empty or contain = or spaces")
+                sink.errorAtKey(path().appending(key), "\(what) name \"\(key)\" must not be empty or contain = or spaces")
             }
             secret(value, at: path().appending(key), into: &sink)
         }
@@ -233,12 +239,14 @@ public enum Rules {
         }
     }
 
-    public static func autoCluster(_ auto: AutoClusterSpec, platform: Platform, in context: ValidationContext,
+    /// `platform` nil means "not known here" (a render job inherits its project's): the
+    /// platform-specific checks then run where the platform is known.
+    public static func autoCluster(_ auto: AutoClusterSpec, platform: Platform?, in context: ValidationContext,
                                    at path: @autoclosure () -> FieldPath, into sink: inout DiagnosticSink) {
         instanceType(auto.instanceType, in: context, at: path() / "instanceType", into: &sink)
         if let image = auto.imageId { imageId(image, at: path() / "imageId", into: &sink) }
         spot(resourceType: auto.resourceType, strategy: auto.spotStrategy, priceLimit: auto.spotPriceLimit, at: path(), into: &sink)
-        if let d = auto.disks { disks(d, platform: platform, at: path() / "disks", into: &sink) }
+        if let d = auto.disks, let platform { disks(d, platform: platform, at: path() / "disks", into: &sink) }
         if let v = auto.vpc { vpc(v, at: path() / "vpc", into: &sink) }
         if let u = auto.userData { env(u, at: path() / "userData", what: "user data key", into: &sink) }
     }

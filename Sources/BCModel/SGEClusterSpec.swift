@@ -56,7 +56,7 @@ public struct SGEClusterSpec: ResourceSpec, Equatable {
         if let e = env {
             Rules.env(e, at: spec / "env", into: &sink)
             for reserved in ["SGE_MASTER_IP_ADDRESS", "SGE_MASTER_HOST_NAME"] where e[reserved] != nil {
-                sink.error(spec / "env" / reserved, "\(reserved) is set from spec.master; remove it here")
+                sink.errorAtKey(spec / "env" / reserved, "\(reserved) is set from spec.master; remove it here")
             }
         }
         if let u = userData { Rules.env(u, at: spec / "userData", what: "user data key", into: &sink) }

@@ -5,6 +5,8 @@ public enum Suggestions {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         if let exact = candidates.first(where: { $0.lowercased() == lowered }) { return exact }
+        // "memory" for "memoryGiB", "instance" for "instanceType": a clear prefix is a likely intent.
+        if lowered.count >= 4, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) { return prefixed }
         let limit = max(2, word.count / 3)
         var best: (String, Int)?
         for candidate in candidates {

@@ -8,12 +8,14 @@ public struct WorkflowRunSpec: ResourceSpec, Equatable {
     public var inputs: [String: JSONValue]?
     public var inputsFile: String?
     public var options: [String: JSONValue]?
+    public var optionsFile: String?
     public var runtime: WorkflowRuntime?
     public var callCaching: Bool?
     public var workingDir: String?
     public var outputsDir: String
     public var runner: WorkflowRunner?
     public var tag: String?
+    public var dependsOn: [String]?
     public var rerun: String?
 
     public init(workflow: String, outputsDir: String) { self.workflow = workflow; self.outputsDir = outputsDir }
@@ -26,12 +28,14 @@ public struct WorkflowRunSpec: ResourceSpec, Equatable {
         "inputs": FieldDoc("Workflow inputs inline (\"Workflow.input\": value)."),
         "inputsFile": FieldDoc("Or a JSON inputs file, relative to this manifest.", examples: ["src/haplotypecaller-gvcf-gatk4.hg38.wgs.inputs.json"]),
         "options": FieldDoc("Workflow options (Cromwell's options JSON)."),
+        "optionsFile": FieldDoc("Or a JSON options file, relative to this manifest.", examples: ["src/generic.batchcompute-papi.options.json"]),
         "runtime": FieldDoc("Default runtime attributes of every call, in Cromwell's BatchCompute syntax."),
         "callCaching": FieldDoc("Reuse results of identical earlier calls."),
         "workingDir": FieldDoc("OSS prefix for intermediate files (WORKING_DIR).", examples: ["oss://demo-bucket/cli/gatk4_worker_dir/"]),
         "outputsDir": FieldDoc("OSS prefix receiving outputs and metadata (OUTPUTS_DIR).", examples: ["oss://demo-bucket/cli/gatk4_outputs/"]),
         "runner": FieldDoc("Resources of the workflow engine's own job."),
         "tag": FieldDoc("Tag in output paths and job names.", pattern: "^[A-Za-z0-9_-]+$"),
+        "dependsOn": FieldDoc("WorkflowRuns that must succeed before this one starts (germline after data processing)."),
         "rerun": FieldDoc("Change this token to run again with an unchanged spec."),
     ]
 
@@ -46,6 +50,9 @@ public struct WorkflowRunSpec: ResourceSpec, Equatable {
         }
         if inputs != nil && inputsFile != nil { sink.error(spec / "inputsFile", "set inputs or inputsFile, not both") }
         if let f = inputsFile, f.hasPrefix("/") { sink.error(spec / "inputsFile", "inputsFile \"\(f)\" must be relative to the manifest") }
+        if options != nil && optionsFile != nil { sink.error(spec / "optionsFile", "set options or optionsFile, not both") }
+        if let f = optionsFile, f.hasPrefix("/") { sink.error(spec / "optionsFile", "optionsFile \"\(f)\" must be relative to the manifest") }
+        for (i, name) in (dependsOn ?? []).enumerated() { Rules.name(name, at: (spec / "dependsOn").appending(index: i), what: "WorkflowRun name", into: &sink) }
         if let runtime { runtime.validate(in: context, at: spec / "runtime", into: &sink) }
         if let w = workingDir { Rules.ossPrefix(w, at: spec / "workingDir", into: &sink) }
         Rules.ossPrefix(outputsDir, at: spec / "outputsDir", into: &sink)
@@ -86,7 +93,7 @@ public struct WorkflowRuntime: Codable, Equatable, Sendable, SchemaDocumented {
         "userData": FieldDoc("\"<key> <value>\" entries handed to auto-cluster nodes."),
         "reserveOnFail": FieldDoc("Keep failed nodes for debugging."),
         "autoReleaseJob": FieldDoc("Delete each call's job when it finishes (default true)."),
-        "timeout": FieldDoc("Seconds per call; the seed's 30x germline run uses 172800.", minimum: 1, maximum: 604_800),
+        "timeout": FieldDoc("Seconds each call may run (Cromwell's timeout runtime attribute).", minimum: 1, maximum: 604_800),
         "maxRetries": FieldDoc("Retries of a failed call.", minimum: 0),
     ]
 
@@ -122,16 +129,19 @@ public struct WorkflowRunner: Codable, Equatable, Sendable, SchemaDocumented {
     public var instanceType: String?
     public var diskType: DiskType?
     public var cluster: String?
+    public var timeout: Int?
 
     public static let typeDescription = "Where the workflow engine itself runs."
     public static let fieldDocs: [String: FieldDoc] = [
         "instanceType": FieldDoc("Instance type of the engine's node.", examples: ["ecs.sn1.large"]),
         "diskType": FieldDoc("System disk type.", examples: ["cloud_efficiency"]),
         "cluster": FieldDoc("Run the engine on this Cluster instead of an auto cluster."),
+        "timeout": FieldDoc("Seconds the whole workflow may run (bcs asub --timeout; the seed's 30x runs use 172800).", minimum: 1, maximum: 604_800),
     ]
 
     func validate(in context: ValidationContext, at path: FieldPath, into sink: inout DiagnosticSink) {
         if let t = instanceType { Rules.instanceType(t, in: context, at: path / "instanceType", into: &sink) }
         if let c = cluster { Rules.name(c, at: path / "cluster", what: "cluster name", into: &sink) }
+        if let t = timeout { Rules.timeout(t, at: path / "timeout", into: &sink) }
     }
 }

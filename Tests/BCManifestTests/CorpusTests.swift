@@ -23,30 +23,7 @@ import Testing
     }()
 
     /// Cases whose expectation the loader does not meet yet, with what is wrong.
-    static let knownBugs: [String: String] = [
-        // libyaml's context mark (where the unclosed construct began) is dropped, so the only
-        // position given is where the parser gave up: often end of file, past the last line.
-        "002-unclosed-flow-sequence": "parser error omits where the unclosed [ started",
-        "003-unclosed-flow-mapping": "parser error omits where the unclosed { started",
-        "004-bad-indentation": "parser error omits which block mapping the key should align with",
-        "005-unterminated-double-quote": "parser error at end of file omits where the quote opened",
-        "006-unterminated-single-quote": "parser error at end of file omits where the quote opened",
-        // NodeDecoding.reportUnknownKeys tracks touched keys by index; a duplicate's second index is never touched.
-        "009-duplicate-key-nested": "a duplicated known key is also reported as an unknown field",
-        // Rules.mountEntry checks the trailing / even after the destination was rejected as a Windows path.
-        "043-mount-destination-windows-on-linux": "second, misleading trailing-/ error on a destination already rejected",
-        // FrameSpec.ParseError.badItem quotes the empty item, so the message shows frames "".
-        "055-frames-empty-item": "empty-item message quotes \"\" instead of the frames text",
-        // NodeLocator returns the value node; the problem is the mapping key.
-        "063-dependency-unknown-task": "unknown upstream task points at its list, not at the key naming it",
-        "070-renderjob-undeclared-param": "undeclared parameter points at its value, not at the key naming it",
-        // WorkflowRuntime.validate glues "cluster \"…\"" to the parser's message without punctuation.
-        "073-workflow-cluster-double-space": "message reads 'cluster \"…\" separate the words…' without a colon",
-        "074-workflow-cluster-bad-instance-token": "message reads 'cluster \"…\" \"sn1.medium\" is not…' without a colon",
-        "075-workflow-cluster-bad-price": "message reads 'cluster \"…\" spot price…' without a colon",
-        // YAMLComposer forces UTF-8 so libyaml keeps the BOM as a column of line 1; line 2 then looks dedented.
-        "092-utf8-bom": "a UTF-8 BOM breaks an otherwise valid file",
-    ]
+    static let knownBugs: [String: String] = [:]
 
     static func render(_ result: LoadResult) -> [String] { result.diagnostics.map(\.description) }
 

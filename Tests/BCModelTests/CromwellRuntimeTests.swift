@@ -75,9 +75,7 @@ import Testing
 
     @Test func emptyClusterIsNotASpacingProblem() {
         let result = CromwellRuntime.parseCluster("")
-        withKnownIssue("an empty cluster gets \"separate the words with single spaces\"") {
-            #expect(result == .failure(CromwellSyntaxError(Self.help)))
-        }
+        #expect(result == .failure(CromwellSyntaxError(Self.help)))
     }
 
     // MARK: mounts
@@ -143,9 +141,7 @@ import Testing
     @Test func vpcWithHostBitsSaysSo() {
         let message = CromwellRuntime.checkVPC("192.168.0.1/16 vpc-xxxx")?.message ?? ""
         #expect(!message.isEmpty)
-        withKnownIssue("a CIDR block with host bits is called \"neither a CIDR block nor a vpc- id\"; Rules.vpc says \"has host bits set; did you mean 192.168.0.0/16?\"") {
-            #expect(message.contains("host bits"))
-        }
+        #expect(message.contains("host bits"))
     }
 
     @Test func tokenShapes() {

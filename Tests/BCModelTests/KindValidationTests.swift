@@ -99,9 +99,7 @@ enum Minimal {
         var s = Minimal.app
         s.commandLine = "run ${p}"
         s.inputs = ["p": AppParameter(type: .Number, default: "nan")]
-        withKnownIssue("Double(\"nan\") parses, so \"nan\" (and \"inf\") pass as Number defaults") {
-            #expect(problems(of: s) == ["spec.inputs.p.default: default \"nan\" is not a number but the parameter type is Number"])
-        }
+        #expect(problems(of: s) == ["spec.inputs.p.default: default \"nan\" is not a number but the parameter type is Number"])
     }
 
     @Test func appEnvAndConfig() {

@@ -30,7 +30,7 @@ import Testing
 
     @Test func namesAreUniquePerKindOnly() {
         #expect(Self.findings([Self.m("farm", Minimal.cluster), Self.m("farm", Minimal.cluster)])
-                == ["1: metadata.name: Cluster/farm is defined more than once (names are unique per kind)"])
+                == ["1: metadata.name: Cluster/farm is defined more than once; names are unique per kind"])
         // The same name in two kinds is fine.
         #expect(Self.findings([Self.m("farm", Minimal.cluster), Self.m("farm", Minimal.app)]) == [])
     }

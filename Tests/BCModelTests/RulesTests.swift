@@ -199,10 +199,8 @@ import Testing
     @Test func spotPriceLimitWithoutAStrategy() {
         // The rule's contract: "a price limit needs SpotWithPriceLimit". Spot with a limit and no strategy slips through.
         let found = problems { Rules.spot(resourceType: .Spot, strategy: nil, priceLimit: 0.5, at: "g", into: &$0) }
-        withKnownIssue("Rules.spot does not flag a spotPriceLimit when spotStrategy is unset") {
-            #expect(found.count == 1)
-            #expect(found.first?.hasPrefix("g.spotPriceLimit: ") == true)
-        }
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("g.spotPriceLimit: ") == true)
     }
 
     // MARK: VPC
@@ -289,9 +287,7 @@ import Testing
 
     @Test func mountEntryOnlyReportsTheWindowsPathOnLinux() {
         let found = problems { Rules.mountEntry(MountEntry(source: "oss://b/scenes/", destination: "G:"), platform: .Linux, at: "m", into: &$0) }
-        withKnownIssue("the trailing-/ rule also fires on a destination already rejected as a Windows path") {
-            #expect(found == ["m.destination: destination \"G:\" is a Windows path; set platform: Windows or use an absolute path such as /home/data/"])
-        }
+        #expect(found == ["m.destination: destination \"G:\" is a Windows path; set platform: Windows or use an absolute path such as /home/data/"])
     }
 
     @Test func mountsDuplicatesAndLocale() {
