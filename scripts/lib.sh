@@ -1,0 +1,50 @@
+# Shared by setup.sh and test.sh: install what is missing, idempotently, as root or via sudo.
+set -euo pipefail
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "error: need root or sudo to run: $*" >&2; exit 1; fi
+}
+
+# Debian packages the build and tests need (system libraries bcops links, Python for the schema check).
+need_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> apt-get install ${missing[*]}" >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+
+# Python packages for the third-party schema check, installed only when absent.
+need_pip() {
+  local missing=()
+  for spec in "$@"; do
+    local module="${spec%%=*}"; module="${module%%[<>]*}"
+    case "$module" in pyyaml) module=yaml ;; esac
+    python3 -c "import $module" 2>/dev/null || missing+=("$spec")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> pip install ${missing[*]}" >&2
+    python3 -m pip install --quiet "${missing[@]}" 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages "${missing[@]}"
+  fi
+}
+
+need_swift() {
+  if ! command -v swift >/dev/null 2>&1; then
+    for dir in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+      [ -x "$dir/swift" ] && export PATH="$dir:$PATH" && break
+    done
+  fi
+  command -v swift >/dev/null 2>&1 || { echo "error: bcops needs a Swift 6 toolchain on PATH (swift.org/install)" >&2; exit 1; }
+}
+
+install_dependencies() {
+  need_apt libyaml-dev pkg-config libsqlite3-dev libssl-dev python3 python3-pip
+  need_swift
+}
