@@ -8,5 +8,11 @@ need_pip "jsonschema>=4.18" pyyaml
 
 # The loader fuzz test's iteration count (bounded, so CI time is bounded).
 export BCOPS_FUZZ_ITERATIONS="${BCOPS_FUZZ_ITERATIONS:-5000}"
+
+# libFuzzer over the loader and formatter, bounded in runs and time.
+echo "==> fuzz/run.sh (libFuzzer, bounded)" >&2
+bash fuzz/run.sh -runs="${BCOPS_LIBFUZZER_RUNS:-200000}" -max_total_time=120 -print_final_stats=1 2>&1 | tail -n 4
+
+# Last, so the test runner's summary closes the output.
 echo "==> swift test" >&2
 swift test
