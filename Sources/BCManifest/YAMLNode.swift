@@ -1,13 +1,20 @@
 /// A position in a source file, 1-based, as editors show it.
 public struct SourceMark: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
+    // 32-bit storage keeps nodes small: every node carries two marks.
+    private var storedLine: Int32
+    private var storedColumn: Int32
+    private var storedIndex: Int32
+
+    public var line: Int { get { Int(storedLine) } set { storedLine = Int32(clamping: newValue) } }
+    public var column: Int { get { Int(storedColumn) } set { storedColumn = Int32(clamping: newValue) } }
     /// 0-based character offset from libyaml (not bytes).
-    public var index: Int
+    public var index: Int { get { Int(storedIndex) } set { storedIndex = Int32(clamping: newValue) } }
 
-    public init(line: Int, column: Int, index: Int = 0) { self.line = line; self.column = column; self.index = index }
+    public init(line: Int, column: Int, index: Int = 0) {
+        storedLine = Int32(clamping: line); storedColumn = Int32(clamping: column); storedIndex = Int32(clamping: index)
+    }
 
-    public static func < (a: SourceMark, b: SourceMark) -> Bool { (a.line, a.column) < (b.line, b.column) }
+    public static func < (a: SourceMark, b: SourceMark) -> Bool { (a.storedLine, a.storedColumn) < (b.storedLine, b.storedColumn) }
     public var description: String { "\(line):\(column)" }
 }
 
