@@ -60,7 +60,10 @@ public enum Summary {
             let split = j.framesPerTask.map { "chunks of \($0)" } ?? "\(j.nodes ?? 1) node(s)"
             return "\(j.scene) frames \(j.frames) (\(frames)) on \(split), project \(j.project)"
         case let w as WorkflowRunSpec:
-            return "\(w.workflow), cluster \(w.runtime?.cluster ?? "default")" + (w.runtime?.timeout.map { ", timeout \($0) s" } ?? "")
+            return "\(w.workflow), cluster \(w.runtime?.cluster ?? "default")"
+                + (w.runner?.timeout.map { ", workflow timeout \($0) s" } ?? "")
+                + (w.runtime?.timeout.map { ", call timeout \($0) s" } ?? "")
+                + (w.dependsOn.map { ", after \($0.joined(separator: ", "))" } ?? "")
         case let j as JobSpec:
             let instances = j.tasks.values.reduce(0) { $0 + ($1.instanceCount ?? 1) }
             return "\(j.tasks.count) task(s), \(instances) instance(s), \(j.dependencies?.values.reduce(0) { $0 + $1.count } ?? 0) dependencies"

@@ -119,6 +119,9 @@ public struct ManifestLoader: Sendable {
                 if !exists(full) {
                     result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.locate(field).start, address: m.manifest.address,
                                                          field: field, message: "file \"\(rel)\" does not exist (looked for \(full))"))
+                } else if rel.hasSuffix(".json"), let problem = ManifestLoader.jsonProblem(atPath: full) {
+                    result.diagnostics.append(Diagnostic(file: m.file, mark: m.root.locate(field).start, address: m.manifest.address,
+                                                         field: field, message: "file \"\(rel)\" is not a JSON object: \(problem)"))
                 }
             }
         }
@@ -162,6 +165,18 @@ public struct ManifestLoader: Sendable {
                 result.manifests.append(LoadedManifest(manifest: manifest, file: file, root: document.root, documentIndex: index,
                                                        structuralProblems: decoded.structuralProblems))
             }
+        }
+    }
+
+    /// Why a workflow inputs or options file cannot be used, if it cannot.
+    static func jsonProblem(atPath path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return "cannot read it" }
+        do {
+            guard try JSONSerialization.jsonObject(with: data) is [String: Any] else { return "the top level must be an object" }
+            return nil
+        } catch {
+            let nsError = error as NSError
+            return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "invalid JSON"
         }
     }
 

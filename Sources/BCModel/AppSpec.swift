@@ -61,7 +61,7 @@ public struct AppSpec: ResourceSpec, Equatable {
             sink.error(spec / "platform", "Docker images run on Linux; platform: Windows needs a vm image")
         }
         if let env { Rules.env(env, at: spec / "env", into: &sink) }
-        config?.validate(in: context, at: spec / "config", into: &sink)
+        config?.validate(platform: platform ?? .Linux, in: context, at: spec / "config", into: &sink)
     }
 }
 
@@ -80,6 +80,8 @@ public struct AppImage: Codable, Equatable, Sendable, SchemaDocumented {
 
 public struct VMImage: Codable, Equatable, Sendable, SchemaDocumented {
     public var imageId: String
+
+    public init(imageId: String) { self.imageId = imageId }
 
     public static let typeDescription = "A VM image."
     public static let fieldDocs: [String: FieldDoc] = [
@@ -148,12 +150,12 @@ public struct AppConfig: Codable, Equatable, Sendable, SchemaDocumented {
         "classicNetwork": FieldDoc("Use the classic network instead of a VPC."),
     ]
 
-    func validate(in context: ValidationContext, at path: FieldPath, into sink: inout DiagnosticSink) {
+    func validate(platform: Platform, in context: ValidationContext, at path: FieldPath, into sink: inout DiagnosticSink) {
         if let t = instanceType { Rules.instanceType(t, in: context, at: path / "instanceType", into: &sink) }
         if let n = instanceCount { Rules.positive(n, at: path / "instanceCount", what: "instanceCount", into: &sink) }
         if let r = maxRetryCount { Rules.nonNegative(r, at: path / "maxRetryCount", what: "maxRetryCount", into: &sink) }
         if let t = timeout { Rules.timeout(t, at: path / "timeout", into: &sink) }
-        if let d = disks { Rules.disks(d, platform: .Linux, at: path / "disks", into: &sink) }
+        if let d = disks { Rules.disks(d, platform: platform, at: path / "disks", into: &sink) }
     }
 }
 

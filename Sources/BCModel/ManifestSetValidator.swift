@@ -48,6 +48,9 @@ public enum ManifestSetValidator {
                     clusterRef(name, at: "spec.runtime.cluster")
                 }
                 if let c = run.runner?.cluster { clusterRef(c, at: "spec.runner.cluster") }
+                if let cycle = workflowCycle(from: m.metadata.name, in: manifests, index: byName[.WorkflowRun] ?? [:]) {
+                    sink.error("spec.dependsOn", "dependsOn forms a cycle: \(cycle.joined(separator: " -> "))")
+                }
                 for (k, other) in (run.dependsOn ?? []).enumerated() where !exists(.WorkflowRun, other) {
                     sink.error(FieldPath("spec.dependsOn").appending(index: k),
                                "WorkflowRun \"\(other)\" is not defined\(Suggestions.hint(for: other, in: names(.WorkflowRun)))")
@@ -61,6 +64,23 @@ public enum ManifestSetValidator {
             findings.append(contentsOf: sink.diagnostics.map { Finding(manifestIndex: i, diagnostic: $0) })
         }
         return findings
+    }
+
+    /// A dependency cycle through `start`, as a closed path of names, or nil.
+    static func workflowCycle(from start: String, in manifests: [Manifest], index: [String: Int]) -> [String]? {
+        func next(_ name: String) -> [String] {
+            guard let i = index[name], let run = manifests[i].spec as? WorkflowRunSpec else { return [] }
+            return run.dependsOn ?? []
+        }
+        var stack: [(String, [String])] = [(start, [start])]
+        var seen: Set<String> = []
+        while let (name, path) = stack.popLast() {
+            for n in next(name) {
+                if n == start { return path + [n] }
+                if seen.insert(n).inserted { stack.append((n, path + [n])) }
+            }
+        }
+        return nil
     }
 
     static func checkRenderJob(_ job: RenderJobSpec, against project: RenderProjectSpec, into sink: inout DiagnosticSink) {

@@ -14,6 +14,7 @@ public struct SGEClusterSpec: ResourceSpec, Equatable {
     public var userData: [String: EnvValue]?
     public var bootstrap: String?
     public var runtime: ClusterRuntime?
+    public var attach: String?
 
     public init(master: SGEMaster, groups: [String: ClusterGroup], vpc: VPC) {
         self.master = master; self.groups = groups; self.vpc = vpc
@@ -35,6 +36,8 @@ public struct SGEClusterSpec: ResourceSpec, Equatable {
         "userData": FieldDoc("Key/value pairs handed to every worker."),
         "bootstrap": FieldDoc("Worker bootstrap; defaults to /usr/local/bin/sge_bootstrap."),
         "runtime": FieldDoc("container (default) or host, as for Cluster."),
+        "attach": FieldDoc("Manage an existing cluster (a prepaid one bought in the console) instead of creating one, as `bcc attach` does.",
+                           pattern: "^cls-[a-z0-9]+$", examples: ["cls-6ki4fsea5ldlvsupbrk01q"]),
     ]
 
     public func validate(in context: ValidationContext, into sink: inout DiagnosticSink) {
@@ -60,6 +63,9 @@ public struct SGEClusterSpec: ResourceSpec, Equatable {
             }
         }
         if let u = userData { Rules.env(u, at: spec / "userData", what: "user data key", into: &sink) }
+        if let a = attach, !a.hasPrefix("cls-") || a.utf8.count < 5 || a.hasWhitespace {
+            sink.error(spec / "attach", "attach takes an existing cluster id such as cls-6ki4fsea5ldlvsupbrk01q")
+        }
     }
 }
 

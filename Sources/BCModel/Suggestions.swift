@@ -7,7 +7,8 @@ public enum Suggestions {
         if let exact = candidates.first(where: { $0.lowercased() == lowered }) { return exact }
         // "memory" for "memoryGiB", "instance" for "instanceType": a clear prefix is a likely intent.
         if lowered.count >= 4, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) { return prefixed }
-        let limit = max(2, word.count / 3)
+        // Short words need a closer match: "Foo" is not a typo of "Job".
+        let limit = word.count <= 3 ? 1 : max(2, word.count / 3)
         var best: (String, Int)?
         for candidate in candidates {
             let d = editDistance(lowered, candidate.lowercased())

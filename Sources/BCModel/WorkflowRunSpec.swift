@@ -52,7 +52,11 @@ public struct WorkflowRunSpec: ResourceSpec, Equatable {
         if let f = inputsFile, f.hasPrefix("/") { sink.error(spec / "inputsFile", "inputsFile \"\(f)\" must be relative to the manifest") }
         if options != nil && optionsFile != nil { sink.error(spec / "optionsFile", "set options or optionsFile, not both") }
         if let f = optionsFile, f.hasPrefix("/") { sink.error(spec / "optionsFile", "optionsFile \"\(f)\" must be relative to the manifest") }
-        for (i, name) in (dependsOn ?? []).enumerated() { Rules.name(name, at: (spec / "dependsOn").appending(index: i), what: "WorkflowRun name", into: &sink) }
+        for (i, name) in (dependsOn ?? []).enumerated() {
+            let path = (spec / "dependsOn").appending(index: i)
+            Rules.name(name, at: path, what: "WorkflowRun name", into: &sink)
+            if dependsOn?[..<i].contains(name) == true { sink.error(path, "\"\(name)\" is listed twice") }
+        }
         if let runtime { runtime.validate(in: context, at: spec / "runtime", into: &sink) }
         if let w = workingDir { Rules.ossPrefix(w, at: spec / "workingDir", into: &sink) }
         Rules.ossPrefix(outputsDir, at: spec / "outputsDir", into: &sink)

@@ -612,3 +612,30 @@ fileprivate extension SGEMaster {
         return copy
     }
 }
+
+/// Files a WorkflowRun names must be usable JSON, not just present.
+@Suite struct WorkflowFileContentTests {
+    @Test func truncatedInputsFileIsReportedAtTheField() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "version 1.0\nworkflow w {}\n".write(to: dir.appendingPathComponent("w.wdl"), atomically: true, encoding: .utf8)
+        try "{\"w.name\": ".write(to: dir.appendingPathComponent("inputs.json"), atomically: true, encoding: .utf8)
+        try "[1, 2]".write(to: dir.appendingPathComponent("options.json"), atomically: true, encoding: .utf8)
+        try """
+        apiVersion: bcops.io/v1
+        kind: WorkflowRun
+        metadata: {name: w}
+        spec:
+          workflow: w.wdl
+          inputsFile: inputs.json
+          optionsFile: options.json
+          outputsDir: oss://b/out/
+        """.write(to: dir.appendingPathComponent("run.yaml"), atomically: true, encoding: .utf8)
+        let result = ManifestLoader().load(paths: [dir.path])
+        let lines = result.diagnostics.map(\.description)
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains("run.yaml:6:15: WorkflowRun/w: spec.inputsFile: file \"inputs.json\" is not a JSON object") == true)
+        #expect(lines.last == "\(dir.path)/run.yaml:7:16: WorkflowRun/w: spec.optionsFile: file \"options.json\" is not a JSON object: the top level must be an object")
+    }
+}

@@ -99,8 +99,10 @@ import Testing
         #expect(Suggestions.closest(to: "desiredCont", in: ["instanceType", "desiredCount", "resourceType"]) == "desiredCount")
         #expect(Suggestions.closest(to: "ondemand", in: ["OnDemand", "Spot"]) == "OnDemand")
         #expect(Suggestions.closest(to: "Clustr", in: Kind.allCases.map(\.rawValue)) == "Cluster")
-        // Short words allow 2 edits; 12-letter words allow 4.
-        #expect(Suggestions.closest(to: "abc", in: ["axx"]) == "axx")
+        // Words of up to 3 letters allow 1 edit ("Foo" is no typo of "Job"), longer ones 2, 12-letter words 4.
+        #expect(Suggestions.closest(to: "abc", in: ["axx"]) == nil)
+        #expect(Suggestions.closest(to: "abc", in: ["abx"]) == "abx")
+        #expect(Suggestions.closest(to: "Foo", in: ["Job"]) == nil)
         #expect(Suggestions.closest(to: "abc", in: ["xyz"]) == nil)
         #expect(Suggestions.closest(to: "instanceType", in: ["instXXXeType"]) == "instXXXeType")
         #expect(Suggestions.closest(to: "instanceType", in: ["iXXXXXceType"]) == nil)

@@ -191,6 +191,15 @@ enum Minimal {
 
     // MARK: SGECluster
 
+    /// A prepaid cluster bought in the console is attached by id, as `bcc attach` does.
+    @Test func sgeAttachTakesAClusterId() {
+        var s = Minimal.sge
+        s.attach = "cls-6ki4fsea5ldlvsupbrk01q"
+        #expect(problems(of: s) == [])
+        s.attach = "6ki4fsea5ldlvsupbrk01q"
+        #expect(problems(of: s) == ["spec.attach: attach takes an existing cluster id such as cls-6ki4fsea5ldlvsupbrk01q"])
+    }
+
     @Test func sgeMaster() {
         var s = Minimal.sge
         s.master.instanceType = "ecs.t1.small"
@@ -552,5 +561,37 @@ enum Minimal {
         let first = Self.job(deps).dependencyCycle()
         for _ in 0..<20 { #expect(Self.job(deps).dependencyCycle() == first) }
         #expect(first == ["t1", "t2", "t3", "t1"])
+    }
+}
+
+/// Rules added with WorkflowRun ordering and App platforms.
+@Suite struct WorkflowOrderAndPlatformTests {
+    @Test func dependsOnRejectsDuplicatesAndCycles() {
+        var a = WorkflowRunSpec(workflow: "a.wdl", outputsDir: "oss://b/o/")
+        a.dependsOn = ["b", "b"]
+        #expect(problems(of: a) == ["spec.dependsOn[1]: \"b\" is listed twice"])
+        a.dependsOn = ["b"]
+        var b = WorkflowRunSpec(workflow: "b.wdl", outputsDir: "oss://b/o/")
+        b.dependsOn = ["a"]
+        let findings = ManifestSetValidator.validate([
+            Manifest(kind: .WorkflowRun, metadata: Metadata(name: "a"), spec: a),
+            Manifest(kind: .WorkflowRun, metadata: Metadata(name: "b"), spec: b),
+        ]).map { "\($0.manifestIndex): \($0.diagnostic)" }
+        #expect(findings == [
+            "0: spec.dependsOn: dependsOn forms a cycle: a -> b -> a",
+            "1: spec.dependsOn: dependsOn forms a cycle: b -> a -> b",
+        ])
+    }
+
+    @Test func windowsVMAppTakesDriveLettersForDisksAndPaths() {
+        var app = AppSpec(image: AppImage(vm: VMImage(imageId: "m-wz9du0xaalpag4ylwzs")), commandLine: "render ${scene}")
+        app.platform = .Windows
+        app.inputs = ["scene": AppParameter(localPath: "G:\\scenes\\")]
+        var config = AppConfig()
+        config.disks = Disks(dataDisk: Disk(type: .cloud, size: 100, mountPoint: "E:"))
+        app.config = config
+        #expect(problems(of: app) == [])
+        app.platform = nil
+        #expect(problems(of: app).count == 2)  // the same paths are wrong on Linux
     }
 }
