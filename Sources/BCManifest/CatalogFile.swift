@@ -21,7 +21,7 @@ public struct CatalogFile: Codable, Sendable {
                 return ([], [Diagnostic(file: file, mark: nil, message: "catalog file is empty")])
             }
             let report = DecodingReport()
-            let catalog = NodeDecoding.decode(CatalogFile.self, from: doc.root, at: nil, report: report)
+            let catalog = CatalogFile.read(doc.root, at: PathRef(nil), report: report)
             var diagnostics = report.problems.map { Diagnostic(file: file, mark: $0.mark, field: $0.path, message: $0.message) }
             let broken = report.problems.map(\.path)
             for (i, t) in (catalog?.instanceTypes ?? []).enumerated() {

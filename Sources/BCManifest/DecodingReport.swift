@@ -66,5 +66,10 @@ final class DecodingReport {
 
     func add(_ problem: StructuralProblem) { problems.append(problem) }
 
+    /// Records a thrown problem; anything else was already recorded where it was thrown.
+    func add(_ error: any Error) {
+        if let p = error as? StructuralProblem { problems.append(p) }
+    }
+
     var isEmpty: Bool { problems.isEmpty }
 }

@@ -14,7 +14,11 @@ public enum ManifestDecoder {
         public var structuralProblems: [FieldPath] = []
     }
 
-    public static func decode(_ root: YAMLNode, file: String, context: ValidationContext) -> Result {
+    /// How typed values are read: straight from nodes (fast, the default) or through
+    /// `Decodable` (the reference the fast path is tested against).
+    public enum Reading: Sendable { case direct, codable }
+
+    public static func decode(_ root: YAMLNode, file: String, context: ValidationContext, reading: Reading = .direct) -> Result {
         var diagnostics: [Diagnostic] = []
         func problem(_ node: YAMLNode, _ field: FieldPath?, _ message: String, address: String? = nil) {
             diagnostics.append(Diagnostic(file: file, mark: node.start, address: address, field: field, message: message))
@@ -53,13 +57,16 @@ public enum ManifestDecoder {
         let metadataNode = root["metadata"]
         var metadata: Metadata?
         if let metadataNode {
-            metadata = NodeDecoding.decode(Metadata.self, from: metadataNode, at: PathLink.key(nil, "metadata"), report: report)
+            metadata = reading == .direct
+                ? Metadata.read(metadataNode, at: PathRef(parent: nil, .key("metadata")), report: report)
+                : NodeDecoding.decode(Metadata.self, from: metadataNode, at: PathLink.key(nil, "metadata"), report: report)
         } else {
             report.add(PathLink.key(nil, "metadata"), root.start, "required field \"metadata\" is missing")
         }
         var spec: (any ResourceSpec)?
         if let specNode = root["spec"], !specNode.isNull {
-            spec = decodeSpec(kind.specType, from: specNode, report: report)
+            spec = reading == .direct ? readSpec(kind, from: specNode, report: report)
+                                      : decodeSpec(kind.specType, from: specNode, report: report)
         } else {
             report.add(PathLink.key(nil, "spec"), root["spec"]?.start ?? root.start, "required field \"spec\" is missing")
         }
@@ -78,6 +85,19 @@ public enum ManifestDecoder {
             Manifest(kind: kind, metadata: metadata, spec: spec)
         } else { nil }
         return Result(manifest: manifest, diagnostics: diagnostics, address: address, structuralProblems: structural)
+    }
+
+    private static func readSpec(_ kind: Kind, from node: YAMLNode, report: DecodingReport) -> (any ResourceSpec)? {
+        let at = PathRef(parent: nil, .key("spec"))
+        switch kind {
+        case .App: return AppSpec.read(node, at: at, report: report)
+        case .Cluster: return ClusterSpec.read(node, at: at, report: report)
+        case .SGECluster: return SGEClusterSpec.read(node, at: at, report: report)
+        case .RenderProject: return RenderProjectSpec.read(node, at: at, report: report)
+        case .RenderJob: return RenderJobSpec.read(node, at: at, report: report)
+        case .WorkflowRun: return WorkflowRunSpec.read(node, at: at, report: report)
+        case .Job: return JobSpec.read(node, at: at, report: report)
+        }
     }
 
     private static func decodeSpec<S: ResourceSpec>(_ type: S.Type, from node: YAMLNode, report: DecodingReport) -> (any ResourceSpec)? {

@@ -28,8 +28,16 @@ public struct LoadResult: Sendable {
 /// Reads manifests from files and directory trees and validates them as one set.
 public struct ManifestLoader: Sendable {
     public var context: ValidationContext
+    /// Which typed-decoding path to use; tests compare both.
+    public var reading: ManifestDecoder.Reading
+    /// Files loaded at once; nil uses every core.
+    public var threads: Int?
 
-    public init(context: ValidationContext = .init()) { self.context = context }
+    public init(context: ValidationContext = .init(), reading: ManifestDecoder.Reading = .direct, threads: Int? = nil) {
+        self.context = context
+        self.reading = reading
+        self.threads = threads
+    }
 
     /// Loads files and directories (recursively: `*.yaml`, `*.yml`; hidden entries are skipped).
     public func load(paths: [String]) -> LoadResult {
@@ -57,7 +65,7 @@ public struct ManifestLoader: Sendable {
         let parts = UnsafeMutableBufferPointer<LoadResult>.allocate(capacity: files.count)
         parts.initialize(repeating: LoadResult())
         defer { parts.deinitialize(); parts.deallocate() }
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count / 8))
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, files.count / 8))
         nonisolated(unsafe) let shared = parts
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var i = worker
@@ -156,7 +164,7 @@ public struct ManifestLoader: Sendable {
                     message: "document is larger than \(SourceFile.maxDocumentBytes) characters; split it"))
                 continue
             }
-            let decoded = ManifestDecoder.decode(document.root, file: file, context: context)
+            let decoded = ManifestDecoder.decode(document.root, file: file, context: context, reading: reading)
             for p in document.problems {
                 result.diagnostics.append(Diagnostic(file: file, mark: p.mark, address: decoded.address, message: p.message))
             }

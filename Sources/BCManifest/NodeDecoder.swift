@@ -55,20 +55,24 @@ enum NodeDecoding {
 
     private static func firstCase<E: ManifestEnum>(_ type: E.Type) -> E? { E.allCases.first }
 
-    private static func decodeEnum<E: ManifestEnum>(_ type: E.Type, from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> E? {
-        let values = E.allRawValues
+    static func decodeEnum<E: ManifestEnum>(_ type: E.Type, from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> E? {
         guard let s = node.scalar, !node.isNull else {
-            report.add(path, node.start, "expected one of \(values.joined(separator: ", ")), got \(node.kindDescription)")
+            report.add(path, node.start, "expected one of \(E.allRawValues.joined(separator: ", ")), got \(node.kindDescription)")
             return nil
         }
         if let v = E(rawValue: s) { return v }
+        let values = E.allRawValues
         report.add(path, node.start, "\"\(s)\" is not one of \(values.joined(separator: ", "))\(Suggestions.hint(for: s, in: values))")
         return nil
     }
 
     static func reportUnknownKeys<T: Decodable>(_ pairs: [YAMLPair], usage: KeyUsage, type: T.Type, at path: PathLink?, report: DecodingReport) {
+        reportUnknownKeys(pairs, wasTouched: usage.wasTouched, type: T.self, at: path, report: report)
+    }
+
+    static func reportUnknownKeys<T: Decodable>(_ pairs: [YAMLPair], wasTouched: (Int) -> Bool, type: T.Type, at path: PathLink?, report: DecodingReport) {
         var known: [String]?
-        for (i, pair) in pairs.enumerated() where !usage.wasTouched(i) {
+        for (i, pair) in pairs.enumerated() where !wasTouched(i) {
             guard let key = pair.key.scalar else { continue }
             // A repeated key is reported by the composer as a duplicate, not as unknown.
             if pairs[..<i].contains(where: { $0.key.scalar == key }) { continue }
@@ -229,7 +233,7 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { find(key)?.isNull ?? true }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        guard let child = find(key), !child.isNull else {
+        guard let child = find(key), !child.isNull || T.self == JSONValue.self else {
             let childPath = PathLink.key(path, key.stringValue)
             if let parent {
                 let present = pairs.first(where: { $0.key.scalar == key.stringValue })

@@ -85,10 +85,13 @@ enum PlainScalar {
     static func isBool(_ s: String) -> Bool { bool(s) != nil }
 
     static func bool(_ s: String) -> Bool? {
+        // Cheap rejection first: every plain string field goes through here.
+        guard let first = s.utf8.first, first == UInt8(ascii: "t") || first == UInt8(ascii: "T")
+                || first == UInt8(ascii: "f") || first == UInt8(ascii: "F"), s.utf8.count <= 5 else { return nil }
         switch s {
-        case "true", "True", "TRUE": true
-        case "false", "False", "FALSE": false
-        default: nil
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: return nil
         }
     }
 

@@ -37,7 +37,7 @@ public protocol SchemaDocumented {
 
 /// The shape of a type whose schema is not simply "an object of its stored properties",
 /// such as a value that may be a string or a secret reference.
-public indirect enum SchemaShape: Sendable {
+public indirect enum SchemaShape {
     case string
     case integer
     case number
