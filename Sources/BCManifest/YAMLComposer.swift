@@ -225,7 +225,8 @@ public final class YAMLComposer {
     }
 
     private func mark(_ m: yaml_mark_t) -> SourceMark {
-        SourceMark(line: Int(m.line) + 1, column: Int(m.column) + 1, index: Int(m.index))
+        SourceMark(line: Int32(truncatingIfNeeded: m.line &+ 1), column: Int32(truncatingIfNeeded: m.column &+ 1),
+                   index: Int32(truncatingIfNeeded: m.index))
     }
 
     /// libyaml's error, reworded where its wording is known to puzzle people (tabs).

@@ -14,6 +14,10 @@ public struct SourceMark: Hashable, Sendable, Comparable, CustomStringConvertibl
         storedLine = Int32(clamping: line); storedColumn = Int32(clamping: column); storedIndex = Int32(clamping: index)
     }
 
+    init(line: Int32, column: Int32, index: Int32) {
+        storedLine = line; storedColumn = column; storedIndex = index
+    }
+
     public static func < (a: SourceMark, b: SourceMark) -> Bool { (a.storedLine, a.storedColumn) < (b.storedLine, b.storedColumn) }
     public var description: String { "\(line):\(column)" }
 }

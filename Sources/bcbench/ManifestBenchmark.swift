@@ -132,3 +132,15 @@ enum DecodeOnly {
         print(String(format: "decode %d manifests x %d: %.3f s", count, rounds, ManifestBenchmark.now() - t))
     }
 }
+
+/// One single-threaded load of the benchmark corpus, for instruction counts under callgrind.
+enum LoadOnce {
+    static func run(count: Int) throws {
+        let dir = NSTemporaryDirectory() + "bcops-bench-manifests"
+        _ = try ManifestCorpus.write(count: count, perFile: 10, to: dir)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.map { dir + "/" + $0 }
+        if CommandLine.arguments.contains("--bare") { _ = ManifestBenchmark.bareParse(files); return }
+        let result = ManifestLoader(threads: 1).load(paths: [dir])
+        print(result.manifests.count)
+    }
+}

@@ -9,6 +9,8 @@ import Foundation
 ///   bcbench manifests [COUNT]   load+validate COUNT manifests vs libyaml's bare event parse
 let args = CommandLine.arguments
 switch args.dropFirst().first {
+case "load1":
+    try LoadOnce.run(count: 10_000)
 case "decode":
     try DecodeOnly.run(count: 1200, rounds: 5)
 case "phases":
