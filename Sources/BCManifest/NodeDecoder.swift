@@ -374,35 +374,50 @@ protocol DirectlyDecodedCollection {
 
 extension Dictionary: DirectlyDecodedCollection where Key == String, Value: Decodable {
     static func decodeDirectly(from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> Self? {
-        guard let pairs = node.pairs else {
-            if node.isNull { return [:] }
-            report.add(StructuralProblem(link: path, expected: "mapping", got: node))
-            return nil
-        }
-        var out = [String: Value](minimumCapacity: pairs.count)
-        for pair in pairs {
-            guard let key = pair.key.scalar else { continue }  // reported by the composer
-            if pair.value.isNull, Value.self != JSONValue.self {
-                report.add(PathLink.key(path, key), pair.value.start, "value of \"\(key)\" must not be null")
-                continue
-            }
-            if let v = NodeDecoding.decode(Value.self, from: pair.value, at: PathRef(parent: path, .key(key)), report: report) { out[key] = v }
-        }
-        return out
+        CollectionReading.map(node, at: path, report: report) { NodeDecoding.decode(Value.self, from: $0, at: $1, report: report) }
     }
 }
 
 extension Array: DirectlyDecodedCollection where Element: Decodable {
     static func decodeDirectly(from node: YAMLNode, at path: PathLink?, report: DecodingReport) -> Self? {
+        CollectionReading.list(node, at: path, report: report) { NodeDecoding.decode(Element.self, from: $0, at: $1, report: report) }
+    }
+}
+
+/// The shared rules for reading maps and lists, whichever path decodes their values.
+enum CollectionReading {
+    /// A mapping with free keys; null is empty, null values are problems (except free JSON).
+    static func map<V>(_ node: YAMLNode, at path: PathLink?, report: DecodingReport,
+                       value: (YAMLNode, PathRef) -> V?) -> [String: V]? {
+        guard let pairs = node.pairs else {
+            if node.isNull { return [:] }
+            report.add(StructuralProblem(link: path, expected: "mapping", got: node))
+            return nil
+        }
+        var out = [String: V](minimumCapacity: pairs.count)
+        for pair in pairs {
+            guard let key = pair.key.scalar else { continue }  // reported by the composer
+            if pair.value.isNull, V.self != JSONValue.self {
+                report.add(PathLink.key(path, key), pair.value.start, "value of \"\(key)\" must not be null")
+                continue
+            }
+            if let v = value(pair.value, PathRef(parent: path, .key(key))) { out[key] = v }
+        }
+        return out
+    }
+
+    /// A sequence; null is empty, items that fail are left out (their problem is reported).
+    static func list<E>(_ node: YAMLNode, at path: PathLink?, report: DecodingReport,
+                        item: (YAMLNode, PathRef) -> E?) -> [E]? {
         guard let items = node.items else {
             if node.isNull { return [] }
             report.add(StructuralProblem(link: path, expected: "list", got: node))
             return nil
         }
-        var out: [Element] = []
+        var out: [E] = []
         out.reserveCapacity(items.count)
-        for (i, item) in items.enumerated() {
-            if let v = NodeDecoding.decode(Element.self, from: item, at: PathRef(parent: path, .index(i)), report: report) { out.append(v) }
+        for (i, node) in items.enumerated() {
+            if let v = item(node, PathRef(parent: path, .index(i))) { out.append(v) }
         }
         return out
     }

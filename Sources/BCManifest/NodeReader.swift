@@ -121,40 +121,14 @@ extension NodeReadable where Self: ManifestEnum {
 extension Array: NodeReadable where Element: NodeReadable {
     static var blank: [Element] { [] }
     static func read(_ node: YAMLNode, at path: PathRef, report: DecodingReport) -> [Element]? {
-        guard let items = node.items else {
-            if node.isNull { return [] }
-            report.add(StructuralProblem(link: path.link, expected: "list", got: node))
-            return nil
-        }
-        let link = path.link
-        var out: [Element] = []
-        out.reserveCapacity(items.count)
-        for (i, item) in items.enumerated() {
-            if let v = Element.read(item, at: PathRef(parent: link, .index(i)), report: report) { out.append(v) }
-        }
-        return out
+        CollectionReading.list(node, at: path.link, report: report) { Element.read($0, at: $1, report: report) }
     }
 }
 
 extension Dictionary: NodeReadable where Key == String, Value: NodeReadable {
     static var blank: [String: Value] { [:] }
     static func read(_ node: YAMLNode, at path: PathRef, report: DecodingReport) -> [String: Value]? {
-        guard let pairs = node.pairs else {
-            if node.isNull { return [:] }
-            report.add(StructuralProblem(link: path.link, expected: "mapping", got: node))
-            return nil
-        }
-        let link = path.link
-        var out = [String: Value](minimumCapacity: pairs.count)
-        for pair in pairs {
-            guard let key = pair.key.scalar else { continue }  // reported by the composer
-            if pair.value.isNull, Value.self != JSONValue.self {
-                report.add(PathLink.key(link, key), pair.value.start, "value of \"\(key)\" must not be null")
-                continue
-            }
-            if let v = Value.read(pair.value, at: PathRef(parent: link, .key(key)), report: report) { out[key] = v }
-        }
-        return out
+        CollectionReading.map(node, at: path.link, report: report) { Value.read($0, at: $1, report: report) }
     }
 }
 
