@@ -17,10 +17,14 @@ let package = Package(
     targets: [
         // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md for why not Yams.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Debian's OpenSSL libcrypto (libssl-dev) for HMAC.
+        .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Kinds, specs, validation rules, the instance-type catalog. No I/O, no YAML.
         .target(name: "BCModel"),
         // YAML with locations, typed decoding with diagnostics, JSON Schema, formatting.
         .target(name: "BCManifest", dependencies: ["BCModel", "CLibYAML"]),
+        // BatchCompute wire format: the acs request signature (the engine and client come with issue 3).
+        .target(name: "BCAPI", dependencies: ["COpenSSLCrypto"]),
         // The command implementations the three executables share.
         .target(name: "BCCommands", dependencies: [
             "BCModel", "BCManifest",
@@ -34,6 +38,7 @@ let package = Package(
         .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),
         .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML"],
                     resources: [.copy("Corpus")]),
+        .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest"]),
     ]
 )
