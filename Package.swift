@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md for why not Yams.
@@ -25,6 +27,17 @@ let package = Package(
         .target(name: "BCManifest", dependencies: ["BCModel", "CLibYAML"]),
         // BatchCompute wire format: the acs request signature (the engine and client come with issue 3).
         .target(name: "BCAPI", dependencies: ["COpenSSLCrypto"]),
+        // The embedded engine: SQLite store and the BatchCompute REST server. Knows nothing of manifests.
+        .target(name: "BCEngine", dependencies: [
+            "BCAPI", "BCModel",  // BCModel only for the instance-type catalog
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // `bcctl engine …`: kept apart so bcplan and bcapply do not link the server.
+        .target(name: "BCEngineCommands", dependencies: [
+            "BCEngine", "BCCommands",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // The command implementations the three executables share.
         .target(name: "BCCommands", dependencies: [
             "BCModel", "BCManifest",
@@ -32,13 +45,14 @@ let package = Package(
         ]),
         .executableTarget(name: "bcplan", dependencies: ["BCCommands"]),
         .executableTarget(name: "bcapply", dependencies: ["BCCommands"]),
-        .executableTarget(name: "bcctl", dependencies: ["BCCommands"]),
+        .executableTarget(name: "bcctl", dependencies: ["BCCommands", "BCEngineCommands"]),
         // Benchmarks (bench/*.sh build it in release mode and run it).
         .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML"]),
         .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),
         .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML"],
                     resources: [.copy("Corpus")]),
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
+        .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest"]),
     ]
 )

@@ -48,3 +48,18 @@ install_dependencies() {
   need_apt libyaml-dev pkg-config libsqlite3-dev libssl-dev python3 python3-pip
   need_swift
 }
+
+# The official BatchCompute SDK and CLI in a venv of their own (.build-venv): their sdists
+# need --no-build-isolation on Python 3.11 (see the API reference, section 13.1).
+need_sdk_venv() {
+  local venv=".build-venv"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import batchcompute, batchcompute_cli" 2>/dev/null; then
+    echo "==> python venv with batchcompute 2.1.7 and batchcompute-cli 1.7.7" >&2
+    need_apt python3-venv
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet wheel
+    "$venv/bin/pip" install --quiet --no-build-isolation batchcompute==2.1.7 batchcompute-cli==1.7.7
+  fi
+  export BCOPS_SDK_PYTHON="$PWD/$venv/bin/python"
+}

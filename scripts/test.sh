@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 install_dependencies
 need_pip "jsonschema>=4.18" pyyaml
+need_sdk_venv
 
 # The loader fuzz test's iteration count (bounded, so CI time is bounded).
 export BCOPS_FUZZ_ITERATIONS="${BCOPS_FUZZ_ITERATIONS:-5000}"

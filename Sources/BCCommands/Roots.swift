@@ -22,16 +22,6 @@ public struct BCApplyRoot: ParsableCommand {
     public init() {}
 }
 
-/// `bcctl`: operator commands.
-public struct BCCtlRoot: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "bcctl",
-        abstract: "Operate bcops: validate, format and describe manifests, print schemas.",
-        version: BCOpsVersion.string,
-        subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self])
-    public init() {}
-}
-
 public enum BCOpsVersion {
     public static let string = "0.1.0"
 }

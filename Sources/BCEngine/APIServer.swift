@@ -1,0 +1,127 @@
+import BCAPI
+import Foundation
+import Hummingbird
+import Logging
+
+/// The BatchCompute REST API over the engine, on Hummingbird.
+public enum APIServer {
+    /// Largest request body accepted; descriptions are kilobytes.
+    public static let maxBodyBytes = 1 << 20
+
+    public static func router(for engine: Engine) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: BatchComputeErrorMiddleware())
+        router.add(middleware: ACSAuthMiddleware(credentials: engine.credentials))
+        JobsAPI(engine: engine).register(on: router)
+        ClustersAPI(engine: engine).register(on: router)
+        AppsAPI(engine: engine).register(on: router)
+        ResourcesAPI(engine: engine).register(on: router)
+        return router
+    }
+
+    /// Runs the server until SIGTERM or SIGINT.
+    public static func run(engine: Engine, host: String, port: Int, logger: Logger,
+                           onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: router(for: engine),
+            configuration: .init(address: .hostname(host, port: port), serverName: "bcops-engine"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    // MARK: Helpers shared by the handlers
+
+    static func json(_ value: Any, status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(JSONBody.serialize(value))
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+
+    static func body(_ request: Request) async throws -> JSONBody {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            throw APIError(413, "InvalidHttpBody", "The request body is larger than \(maxBodyBytes) bytes.")
+        }
+        return try JSONBody.parse(Data(buffer.readableBytesView))
+    }
+
+    /// Query parameters as the SDK sends them, bare keys (`?description`) included.
+    static func query(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for part in (request.uri.query ?? "").split(separator: "&") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
+            out[key] = kv.count == 2 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""
+        }
+        return out
+    }
+
+    /// `Marker` and `MaxItemCount` (default 50, at most 1000).
+    static func page(_ q: [String: String]) throws -> (marker: String?, limit: Int) {
+        var limit = 50
+        if let m = q["MaxItemCount"], !m.isEmpty {
+            guard let n = Int(m), n > 0 else { throw APIError.invalid("MaxItemCount", "expected a positive integer") }
+            limit = min(n, 1000)
+        }
+        return (q["Marker"], limit)
+    }
+
+    static func time(_ date: Date?) -> String { date.map(WireTime.format) ?? "" }
+}
+
+/// Every error leaves as BatchCompute's `{"Code","Message","RequestId"}` with `x-acs-request-id`.
+struct BatchComputeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let requestId = UUID().uuidString
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = Self.errorResponse(error, requestId: requestId)
+        } catch let error as HTTPError {
+            let apiError = error.status == .notFound
+                ? APIError(404, "InvalidUrlPattern", "Specified url pattern is not supported: \(request.method) \(request.uri.path).")
+                : APIError(Int(error.status.code), "InvalidHttpBody", error.body ?? "\(error.status)")
+            response = Self.errorResponse(apiError, requestId: requestId)
+        } catch {
+            response = Self.errorResponse(APIError(500, "InternalError", "The request processing has been failed due to some unknown error."),
+                                          requestId: requestId)
+        }
+        response.headers[.init("x-acs-request-id")!] = requestId
+        return response
+    }
+
+    static func errorResponse(_ e: APIError, requestId: String) -> Response {
+        APIServer.json(["Code": e.code, "Message": e.message, "RequestId": requestId],
+                       status: HTTPResponse.Status(code: e.status))
+    }
+}
+
+/// Checks the `acs` HMAC-SHA1 signature on every request against the raw request target.
+struct ACSAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let credentials: Credentials
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let authorization = request.headers[.authorization] else {
+            throw APIError(403, "Forbidden", "The request is not signed: Authorization is missing.")
+        }
+        guard request.headers[.date] != nil else { throw APIError.missing("Date") }
+        guard let (keyId, _) = ACSSignature.parseAuthorization(authorization) else {
+            throw APIError(403, "Forbidden", "Authorization must be \"acs <AccessKeyId>:<Signature>\".")
+        }
+        guard keyId == credentials.accessKeyId else {
+            throw APIError(403, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        }
+        let headers = request.headers.map { ACSSignature.Header($0.name.rawName, $0.value) }
+        let target = request.head.path ?? request.uri.string
+        guard ACSSignature.verify(authorization: authorization, secret: credentials.accessKeySecret,
+                                  method: request.method.rawValue, target: target, headers: headers) else {
+            throw APIError(403, "SignatureDoesNotMatch", "The request signature does not match the one the engine computed.")
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,148 @@
+import BCAPI
+import Foundation
+import Hummingbird
+
+/// `/clusters`. On this engine a group's nodes are slots on the host: capacity is
+/// Σ DesiredVMCount × vCPUs of the group's instance type, and nodes are ready at once.
+struct ClustersAPI {
+    let engine: Engine
+    var store: EngineStore { engine.store }
+
+    static let fields: Set<String> = ["Name", "Description", "ImageId", "InstanceType", "UserData", "ScheduleType", "Configs",
+                                      "Notification", "Groups", "Bootstrap", "EnvVars", "PasswordInherit", "DependencyIsvService", "Labels"]
+    static let groupFields: Set<String> = ["DesiredVMCount", "InstanceType", "ResourceType", "SpotStrategy", "SpotPriceLimit",
+                                           "HostnamePrefix", "ImageId", "Mode", "Disks"]
+    static let modifyFields: Set<String> = ["Groups", "ImageId", "EnvVars", "UserData", "Configs", "InputMapping", "Labels"]
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/clusters") { request, _ in
+            let body = try await APIServer.body(request)
+            let description = try validate(body.object)
+            let token = APIServer.query(request)["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }
+            let id = try store.createCluster(name: try JSONBody.string(body.object, "Name")!, description: description, token: token)
+            return APIServer.json(["Id": id], status: .created)
+        }
+        router.get("/clusters") { request, _ in
+            let (marker, limit) = try APIServer.page(APIServer.query(request))
+            let (rows, next) = try store.clusters(after: marker, limit: limit)
+            return APIServer.json(["Items": try rows.map(clusterJSON), "NextMarker": next])
+        }
+        router.get("/clusters/:id") { _, context in
+            APIServer.json(try clusterJSON(try existing(try context.parameters.require("id"))))
+        }
+        router.delete("/clusters/:id") { _, context in
+            try store.deleteCluster(try context.parameters.require("id"))
+            return APIServer.json([:] as [String: Any])
+        }
+        router.put("/clusters/:id") { request, context in
+            let row = try existing(try context.parameters.require("id"))
+            let body = try await APIServer.body(request)
+            try store.updateCluster(row.id, description: try modified(row.description, with: body.object))
+            return APIServer.json([:] as [String: Any])
+        }
+        router.get("/clusters/:id/groups/:group/instances") { _, context in
+            let row = try existing(try context.parameters.require("id"))
+            let group = try context.parameters.require("group")
+            return APIServer.json(["Items": try vms(row, group: group), "NextMarker": ""])
+        }
+    }
+
+    func existing(_ id: String) throws -> EngineStore.ClusterRow {
+        guard let row = try store.cluster(id) else { throw APIError.notFound("cluster \(id)") }
+        return row
+    }
+
+    /// Checks a ClusterDescription and returns it as stored.
+    func validate(_ o: [String: Any]) throws -> String {
+        try JSONBody.checkKnown(o, ClustersAPI.fields, where: "")
+        let name = try JSONBody.string(o, "Name", required: true)!
+        guard !name.isEmpty else { throw APIError.invalid("Name", "must not be empty") }
+        _ = try JSONBody.string(o, "ImageId", required: true)
+        let groups = try JSONBody.dict(o, "Groups", required: true)!
+        guard !groups.isEmpty else { throw APIError.invalid("Groups", "a cluster needs at least one group") }
+        for (g, value) in groups {
+            guard let group = value as? [String: Any] else { throw APIError.invalid("Groups", "group \(g) must be an object") }
+            try checkGroup(group, name: g, clusterInstanceType: try JSONBody.string(o, "InstanceType"))
+        }
+        return String(decoding: JSONBody.serialize(o), as: UTF8.self)
+    }
+
+    func checkGroup(_ group: [String: Any], name: String, clusterInstanceType: String?) throws {
+        try JSONBody.checkKnown(group, ClustersAPI.groupFields, where: "Groups.\(name).")
+        if let n = try JSONBody.int(group, "DesiredVMCount"), n < 0 {
+            throw APIError.invalid("DesiredVMCount", "must be ≥ 0, got \(n)")
+        }
+        if let t = try JSONBody.string(group, "InstanceType") ?? clusterInstanceType, !t.isEmpty, engine.catalog[t] == nil {
+            throw APIError.invalid("InstanceType", "unknown instance type \(t)")
+        }
+        if let r = try JSONBody.string(group, "ResourceType"), !["OnDemand", "Spot"].contains(r) {
+            throw APIError.invalid("ResourceType", "must be OnDemand or Spot")
+        }
+    }
+
+    /// Applies a ModifyClusterDescription: group counts, instance types and spot settings in
+    /// place; image, environment, user data and mounts replaced.
+    func modified(_ stored: String, with change: [String: Any]) throws -> String {
+        try JSONBody.checkKnown(change, ClustersAPI.modifyFields, where: "")
+        var o = try JSONBody.parse(Data(stored.utf8)).object
+        var groups = (o["Groups"] as? [String: Any]) ?? [:]
+        for (g, value) in try JSONBody.dict(change, "Groups") ?? [:] {
+            guard var current = groups[g] as? [String: Any] else { throw APIError.notFound("group \(g)") }
+            guard let update = value as? [String: Any] else { throw APIError.invalid("Groups", "group \(g) must be an object") }
+            try JSONBody.checkKnown(update, ["DesiredVMCount", "InstanceType", "SpotStrategy", "SpotPriceLimit"], where: "Groups.\(g).")
+            try checkGroup(update, name: g, clusterInstanceType: nil)
+            for (k, v) in update { current[k] = v }
+            groups[g] = current
+        }
+        o["Groups"] = groups
+        for key in ["ImageId", "EnvVars", "UserData", "InputMapping", "Labels"] where change[key] != nil { o[key] = change[key] }
+        if let configs = try JSONBody.dict(change, "Configs") {
+            var current = (o["Configs"] as? [String: Any]) ?? [:]
+            for (k, v) in configs { current[k] = v }
+            o["Configs"] = current
+        }
+        return String(decoding: JSONBody.serialize(o), as: UTF8.self)
+    }
+
+    func clusterJSON(_ row: EngineStore.ClusterRow) throws -> [String: Any] {
+        let o = try JSONBody.parse(Data(row.description.utf8)).object
+        var groups: [String: Any] = [:]
+        var running = 0
+        for (g, value) in (o["Groups"] as? [String: Any]) ?? [:] {
+            let group = value as? [String: Any] ?? [:]
+            let desired = group["DesiredVMCount"] as? Int ?? 0
+            running += desired
+            groups[g] = [
+                "DesiredVMCount": desired, "ActualVMCount": desired,
+                "InstanceType": group["InstanceType"] as? String ?? o["InstanceType"] as? String ?? "",
+                "ResourceType": group["ResourceType"] as? String ?? "OnDemand",
+                "SpotStrategy": group["SpotStrategy"] as? String ?? "", "SpotPriceLimit": group["SpotPriceLimit"] as? Double ?? 0,
+                "Disks": (o["Configs"] as? [String: Any])?["Disks"] ?? [:] as [String: Any],
+            ] as [String: Any]
+        }
+        return [
+            "Id": row.id, "Name": row.name, "OwnerId": 0, "Description": o["Description"] as? String ?? "",
+            "CreationTime": WireTime.format(row.creationTime), "State": row.state,
+            "InstanceType": o["InstanceType"] as? String ?? "", "ImageId": o["ImageId"] as? String ?? "",
+            "UserData": o["UserData"] ?? [:] as [String: Any], "EnvVars": o["EnvVars"] ?? [:] as [String: Any],
+            "InputMapping": o["InputMapping"] ?? [:] as [String: Any], "InputMappingConfig": ["Locale": "GBK", "Lock": false] as [String: Any],
+            "Notification": o["Notification"] ?? [:] as [String: Any], "Configs": o["Configs"] ?? [:] as [String: Any],
+            "WriteSupport": false, "Bootstrap": o["Bootstrap"] as? String ?? "", "SecurityGroup": "",
+            "Groups": groups, "OperationLogs": [] as [String],
+            "Metrics": ["RunningCount": running, "StartingCount": 0, "StoppingCount": 0, "StoppedCount": 0],
+        ]
+    }
+
+    /// The group's nodes, which on this engine are slots of the local host.
+    func vms(_ row: EngineStore.ClusterRow, group: String) throws -> [[String: Any]] {
+        let o = try JSONBody.parse(Data(row.description.utf8)).object
+        guard let g = (o["Groups"] as? [String: Any])?[group] as? [String: Any] else { throw APIError.notFound("group \(group)") }
+        let count = g["DesiredVMCount"] as? Int ?? 0
+        let suffix = String(row.id.dropFirst(4).prefix(12))
+        return (0..<count).map { i in
+            ["Id": "i-\(suffix)\(group.prefix(4))\(i)", "Hint": "", "State": "Running", "IpAddress": "127.0.0.1",
+             "HostName": "localhost", "ErrorCode": 0, "ErrorMessage": "", "CreationTime": WireTime.format(row.creationTime),
+             "InstancePassword": ""] as [String: Any]
+        }
+    }
+}

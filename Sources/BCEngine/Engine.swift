@@ -1,0 +1,25 @@
+import BCAPI
+import BCModel
+import Foundation
+
+/// The embedded engine: state, credentials and the catalog the API reports.
+public final class Engine: Sendable {
+    public let store: EngineStore
+    public let credentials: Credentials
+    public let catalog: InstanceTypeCatalog
+    public let dataDirectory: String
+
+    /// Opens (or creates) the engine's data directory: `engine.sqlite` and `credentials.json`.
+    public init(dataDirectory: String, catalog: InstanceTypeCatalog = .builtIn) throws {
+        self.dataDirectory = dataDirectory
+        credentials = try Credentials.loadOrCreate(in: dataDirectory).credentials
+        store = try EngineStore(path: dataDirectory + "/engine.sqlite")
+        self.catalog = catalog
+    }
+
+    /// `~/.local/share/bcops`, or `$BCOPS_DATA`.
+    public static var defaultDataDirectory: String {
+        if let d = ProcessInfo.processInfo.environment["BCOPS_DATA"], !d.isEmpty { return d }
+        return NSHomeDirectory() + "/.local/share/bcops"
+    }
+}

@@ -1,0 +1,367 @@
+import BCAPI
+import Foundation
+import GRDB
+
+/// The engine's state in SQLite (WAL). Every change is one transaction, so a killed engine
+/// restarts with every accepted job, cluster and app intact.
+public final class EngineStore: Sendable {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: config)
+        try EngineStore.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE jobs (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  id TEXT NOT NULL UNIQUE,
+                  name TEXT NOT NULL,
+                  type TEXT NOT NULL,
+                  state TEXT NOT NULL,
+                  priority INTEGER NOT NULL,
+                  message TEXT NOT NULL DEFAULT '',
+                  description TEXT NOT NULL,
+                  token TEXT,
+                  creation_time REAL NOT NULL,
+                  start_time REAL,
+                  end_time REAL);
+                CREATE UNIQUE INDEX jobs_token ON jobs(token) WHERE token IS NOT NULL;
+                CREATE TABLE tasks (
+                  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                  name TEXT NOT NULL,
+                  state TEXT NOT NULL,
+                  start_time REAL, end_time REAL,
+                  PRIMARY KEY (job_id, name));
+                CREATE TABLE instances (
+                  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                  task TEXT NOT NULL,
+                  idx INTEGER NOT NULL,
+                  state TEXT NOT NULL,
+                  retry_count INTEGER NOT NULL DEFAULT 0,
+                  start_time REAL, end_time REAL,
+                  exit_code INTEGER, error_code TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '',
+                  PRIMARY KEY (job_id, task, idx));
+                CREATE TABLE clusters (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  id TEXT NOT NULL UNIQUE,
+                  name TEXT NOT NULL,
+                  state TEXT NOT NULL,
+                  description TEXT NOT NULL,
+                  token TEXT,
+                  creation_time REAL NOT NULL);
+                CREATE UNIQUE INDEX clusters_token ON clusters(token) WHERE token IS NOT NULL;
+                CREATE TABLE apps (
+                  name TEXT NOT NULL,
+                  revision INTEGER NOT NULL,
+                  description TEXT NOT NULL,
+                  creation_time REAL NOT NULL,
+                  PRIMARY KEY (name, revision));
+                """)
+        }
+        return m
+    }
+
+    // MARK: Jobs
+
+    public struct JobRow: Sendable {
+        public var seq: Int64
+        public var id: String
+        public var name: String
+        public var type: String
+        public var state: String
+        public var priority: Int
+        public var message: String
+        public var description: String
+        public var creationTime: Date
+        public var startTime: Date?
+        public var endTime: Date?
+    }
+
+    public struct TaskRow: Sendable {
+        public var name: String
+        public var state: String
+        public var startTime: Date?
+        public var endTime: Date?
+    }
+
+    public struct InstanceRow: Sendable {
+        public var task: String
+        public var index: Int
+        public var state: String
+        public var retryCount: Int
+        public var startTime: Date?
+        public var endTime: Date?
+        public var exitCode: Int?
+        public var errorCode: String
+        public var errorMessage: String
+    }
+
+    /// Stores a new job with its tasks and instances (all Waiting). A repeated idempotent
+    /// token returns the first job's id when the description matches, and fails otherwise.
+    public func createJob(name: String, type: String, priority: Int, description: String, token: String?,
+                          tasks: [(name: String, instances: Int)], now: Date = Date()) throws -> String {
+        try pool.write { db in
+            if let token, let row = try Row.fetchOne(db, sql: "SELECT id, description FROM jobs WHERE token = ?", arguments: [token]) {
+                guard row["description"] as String == description else {
+                    throw APIError(400, "IdempotentTokenMismatch", "Specified idempotent token mismatch.")
+                }
+                return row["id"]
+            }
+            let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs")) ?? 1
+            let id = ResourceIDs.job(sequence: UInt64(seq), seconds: UInt64(now.timeIntervalSince1970))
+            try db.execute(sql: """
+                INSERT INTO jobs (seq, id, name, type, state, priority, description, token, creation_time)
+                VALUES (?, ?, ?, ?, 'Waiting', ?, ?, ?, ?)
+                """, arguments: [seq, id, name, type, priority, description, token, now.timeIntervalSince1970])
+            for task in tasks {
+                try db.execute(sql: "INSERT INTO tasks (job_id, name, state) VALUES (?, ?, 'Waiting')", arguments: [id, task.name])
+                for i in 0..<task.instances {
+                    try db.execute(sql: "INSERT INTO instances (job_id, task, idx, state) VALUES (?, ?, ?, 'Waiting')",
+                                   arguments: [id, task.name, i])
+                }
+            }
+            return id
+        }
+    }
+
+    public func job(_ id: String) throws -> JobRow? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(EngineStore.jobRow) }
+    }
+
+    /// One page of jobs in creation order after `marker` (a job id), and the next marker.
+    public func jobs(after marker: String?, limit: Int, state: String?) throws -> (items: [JobRow], next: String) {
+        try pool.read { db in
+            var sql = "SELECT * FROM jobs WHERE 1"
+            var args: [any DatabaseValueConvertible] = []
+            if let marker, !marker.isEmpty {
+                sql += " AND seq >= (SELECT seq FROM jobs WHERE id = ?)"
+                args.append(marker)
+            }
+            if let state, !state.isEmpty { sql += " AND state = ?"; args.append(state) }
+            sql += " ORDER BY seq LIMIT ?"
+            args.append(limit + 1)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(EngineStore.jobRow)
+            return (Array(rows.prefix(limit)), rows.count > limit ? rows[limit].id : "")
+        }
+    }
+
+    public func tasks(of jobId: String) throws -> [TaskRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tasks WHERE job_id = ? ORDER BY name", arguments: [jobId]).map {
+                TaskRow(name: $0["name"], state: $0["state"], startTime: EngineStore.date($0["start_time"]), endTime: EngineStore.date($0["end_time"]))
+            }
+        }
+    }
+
+    public func instances(of jobId: String, task: String) throws -> [InstanceRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM instances WHERE job_id = ? AND task = ? ORDER BY idx", arguments: [jobId, task]).map {
+                InstanceRow(task: $0["task"], index: $0["idx"], state: $0["state"], retryCount: $0["retry_count"],
+                            startTime: EngineStore.date($0["start_time"]), endTime: EngineStore.date($0["end_time"]),
+                            exitCode: $0["exit_code"], errorCode: $0["error_code"], errorMessage: $0["error_message"])
+            }
+        }
+    }
+
+    public func allInstances(of jobId: String) throws -> [InstanceRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM instances WHERE job_id = ?", arguments: [jobId]).map {
+                InstanceRow(task: $0["task"], index: $0["idx"], state: $0["state"], retryCount: $0["retry_count"],
+                            startTime: nil, endTime: nil, exitCode: $0["exit_code"], errorCode: "", errorMessage: "")
+            }
+        }
+    }
+
+    /// Moves a job (and its unfinished tasks and instances) to `state` if it is in one of `from`.
+    public func transitionJob(_ id: String, from: Set<String>, to state: String, now: Date = Date()) throws {
+        try pool.write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
+                throw APIError.notFound("job \(id)")
+            }
+            guard from.contains(current) else { throw APIError.stateConflict(current) }
+            let ends = ["Stopped", "Finished", "Failed"].contains(state)
+            try db.execute(sql: "UPDATE jobs SET state = ?, end_time = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?",
+                           arguments: [state, ends, now.timeIntervalSince1970, id])
+            let active = "('Waiting', 'Running', 'Stopped')"
+            try db.execute(sql: "UPDATE tasks SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state, id])
+            try db.execute(sql: "UPDATE instances SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state, id])
+        }
+    }
+
+    public func setPriority(_ id: String, _ priority: Int) throws {
+        try pool.write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
+                throw APIError.notFound("job \(id)")
+            }
+            guard current == "Stopped" else { throw APIError.stateConflict(current) }
+            try db.execute(sql: "UPDATE jobs SET priority = ? WHERE id = ?", arguments: [priority, id])
+        }
+    }
+
+    /// Deletes a job that is not waiting or running.
+    public func deleteJob(_ id: String) throws {
+        try pool.write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
+                throw APIError.notFound("job \(id)")
+            }
+            guard ["Finished", "Failed", "Stopped"].contains(current) else { throw APIError.stateConflict(current) }
+            try db.execute(sql: "DELETE FROM instances WHERE job_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM tasks WHERE job_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
+        }
+    }
+
+    // MARK: Clusters
+
+    public struct ClusterRow: Sendable {
+        public var id: String
+        public var name: String
+        public var state: String
+        public var description: String
+        public var creationTime: Date
+    }
+
+    public func createCluster(name: String, description: String, token: String?, now: Date = Date()) throws -> String {
+        try pool.write { db in
+            if let token, let row = try Row.fetchOne(db, sql: "SELECT id, description FROM clusters WHERE token = ?", arguments: [token]) {
+                guard row["description"] as String == description else {
+                    throw APIError(400, "IdempotentTokenMismatch", "Specified idempotent token mismatch.")
+                }
+                return row["id"]
+            }
+            var rng = SystemRandomNumberGenerator()
+            let id = ResourceIDs.cluster(using: &rng)
+            try db.execute(sql: "INSERT INTO clusters (id, name, state, description, token, creation_time) VALUES (?, ?, 'Active', ?, ?, ?)",
+                           arguments: [id, name, description, token, now.timeIntervalSince1970])
+            return id
+        }
+    }
+
+    public func cluster(_ id: String) throws -> ClusterRow? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM clusters WHERE id = ?", arguments: [id]).map(EngineStore.clusterRow) }
+    }
+
+    public func clusters(after marker: String?, limit: Int) throws -> (items: [ClusterRow], next: String) {
+        try pool.read { db in
+            var sql = "SELECT * FROM clusters"
+            var args: [any DatabaseValueConvertible] = []
+            if let marker, !marker.isEmpty { sql += " WHERE seq >= (SELECT seq FROM clusters WHERE id = ?)"; args.append(marker) }
+            sql += " ORDER BY seq LIMIT ?"
+            args.append(limit + 1)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(EngineStore.clusterRow)
+            return (Array(rows.prefix(limit)), rows.count > limit ? rows[limit].id : "")
+        }
+    }
+
+    /// Replaces a cluster's stored description (the server merges the modification first).
+    public func updateCluster(_ id: String, description: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE clusters SET description = ? WHERE id = ?", arguments: [description, id])
+            if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
+        }
+    }
+
+    public func deleteCluster(_ id: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM clusters WHERE id = ?", arguments: [id])
+            if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
+        }
+    }
+
+    // MARK: Apps
+
+    public struct AppRow: Sendable {
+        public var name: String
+        public var revision: Int
+        public var description: String
+        public var creationTime: Date
+    }
+
+    public func createApp(name: String, description: String, now: Date = Date()) throws {
+        try pool.write { db in
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM apps WHERE name = ?", arguments: [name]) ?? 0 > 0 {
+                throw APIError(403, "InvalidResource.AlreadyExisting", "Specified resource already exists: app \(name).")
+            }
+            try db.execute(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, 1, ?, ?)",
+                           arguments: [name, description, now.timeIntervalSince1970])
+        }
+    }
+
+    /// A new revision of an existing app.
+    public func modifyApp(name: String, description: String, now: Date = Date()) throws {
+        try pool.write { db in
+            guard let last = try Int.fetchOne(db, sql: "SELECT MAX(revision) FROM apps WHERE name = ?", arguments: [name]) else {
+                throw APIError.notFound("app \(name)")
+            }
+            try db.execute(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, ?, ?, ?)",
+                           arguments: [name, last + 1, description, now.timeIntervalSince1970])
+        }
+    }
+
+    /// The latest revision, or a given one.
+    public func app(_ name: String, revision: Int? = nil) throws -> AppRow? {
+        try pool.read { db in
+            let row = if let revision {
+                try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ? AND revision = ?", arguments: [name, revision])
+            } else {
+                try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ? ORDER BY revision DESC LIMIT 1", arguments: [name])
+            }
+            return row.map(EngineStore.appRow)
+        }
+    }
+
+    public func appRevisions(_ name: String) throws -> [AppRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM apps WHERE name = ? ORDER BY revision", arguments: [name]).map(EngineStore.appRow)
+        }
+    }
+
+    /// Latest revision of every app, by name, after `marker` (an app name).
+    public func apps(after marker: String?, limit: Int) throws -> (items: [AppRow], next: String) {
+        try pool.read { db in
+            var sql = "SELECT a.* FROM apps a JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r"
+            var args: [any DatabaseValueConvertible] = []
+            if let marker, !marker.isEmpty { sql += " WHERE a.name >= ?"; args.append(marker) }
+            sql += " ORDER BY a.name LIMIT ?"
+            args.append(limit + 1)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(EngineStore.appRow)
+            return (Array(rows.prefix(limit)), rows.count > limit ? rows[limit].name : "")
+        }
+    }
+
+    public func deleteApp(_ name: String, revision: Int?) throws {
+        try pool.write { db in
+            if let revision {
+                try db.execute(sql: "DELETE FROM apps WHERE name = ? AND revision = ?", arguments: [name, revision])
+            } else {
+                try db.execute(sql: "DELETE FROM apps WHERE name = ?", arguments: [name])
+            }
+            if db.changesCount == 0 { throw APIError.notFound("app \(name)") }
+        }
+    }
+
+    // MARK: Rows
+
+    static func date(_ v: Double?) -> Date? { v.map { Date(timeIntervalSince1970: $0) } }
+
+    static func jobRow(_ r: Row) -> JobRow {
+        JobRow(seq: r["seq"], id: r["id"], name: r["name"], type: r["type"], state: r["state"], priority: r["priority"],
+               message: r["message"], description: r["description"], creationTime: Date(timeIntervalSince1970: r["creation_time"]),
+               startTime: date(r["start_time"]), endTime: date(r["end_time"]))
+    }
+
+    static func clusterRow(_ r: Row) -> ClusterRow {
+        ClusterRow(id: r["id"], name: r["name"], state: r["state"], description: r["description"],
+                   creationTime: Date(timeIntervalSince1970: r["creation_time"]))
+    }
+
+    static func appRow(_ r: Row) -> AppRow {
+        AppRow(name: r["name"], revision: r["revision"], description: r["description"], creationTime: Date(timeIntervalSince1970: r["creation_time"]))
+    }
+}

@@ -1,0 +1,164 @@
+import BCAPI
+import Foundation
+import Hummingbird
+
+/// `/jobs`, `/jobs/{id}/tasks`, `/jobs/{id}/tasks/{task}/instances`.
+struct JobsAPI {
+    let engine: Engine
+    var store: EngineStore { engine.store }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/jobs") { request, _ in try await create(request) }
+        router.get("/jobs") { request, _ in try list(request) }
+        router.get("/jobs/:id") { request, context in try get(request, id: try context.parameters.require("id")) }
+        router.put("/jobs/:id") { request, context in try await update(request, id: try context.parameters.require("id")) }
+        router.delete("/jobs/:id") { _, context in
+            try store.deleteJob(try context.parameters.require("id"))
+            return APIServer.json([:] as [String: Any])
+        }
+        router.post("/jobs/:id/stop") { _, context in
+            try store.transitionJob(try context.parameters.require("id"), from: ["Waiting", "Running"], to: "Stopped")
+            return APIServer.json([:] as [String: Any])
+        }
+        router.post("/jobs/:id/start") { _, context in
+            try store.transitionJob(try context.parameters.require("id"), from: ["Stopped"], to: "Waiting")
+            return APIServer.json([:] as [String: Any])
+        }
+        router.get("/jobs/:id/tasks") { request, context in try tasks(request, jobId: try context.parameters.require("id")) }
+        router.get("/jobs/:id/tasks/:task") { _, context in
+            let (job, task) = (try context.parameters.require("id"), try context.parameters.require("task"))
+            guard let row = try store.tasks(of: try existingJob(job).id).first(where: { $0.name == task }) else {
+                throw APIError.notFound("task \(task) of \(job)")
+            }
+            return APIServer.json(try taskJSON(row, jobId: job))
+        }
+        router.get("/jobs/:id/tasks/:task/instances") { request, context in
+            try instances(request, jobId: try context.parameters.require("id"), task: try context.parameters.require("task"))
+        }
+        router.get("/jobs/:id/tasks/:task/instances/:n") { _, context in
+            let job = try existingJob(try context.parameters.require("id"))
+            let task = try context.parameters.require("task")
+            guard let n = Int(try context.parameters.require("n")),
+                  let row = try store.instances(of: job.id, task: task).first(where: { $0.index == n }) else {
+                throw APIError.notFound("instance of task \(task)")
+            }
+            return APIServer.json(instanceJSON(row, job: job))
+        }
+    }
+
+    // MARK: Create
+
+    func create(_ request: Request) async throws -> Response {
+        let body = try await APIServer.body(request)
+        let q = APIServer.query(request)
+        let parsed = try JobDescription(body.object, engine: engine)
+        let description = String(decoding: JSONBody.serialize(JobDescription.normalized(body.object)), as: UTF8.self)
+        let id = try store.createJob(name: parsed.name, type: parsed.type, priority: parsed.priority, description: description,
+                                     token: q["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks)
+        return APIServer.json(["Id": id], status: .created)
+    }
+
+    // MARK: Read
+
+    func existingJob(_ id: String) throws -> EngineStore.JobRow {
+        guard let job = try store.job(id) else { throw APIError.notFound("job \(id)") }
+        return job
+    }
+
+    func list(_ request: Request) throws -> Response {
+        let q = APIServer.query(request)
+        let (marker, limit) = try APIServer.page(q)
+        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"])
+        return APIServer.json(["Items": try rows.map(jobJSON), "NextMarker": next])
+    }
+
+    func get(_ request: Request, id: String) throws -> Response {
+        let job = try existingJob(id)
+        if APIServer.query(request)["description"] != nil {
+            var buffer = ByteBuffer()
+            buffer.writeString(job.description)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+        }
+        return APIServer.json(try jobJSON(job))
+    }
+
+    func update(_ request: Request, id: String) async throws -> Response {
+        let body = try await APIServer.body(request)
+        try JSONBody.checkKnown(body.object, ["Priority"], where: "")
+        guard let priority = try JSONBody.int(body.object, "Priority", required: true), (0...1000).contains(priority) else {
+            throw APIError.invalid("Priority", "expected 0 to 1000")
+        }
+        try store.setPriority(id, priority)
+        return APIServer.json([:] as [String: Any])
+    }
+
+    func tasks(_ request: Request, jobId: String) throws -> Response {
+        let job = try existingJob(jobId)
+        let q = APIServer.query(request)
+        let (marker, limit) = try APIServer.page(q)
+        var rows = try store.tasks(of: job.id)
+        if let state = q["State"], !state.isEmpty { rows = rows.filter { $0.state == state } }
+        if let marker, !marker.isEmpty { rows = Array(rows.drop { $0.name < marker }) }
+        let page = Array(rows.prefix(limit))
+        return APIServer.json(["Items": try page.map { try taskJSON($0, jobId: job.id) },
+                               "NextMarker": rows.count > limit ? rows[limit].name : ""])
+    }
+
+    func instances(_ request: Request, jobId: String, task: String) throws -> Response {
+        let job = try existingJob(jobId)
+        let q = APIServer.query(request)
+        let (marker, limit) = try APIServer.page(q)
+        var rows = try store.instances(of: job.id, task: task)
+        if let state = q["State"], !state.isEmpty { rows = rows.filter { $0.state == state } }
+        if let marker, let start = Int(marker) { rows = rows.filter { $0.index >= start } }
+        let page = Array(rows.prefix(limit))
+        return APIServer.json(["Items": page.map { instanceJSON($0, job: job) },
+                               "NextMarker": rows.count > limit ? String(rows[limit].index) : ""])
+    }
+
+    // MARK: Rendering
+
+    static let states = ["Waiting", "Running", "Finished", "Failed", "Stopped"]
+
+    static func metrics(_ states: [String]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for s in JobsAPI.states { out["\(s)Count"] = states.filter { $0 == s }.count }
+        return out
+    }
+
+    func jobJSON(_ job: EngineStore.JobRow) throws -> [String: Any] {
+        let instances = try store.allInstances(of: job.id)
+        let tasks = try store.tasks(of: job.id)
+        return [
+            "Id": job.id, "Name": job.name, "Priority": job.priority, "Owner": "", "State": job.state, "Message": job.message,
+            "CreationTime": APIServer.time(job.creationTime), "StartTime": APIServer.time(job.startTime), "EndTime": APIServer.time(job.endTime),
+            "TaskMetrics": JobsAPI.metrics(tasks.map(\.state)), "InstanceMetrics": JobsAPI.metrics(instances.map(\.state)),
+        ]
+    }
+
+    func taskJSON(_ task: EngineStore.TaskRow, jobId: String) throws -> [String: Any] {
+        [
+            "TaskName": task.name, "State": task.state,
+            "StartTime": APIServer.time(task.startTime), "EndTime": APIServer.time(task.endTime),
+            "InstanceMetrics": JobsAPI.metrics(try store.instances(of: jobId, task: task.name).map(\.state)),
+        ]
+    }
+
+    /// Log paths as clients expect them: `<dir>stdout.<job>.<task>.<n>`.
+    func instanceJSON(_ i: EngineStore.InstanceRow, job: EngineStore.JobRow) -> [String: Any] {
+        let params = JobDescription.taskParameters(job.description, task: i.task)
+        func log(_ kind: String, _ dir: String?) -> String {
+            guard let dir, !dir.isEmpty else { return "" }
+            return dir + "\(kind).\(job.id).\(i.task).\(i.index)"
+        }
+        return [
+            "InstanceId": i.index, "State": i.state, "RetryCount": i.retryCount, "Progress": i.state == "Finished" ? 100 : 0,
+            "StartTime": APIServer.time(i.startTime), "EndTime": APIServer.time(i.endTime),
+            "StdoutRedirectPath": log("stdout", params?["StdoutRedirectPath"] as? String),
+            "StderrRedirectPath": log("stderr", params?["StderrRedirectPath"] as? String),
+            "Result": ["ExitCode": i.exitCode ?? 0, "ErrorCode": i.errorCode, "ErrorMessage": i.errorMessage, "Detail": ""] as [String: Any],
+            "Error": ["Code": i.errorCode, "Message": i.errorMessage],
+            "Outputs": [:] as [String: Any], "NodeIp": "",
+        ]
+    }
+}

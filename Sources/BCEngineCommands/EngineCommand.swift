@@ -1,0 +1,88 @@
+import ArgumentParser
+import BCEngine
+import Foundation
+import Logging
+
+/// `bcctl engine …`: run the embedded BatchCompute-compatible engine and read its credentials.
+public struct EngineCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Run the embedded BatchCompute-compatible engine.",
+        subcommands: [EngineServeCommand.self, EngineCredentialsCommand.self])
+    public init() {}
+}
+
+public struct EngineServeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the BatchCompute REST API (2015-11-11) from a data directory.",
+        discussion: """
+        On first start an access key pair is created in DIR/credentials.json (mode 0600); its path is \
+        printed, never the secret. Clients (the batchcompute SDK, bcs, bcplan) find the endpoint and keys in \
+        BCOPS_ENDPOINT, BCOPS_ACCESS_KEY_ID and BCOPS_ACCESS_KEY_SECRET, or in that file.
+        """)
+
+    @Option(name: .long, help: "Data directory (default: $BCOPS_DATA or ~/.local/share/bcops).")
+    public var data: String?
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT.")
+    public var listen = "127.0.0.1:9411"
+
+    @Flag(name: .long, help: "Allow listening on an address other than loopback.")
+    public var allowRemote = false
+
+    public init() {}
+
+    public func run() async throws {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen must be HOST:PORT, got \(listen)")
+        }
+        let host = String(listen[..<colon])
+        let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if !loopback && !allowRemote {
+            throw ValidationError("refusing to listen on \(host): the engine listens on loopback unless --allow-remote is given")
+        }
+        let dir = data ?? Engine.defaultDataDirectory
+        let created = !FileManager.default.fileExists(atPath: dir + "/" + Credentials.fileName)
+        let engine = try Engine(dataDirectory: dir)
+        var logger = Logger(label: "bcops.engine")
+        logger.logLevel = .info
+        let credentialsPath = dir + "/" + Credentials.fileName
+        print(created ? "created access key \(engine.credentials.accessKeyId) in \(credentialsPath) (mode 0600)"
+                      : "access key \(engine.credentials.accessKeyId) from \(credentialsPath)")
+        try await APIServer.run(engine: engine, host: host, port: port, logger: logger) { bound in
+            print("bcops engine listening on http://\(host):\(bound) (data: \(dir))")
+            fflush(nil)
+        }
+    }
+}
+
+public struct EngineCredentialsCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "credentials",
+        abstract: "Print the engine's endpoint and access key pair, for scripts.",
+        discussion: "Prints shell exports (BCOPS_ENDPOINT, BCOPS_ACCESS_KEY_ID, BCOPS_ACCESS_KEY_SECRET), or JSON with -json.")
+
+    @Option(name: .long, help: "Data directory (default: $BCOPS_DATA or ~/.local/share/bcops).")
+    public var data: String?
+
+    @Option(name: .long, help: "The endpoint the engine listens on.")
+    public var endpoint = "http://127.0.0.1:9411"
+
+    @Flag(name: [.customLong("json", withSingleDash: true), .customLong("json")], help: "Print JSON.")
+    public var json = false
+
+    public init() {}
+
+    public func run() throws {
+        let dir = data ?? Engine.defaultDataDirectory
+        let c = try Credentials.load(from: dir + "/" + Credentials.fileName)
+        if json {
+            print("{\"Endpoint\": \"\(endpoint)\", \"AccessKeyId\": \"\(c.accessKeyId)\", \"AccessKeySecret\": \"\(c.accessKeySecret)\"}")
+        } else {
+            print("export BCOPS_ENDPOINT=\(endpoint)")
+            print("export BCOPS_ACCESS_KEY_ID=\(c.accessKeyId)")
+            print("export BCOPS_ACCESS_KEY_SECRET=\(c.accessKeySecret)")
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import BCCommands
+import BCEngineCommands
+
+/// `bcctl`: operator commands.
+@main
+struct BCCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bcctl",
+        abstract: "Operate bcops: validate, format and describe manifests, print schemas, run the engine.",
+        version: BCOpsVersion.string,
+        subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self, EngineCommand.self])
+}

@@ -1,3 +1,0 @@
-import BCCommands
-
-BCCtlRoot.main()

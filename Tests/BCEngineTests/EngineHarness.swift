@@ -1,0 +1,114 @@
+import BCAPI
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `bcctl engine serve` process on a loopback port chosen by the OS, with its own
+/// data directory, for tests that talk to the engine the way clients do.
+final class EngineProcess: @unchecked Sendable {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let process = Process()
+    let dataDirectory: String
+    private(set) var port = 0
+    private(set) var credentials = Credentials(accessKeyId: "", accessKeySecret: "")
+
+    struct Credentials { var accessKeyId: String; var accessKeySecret: String }
+
+    static func binary(_ name: String) -> String {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for dir in [here, here.deletingLastPathComponent()] {
+            let candidate = dir.appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return root.appendingPathComponent(".build/debug/\(name)").path
+    }
+
+    init(dataDirectory: String? = nil) throws {
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bcops-engine-\(UUID().uuidString)").path
+        process.executableURL = URL(fileURLWithPath: EngineProcess.binary("bcctl"))
+        process.arguments = ["engine", "serve", "--data", self.dataDirectory, "--listen", "127.0.0.1:0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for "listening on http://127.0.0.1:PORT".
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let r = text.range(of: "listening on http://127.0.0.1:") {
+                let digits = text[r.upperBound...].prefix { $0.isNumber }
+                if let p = Int(digits), text[r.upperBound...].dropFirst(digits.count).first != nil { port = p; break }
+            }
+        }
+        guard port > 0 else { process.terminate(); throw CocoaError(.fileReadUnknown) }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: self.dataDirectory + "/credentials.json"))) as! [String: String]
+        credentials = Credentials(accessKeyId: json["AccessKeyId"]!, accessKeySecret: json["AccessKeySecret"]!)
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    /// SIGKILL, as a crash would.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+
+    deinit { stop() }
+
+    struct HTTPResult { var status: Int; var headers: [String: String]; var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    /// A request signed the way the SDK signs it.
+    func request(_ method: String, _ target: String, body: Data? = nil, sign: Bool = true, secret: String? = nil,
+                 dropDate: Bool = false) async throws -> HTTPResult {
+        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(target)")!)
+        r.httpMethod = method
+        var headers: [ACSSignature.Header] = [
+            .init("Accept", "application/json"), .init("Content-Type", "application/json"),
+            .init("x-acs-region-id", "local"), .init("x-acs-access-key-id", credentials.accessKeyId),
+            .init("x-acs-signature-method", "HMAC-SHA1"), .init("x-acs-signature-version", "1.0"),
+            .init("x-acs-version", "2015-11-11"), .init("x-acs-signature-nonce", UUID().uuidString),
+        ]
+        if !dropDate { headers.append(.init("Date", WireTime.httpDate(Date()))) }
+        if sign {
+            headers.append(.init("Authorization", ACSSignature.authorization(
+                accessKeyId: credentials.accessKeyId, secret: secret ?? credentials.accessKeySecret,
+                method: method, target: target, headers: headers)))
+        }
+        for h in headers { r.setValue(h.value, forHTTPHeaderField: h.name) }
+        r.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: r)
+        let http = response as! HTTPURLResponse
+        var out: [String: String] = [:]
+        for (k, v) in http.allHeaderFields { out[String(describing: k).lowercased()] = String(describing: v) }
+        return HTTPResult(status: http.statusCode, headers: out, body: data)
+    }
+}
+
+/// The Python environment with the official SDK and CLI (created by scripts/test.sh).
+enum SDKPython {
+    static var path: String {
+        if let p = ProcessInfo.processInfo.environment["BCOPS_SDK_PYTHON"], !p.isEmpty { return p }
+        return EngineProcess.root.appendingPathComponent(".build-venv/bin/python").path
+    }
+
+    static func run(_ script: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = [EngineProcess.root.appendingPathComponent("Tests/BCEngineTests/sdk/\(script)").path] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
