@@ -27,6 +27,9 @@ public enum APIServer {
             configuration: .init(address: .hostname(host, port: port), serverName: "bcops-engine"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+        let scheduler = Scheduler(engine: engine, logger: logger)
+        let scheduling = Task { await scheduler.run() }
+        defer { scheduling.cancel() }
         try await app.runService()
     }
 

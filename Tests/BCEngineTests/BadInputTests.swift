@@ -86,9 +86,18 @@ import Testing
         #expect(noDate.headers["x-acs-request-id"] != nil)
     }
 
+    /// A cluster with no nodes: jobs on it wait, which makes their state deterministic.
+    static func emptyCluster(_ engine: EngineProcess) async throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: [
+            "Name": "idle", "ImageId": "img-ubuntu", "Groups": ["g": ["DesiredVMCount": 0, "InstanceType": "ecs.sn1.medium"]],
+        ] as [String: Any])
+        return try await engine.request("POST", "/clusters", body: body).json["Id"] as! String
+    }
+
     @Test func jobsSurviveAKilledEngine() async throws {
         let first = try EngineProcess()
-        let created = try await first.request("POST", "/jobs", body: Self.dagJob())
+        let cluster = try await Self.emptyCluster(first)
+        let created = try await first.request("POST", "/jobs", body: Self.dagJob { Self.setTask(&$0, "ClusterId", cluster) })
         #expect(created.status == 201)
         let id = try #require(created.json["Id"] as? String)
         first.kill()
@@ -99,6 +108,21 @@ import Testing
         #expect(got.json["State"] as? String == "Waiting")
         // Credentials are kept too: the same key signs for the restarted engine.
         #expect(second.credentials.accessKeyId == first.credentials.accessKeyId)
+    }
+
+    @Test func aJobOnAMissingClusterFailsWithAClearMessage() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let created = try await engine.request("POST", "/jobs", body: Self.dagJob { Self.setTask(&$0, "ClusterId", "cls-doesnotexist") })
+        let id = try #require(created.json["Id"] as? String)
+        var job: [String: Any] = [:]
+        for _ in 0..<100 {
+            job = try await engine.request("GET", "/jobs/\(id)").json
+            if job["State"] as? String == "Failed" { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(job["State"] as? String == "Failed")
+        #expect(job["Message"] as? String == "cluster cls-doesnotexist does not exist")
     }
 
     @Test func idempotentTokenReturnsTheSameJob() async throws {

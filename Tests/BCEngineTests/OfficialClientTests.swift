@@ -7,7 +7,8 @@ import Testing
         #expect(FileManager.default.isExecutableFile(atPath: SDKPython.path), "no SDK venv at \(SDKPython.path): run scripts/test.sh")
         let engine = try EngineProcess()
         defer { engine.stop() }
-        let r = try SDKPython.run("sdk_roundtrip.py", [String(engine.port), engine.credentials.accessKeyId, engine.credentials.accessKeySecret])
+        let r = try SDKPython.run("sdk_roundtrip.py", [String(engine.port), engine.credentials.accessKeyId, engine.credentials.accessKeySecret,
+                                                       engine.dataDirectory])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("all SDK checks passed"))
         #expect(!r.output.contains(engine.credentials.accessKeySecret), "the secret must not be printed")

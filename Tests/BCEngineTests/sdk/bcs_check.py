@@ -17,7 +17,7 @@ cluster = ClusterDescription()
 cluster.Name = 'bcs-visible-cluster'
 cluster.ImageId = 'img-ubuntu'
 group = GroupDescription()
-group.DesiredVMCount = 2
+group.DesiredVMCount = 0  # no nodes: the job waits, so its state is known
 group.InstanceType = 'ecs.sn1.medium'
 cluster.add_group('default', group)
 cluster_id = client.create_cluster(cluster).Id

@@ -1,0 +1,137 @@
+import BCAPI
+import Foundation
+import GRDB
+
+/// The state changes the scheduler makes, each one transaction.
+extension EngineStore {
+    public struct Runnable: Sendable {
+        public var jobId: String
+        public var task: String
+        public var index: Int
+        public var priority: Int
+        public var retryCount: Int
+        public var description: String
+    }
+
+    /// Waiting instances of active jobs whose task has every upstream task finished,
+    /// highest priority first, then oldest job first.
+    public func runnableInstances(limit: Int) throws -> [Runnable] {
+        try pool.read { db in
+            let jobs = try Row.fetchAll(db, sql: """
+                SELECT id, priority, description FROM jobs WHERE state IN ('Waiting', 'Running') ORDER BY priority DESC, seq
+                """)
+            var out: [Runnable] = []
+            for job in jobs {
+                let id: String = job["id"]
+                let description: String = job["description"]
+                let taskStates = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, state FROM tasks WHERE job_id = ?", arguments: [id])
+                    .map { ($0["name"] as String, $0["state"] as String) })
+                let upstream = EngineStore.upstreamTasks(description)
+                for row in try Row.fetchAll(db, sql: "SELECT task, idx, retry_count FROM instances WHERE job_id = ? AND state = 'Waiting' ORDER BY task, idx",
+                                            arguments: [id]) {
+                    let task: String = row["task"]
+                    guard (upstream[task] ?? []).allSatisfy({ taskStates[$0] == "Finished" }) else { continue }
+                    out.append(Runnable(jobId: id, task: task, index: row["idx"], priority: job["priority"], retryCount: row["retry_count"],
+                                        description: description))
+                    if out.count >= limit { return out }
+                }
+            }
+            return out
+        }
+    }
+
+    /// task → the tasks it waits for, from the DAG's `Dependencies` (upstream → [downstream]).
+    static func upstreamTasks(_ description: String) -> [String: [String]] {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any],
+              let deps = (o["DAG"] as? [String: Any])?["Dependencies"] as? [String: [String]] else { return [:] }
+        var out: [String: [String]] = [:]
+        for (from, tos) in deps { for to in tos { out[to, default: []].append(from) } }
+        return out
+    }
+
+    /// Marks an instance running (and its task and job); false when it is no longer waiting.
+    public func startInstance(jobId: String, task: String, index: Int, now: Date = Date()) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE instances SET state = 'Running', start_time = ? WHERE job_id = ? AND task = ? AND idx = ? AND state = 'Waiting'",
+                           arguments: [now.timeIntervalSince1970, jobId, task, index])
+            guard db.changesCount == 1 else { return false }
+            try db.execute(sql: "UPDATE tasks SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE job_id = ? AND name = ? AND state = 'Waiting'",
+                           arguments: [now.timeIntervalSince1970, jobId, task])
+            try db.execute(sql: "UPDATE jobs SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE id = ? AND state = 'Waiting'",
+                           arguments: [now.timeIntervalSince1970, jobId])
+            return true
+        }
+    }
+
+    public enum InstanceResult: Sendable {
+        case succeeded
+        case failed(exitCode: Int?, code: String, message: String)
+    }
+
+    /// Records how an instance ended, retries it per `maxRetries`, and rolls the task and job
+    /// states forward. Ignored if the instance is no longer running (the job was stopped).
+    public func finishInstance(jobId: String, task: String, index: Int, result: InstanceResult, maxRetries: Int,
+                               failJobOnInstanceFailure: Bool, now: Date = Date()) throws {
+        try pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT state, retry_count FROM instances WHERE job_id = ? AND task = ? AND idx = ?",
+                                             arguments: [jobId, task, index]), row["state"] as String == "Running" else { return }
+            let t = now.timeIntervalSince1970
+            switch result {
+            case .succeeded:
+                try db.execute(sql: "UPDATE instances SET state = 'Finished', end_time = ?, exit_code = 0 WHERE job_id = ? AND task = ? AND idx = ?",
+                               arguments: [t, jobId, task, index])
+            case .failed(let exitCode, let code, let message):
+                let retries: Int = row["retry_count"]
+                let next = retries < maxRetries ? "Waiting" : "Failed"
+                try db.execute(sql: """
+                    UPDATE instances SET state = ?, end_time = ?, exit_code = ?, error_code = ?, error_message = ?,
+                      retry_count = retry_count + ? WHERE job_id = ? AND task = ? AND idx = ?
+                    """, arguments: [next, next == "Failed" ? t : nil, exitCode, code, message, next == "Waiting" ? 1 : 0, jobId, task, index])
+            }
+            try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: failJobOnInstanceFailure, now: t)
+        }
+    }
+
+    static func rollForward(_ db: Database, jobId: String, task: String, failJobOnInstanceFailure: Bool, now: Double) throws {
+        let states = try String.fetchAll(db, sql: "SELECT state FROM instances WHERE job_id = ? AND task = ?", arguments: [jobId, task])
+        let pending = states.contains { $0 == "Waiting" || $0 == "Running" }
+        if !pending {
+            let taskState = states.contains("Failed") ? "Failed" : "Finished"
+            try db.execute(sql: "UPDATE tasks SET state = ?, end_time = ? WHERE job_id = ? AND name = ?", arguments: [taskState, now, jobId, task])
+        }
+        let failedInstance = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed'", arguments: [jobId]) ?? 0
+        if failedInstance > 0 && failJobOnInstanceFailure {
+            let message = try String.fetchOne(db, sql: "SELECT error_message FROM instances WHERE job_id = ? AND state = 'Failed' LIMIT 1", arguments: [jobId]) ?? ""
+            try db.execute(sql: "UPDATE jobs SET state = 'Failed', end_time = ?, message = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+                           arguments: [now, message, jobId])
+            try db.execute(sql: "UPDATE instances SET state = 'Stopped' WHERE job_id = ? AND state = 'Waiting'", arguments: [jobId])
+            try db.execute(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')", arguments: [now, jobId])
+            return
+        }
+        let taskStates = try String.fetchAll(db, sql: "SELECT state FROM tasks WHERE job_id = ?", arguments: [jobId])
+        if taskStates.allSatisfy({ $0 == "Finished" || $0 == "Failed" }) {
+            try db.execute(sql: "UPDATE jobs SET state = 'Finished', end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+                           arguments: [now, jobId])
+        }
+    }
+
+    /// Fails a job outright (its cluster does not exist, say).
+    public func failJob(_ id: String, message: String, now: Date = Date()) throws {
+        try pool.write { db in
+            let t = now.timeIntervalSince1970
+            try db.execute(sql: "UPDATE jobs SET state = 'Failed', message = ?, end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+                           arguments: [message, t, id])
+            try db.execute(sql: "UPDATE instances SET state = 'Failed', error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = 'Waiting'",
+                           arguments: [message, id])
+            try db.execute(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')", arguments: [t, id])
+        }
+    }
+
+    /// After a restart nothing is running: instances left Running go back to Waiting to run again.
+    public func requeueInterrupted() throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE instances SET state = 'Waiting', start_time = NULL WHERE state = 'Running'")
+            return db.changesCount
+        }
+    }
+}

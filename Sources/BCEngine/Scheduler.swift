@@ -1,0 +1,174 @@
+import BCAPI
+import Foundation
+import Logging
+
+/// Starts waiting instances when their dependencies are done and their cluster has a free
+/// slot, runs them through an executor, and records how they ended.
+///
+/// Capacity of a cluster is Σ over its groups of DesiredVMCount × vCPUs of the group's
+/// instance type; a resize changes it at the next tick, and shrinking lets running instances
+/// finish. An AutoCluster task gets a pool of its own, sized to its instances.
+public actor Scheduler {
+    let engine: Engine
+    let executor: any InstanceExecutor
+    let objects: ObjectStore
+    let logger: Logger
+    var running: [String: Int] = [:]      // cluster key → instances running
+    var inFlight: Set<String> = []        // job/task/index keys being run
+
+    public init(engine: Engine, executor: any InstanceExecutor = LocalExecutor(), logger: Logger) {
+        self.engine = engine
+        self.executor = executor
+        self.objects = ObjectStore(root: engine.dataDirectory + "/oss")
+        self.logger = logger
+    }
+
+    /// Runs until cancelled.
+    public func run() async {
+        do {
+            let requeued = try engine.store.requeueInterrupted()
+            if requeued > 0 { logger.info("requeued instances interrupted by a restart", metadata: ["count": "\(requeued)"]) }
+        } catch { logger.error("cannot requeue interrupted instances: \(error)") }
+        while !Task.isCancelled {
+            await tick()
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    /// One pass: start whatever can start now.
+    public func tick() async {
+        let candidates: [EngineStore.Runnable]
+        do { candidates = try engine.store.runnableInstances(limit: 512) } catch {
+            logger.error("cannot read runnable instances: \(error)")
+            return
+        }
+        var capacityCache: [String: Int] = [:]
+        for c in candidates {
+            let key = "\(c.jobId)/\(c.task)/\(c.index)"
+            if inFlight.contains(key) { continue }
+            guard let task = TaskPlan(description: c.description, task: c.task) else { continue }
+            let pool = task.clusterId.map { "cluster:\($0)" } ?? "auto:\(c.jobId)/\(c.task)"
+            let capacity: Int
+            if let cached = capacityCache[pool] {
+                capacity = cached
+            } else if let clusterId = task.clusterId {
+                guard let c2 = try? engine.store.cluster(clusterId) else {
+                    try? engine.store.failJob(c.jobId, message: "cluster \(clusterId) does not exist")
+                    continue
+                }
+                capacity = slots(of: c2)
+                capacityCache[pool] = capacity
+            } else {
+                capacity = task.instanceCount
+                capacityCache[pool] = capacity
+            }
+            guard running[pool, default: 0] < capacity else { continue }
+            guard (try? engine.store.startInstance(jobId: c.jobId, task: c.task, index: c.index)) == true else { continue }
+            running[pool, default: 0] += 1
+            inFlight.insert(key)
+            let launch = prepare(c, task: task)
+            let executor = self.executor
+            Task {
+                let outcome = await executor.run(launch.launch)
+                await self.finished(c, task: task, pool: pool, key: key, launch: launch, outcome: outcome)
+            }
+        }
+    }
+
+    func slots(of cluster: EngineStore.ClusterRow) -> Int {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any] else { return 0 }
+        let defaultType = o["InstanceType"] as? String
+        var total = 0
+        for value in (o["Groups"] as? [String: Any] ?? [:]).values {
+            guard let g = value as? [String: Any] else { continue }
+            let count = g["DesiredVMCount"] as? Int ?? 0
+            let type = g["InstanceType"] as? String ?? defaultType ?? ""
+            total += count * (engine.catalog[type]?.cpu ?? 1)
+        }
+        return total
+    }
+
+    struct Prepared: Sendable {
+        var launch: InstanceLaunch
+        var stdoutObject: String?
+        var stderrObject: String?
+    }
+
+    func prepare(_ c: EngineStore.Runnable, task: TaskPlan) -> Prepared {
+        let dir = engine.dataDirectory + "/work/\(c.jobId)/\(c.task)/\(c.index)"
+        try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.createDirectory(atPath: dir + "/workdir", withIntermediateDirectories: true)
+        var env = task.environment
+        env["PATH"] = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        env["HOME"] = env["HOME"] ?? ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+        env["BATCH_COMPUTE_DAG_JOB_ID"] = c.jobId
+        env["BATCH_COMPUTE_DAG_TASK_ID"] = c.task
+        env["BATCH_COMPUTE_DAG_INSTANCE_ID"] = String(c.index)
+        env["BATCH_COMPUTE_DAG_INSTANCE_COUNT"] = String(task.instanceCount)
+        env["BATCH_COMPUTE_CLUSTER_ID"] = task.clusterId ?? "auto-\(c.jobId)"
+        env["BATCH_COMPUTE_WORKER_ID"] = "i-local-\(c.index)"
+        env["BATCH_COMPUTE_REGION"] = "local"
+        env["BATCH_COMPUTE_OSS_HOST"] = "localhost"
+        func object(_ kind: String, _ prefix: String?) -> String? {
+            guard let prefix, !prefix.isEmpty else { return nil }
+            return prefix + "\(kind).\(c.jobId).\(c.task).\(c.index)"
+        }
+        return Prepared(
+            launch: InstanceLaunch(commandLine: task.commandLine, workingDirectory: dir + "/workdir", environment: env,
+                                   stdoutPath: dir + "/stdout", stderrPath: dir + "/stderr", timeoutSeconds: task.timeout),
+            stdoutObject: object("stdout", task.stdoutPrefix), stderrObject: object("stderr", task.stderrPrefix))
+    }
+
+    func finished(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, key: String, launch: Prepared, outcome: InstanceOutcome) {
+        running[pool, default: 1] -= 1
+        inFlight.remove(key)
+        // Logs land in OSS before the state says the instance ended, so a reader never sees a finished instance without them.
+        if let o = launch.stdoutObject { try? objects.putFile(launch.launch.stdoutPath, at: o) }
+        if let o = launch.stderrObject { try? objects.putFile(launch.launch.stderrPath, at: o) }
+        let result: EngineStore.InstanceResult = switch outcome {
+        case .exited(0): .succeeded
+        case .exited(let code): .failed(exitCode: Int(code), code: "NonZeroExitCode", message: "instance exited with code \(code)")
+        case .timedOut: .failed(exitCode: nil, code: "Timeout", message: "instance exceeded its timeout of \(task.timeout) s")
+        case .failedToStart(let why): .failed(exitCode: nil, code: "StartFailed", message: why)
+        }
+        do {
+            try engine.store.finishInstance(jobId: c.jobId, task: c.task, index: c.index, result: result, maxRetries: task.maxRetries,
+                                            failJobOnInstanceFailure: task.failJobOnInstanceFailure)
+        } catch {
+            logger.error("cannot record the end of \(key): \(error)")
+        }
+    }
+}
+
+/// What the scheduler needs of one task of a stored job description.
+struct TaskPlan: Sendable {
+    var commandLine: String
+    var instanceCount: Int
+    var clusterId: String?
+    var timeout: Int
+    var maxRetries: Int
+    var environment: [String: String]
+    var stdoutPrefix: String?
+    var stderrPrefix: String?
+    var failJobOnInstanceFailure: Bool
+
+    init?(description: String, task: String) {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any] else { return nil }
+        failJobOnInstanceFailure = o["JobFailOnInstanceFail"] as? Bool ?? true
+        if let dag = o["DAG"] as? [String: Any], let t = (dag["Tasks"] as? [String: Any])?[task] as? [String: Any] {
+            let params = t["Parameters"] as? [String: Any] ?? [:]
+            let command = params["Command"] as? [String: Any] ?? [:]
+            commandLine = command["CommandLine"] as? String ?? ""
+            instanceCount = t["InstanceCount"] as? Int ?? 1
+            let cluster = t["ClusterId"] as? String ?? ""
+            clusterId = cluster.isEmpty ? nil : cluster
+            timeout = t["Timeout"] as? Int ?? 3600
+            maxRetries = t["MaxRetryCount"] as? Int ?? 0
+            environment = (command["EnvVars"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+            stdoutPrefix = params["StdoutRedirectPath"] as? String
+            stderrPrefix = params["StderrRedirectPath"] as? String
+        } else {
+            return nil  // App jobs run once App templates are expanded (next step).
+        }
+    }
+}
