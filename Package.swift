@@ -19,6 +19,8 @@ let package = Package(
     targets: [
         // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md for why not Yams.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // glibc's posix_spawn chdir action (declared only with _GNU_SOURCE).
+        .systemLibrary(name: "CSpawn"),
         // Debian's OpenSSL libcrypto (libssl-dev) for HMAC.
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Kinds, specs, validation rules, the instance-type catalog. No I/O, no YAML.
@@ -29,7 +31,7 @@ let package = Package(
         .target(name: "BCAPI", dependencies: ["COpenSSLCrypto"]),
         // The embedded engine: SQLite store and the BatchCompute REST server. Knows nothing of manifests.
         .target(name: "BCEngine", dependencies: [
-            "BCAPI", "BCModel",  // BCModel only for the instance-type catalog
+            "BCAPI", "BCModel", "CSpawn",  // BCModel only for the instance-type catalog
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -17,18 +17,18 @@ extension EngineStore {
     /// highest priority first, then oldest job first.
     public func runnableInstances(limit: Int) throws -> [Runnable] {
         try pool.read { db in
-            let jobs = try Row.fetchAll(db, sql: """
+            let jobs = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT id, priority, description FROM jobs WHERE state IN ('Waiting', 'Running') ORDER BY priority DESC, seq
-                """)
+                """))
             var out: [Runnable] = []
             for job in jobs {
                 let id: String = job["id"]
                 let description: String = job["description"]
-                let taskStates = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, state FROM tasks WHERE job_id = ?", arguments: [id])
+                let taskStates = Dictionary(uniqueKeysWithValues: try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, state FROM tasks WHERE job_id = ?"), arguments: [id])
                     .map { ($0["name"] as String, $0["state"] as String) })
                 let upstream = EngineStore.upstreamTasks(description)
-                for row in try Row.fetchAll(db, sql: "SELECT task, idx, retry_count FROM instances WHERE job_id = ? AND state = 'Waiting' ORDER BY task, idx",
-                                            arguments: [id]) {
+                for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT task, idx, retry_count FROM instances WHERE job_id = ? AND state = 'Waiting' ORDER BY task, idx LIMIT ?"),
+                                            arguments: [id, limit - out.count]) {
                     let task: String = row["task"]
                     guard (upstream[task] ?? []).allSatisfy({ taskStates[$0] == "Finished" }) else { continue }
                     out.append(Runnable(jobId: id, task: task, index: row["idx"], priority: job["priority"], retryCount: row["retry_count"],
@@ -83,32 +83,35 @@ extension EngineStore {
             case .failed(let exitCode, let code, let message):
                 let retries: Int = row["retry_count"]
                 let next = retries < maxRetries ? "Waiting" : "Failed"
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE instances SET state = ?, end_time = ?, exit_code = ?, error_code = ?, error_message = ?,
                       retry_count = retry_count + ? WHERE job_id = ? AND task = ? AND idx = ?
-                    """, arguments: [next, next == "Failed" ? t : nil, exitCode, code, message, next == "Waiting" ? 1 : 0, jobId, task, index])
+                    """).execute(arguments: [next, next == "Failed" ? t : nil, exitCode, code, message, next == "Waiting" ? 1 : 0, jobId, task, index])
             }
             try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: failJobOnInstanceFailure, now: t)
         }
     }
 
     static func rollForward(_ db: Database, jobId: String, task: String, failJobOnInstanceFailure: Bool, now: Double) throws {
-        let states = try String.fetchAll(db, sql: "SELECT state FROM instances WHERE job_id = ? AND task = ?", arguments: [jobId, task])
-        let pending = states.contains { $0 == "Waiting" || $0 == "Running" }
-        if !pending {
-            let taskState = states.contains("Failed") ? "Failed" : "Finished"
-            try db.execute(sql: "UPDATE tasks SET state = ?, end_time = ? WHERE job_id = ? AND name = ?", arguments: [taskState, now, jobId, task])
+        // Counts through the (job_id, state, …) index: no per-instance rows are read.
+        let pending = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state IN ('Waiting', 'Running') AND task = ?"),
+                                       arguments: [jobId, task]) ?? 0
+        if pending == 0 {
+            let failed = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed' AND task = ?"),
+                                          arguments: [jobId, task]) ?? 0
+            let taskState = failed > 0 ? "Failed" : "Finished"
+            try db.cachedStatement(sql: "UPDATE tasks SET state = ?, end_time = ? WHERE job_id = ? AND name = ?").execute(arguments: [taskState, now, jobId, task])
         }
-        let failedInstance = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed'", arguments: [jobId]) ?? 0
+        let failedInstance = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed'"), arguments: [jobId]) ?? 0
         if failedInstance > 0 && failJobOnInstanceFailure {
-            let message = try String.fetchOne(db, sql: "SELECT error_message FROM instances WHERE job_id = ? AND state = 'Failed' LIMIT 1", arguments: [jobId]) ?? ""
+            let message = try String.fetchOne(try db.cachedStatement(sql: "SELECT error_message FROM instances WHERE job_id = ? AND state = 'Failed' LIMIT 1"), arguments: [jobId]) ?? ""
             try db.execute(sql: "UPDATE jobs SET state = 'Failed', end_time = ?, message = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
                            arguments: [now, message, jobId])
-            try db.execute(sql: "UPDATE instances SET state = 'Stopped' WHERE job_id = ? AND state = 'Waiting'", arguments: [jobId])
-            try db.execute(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')", arguments: [now, jobId])
+            try db.cachedStatement(sql: "UPDATE instances SET state = 'Stopped' WHERE job_id = ? AND state = 'Waiting'").execute(arguments: [jobId])
+            try db.cachedStatement(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')").execute(arguments: [now, jobId])
             return
         }
-        let taskStates = try String.fetchAll(db, sql: "SELECT state FROM tasks WHERE job_id = ?", arguments: [jobId])
+        let taskStates = try String.fetchAll(try db.cachedStatement(sql: "SELECT state FROM tasks WHERE job_id = ?"), arguments: [jobId])
         if taskStates.allSatisfy({ $0 == "Finished" || $0 == "Failed" }) {
             try db.execute(sql: "UPDATE jobs SET state = 'Finished', end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
                            arguments: [now, jobId])
@@ -123,7 +126,7 @@ extension EngineStore {
                            arguments: [message, t, id])
             try db.execute(sql: "UPDATE instances SET state = 'Failed', error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = 'Waiting'",
                            arguments: [message, id])
-            try db.execute(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')", arguments: [t, id])
+            try db.cachedStatement(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')").execute(arguments: [t, id])
         }
     }
 

@@ -10,6 +10,10 @@ public final class EngineStore: Sendable {
     public init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
+        // WAL with synchronous=NORMAL: a commit survives the engine being killed (SIGKILL),
+        // which is the failure the engine promises to survive; only power loss can lose the
+        // last commits. FULL would fsync on every instance start and end.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: path, configuration: config)
         try EngineStore.migrator.migrate(pool)
     }
@@ -63,6 +67,10 @@ public final class EngineStore: Sendable {
                   creation_time REAL NOT NULL,
                   PRIMARY KEY (name, revision));
                 """)
+        }
+        m.registerMigration("v2-waiting-index") { db in
+            // The scheduler asks for waiting instances after every instance ends.
+            try db.execute(sql: "CREATE INDEX instances_by_state ON instances(job_id, state, task, idx)")
         }
         return m
     }
@@ -166,6 +174,18 @@ public final class EngineStore: Sendable {
                             startTime: EngineStore.date($0["start_time"]), endTime: EngineStore.date($0["end_time"]),
                             exitCode: $0["exit_code"], errorCode: $0["error_code"], errorMessage: $0["error_message"])
             }
+        }
+    }
+
+    /// Instances of a job (or of one task) by state, counted in the database.
+    public func instanceCounts(of jobId: String, task: String? = nil) throws -> [String: Int] {
+        try pool.read { db in
+            let rows = if let task {
+                try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM instances WHERE job_id = ? AND task = ? GROUP BY state", arguments: [jobId, task])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM instances WHERE job_id = ? GROUP BY state", arguments: [jobId])
+            }
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
         }
     }
 

@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 
 /// What an executor needs to run one instance.
@@ -23,57 +24,73 @@ public protocol InstanceExecutor: Sendable {
     func run(_ launch: InstanceLaunch) async -> InstanceOutcome
 }
 
-/// Processes on this host, each in its own process group so a timeout kills everything it started.
+/// Processes on this host, each in its own process group so a timeout or a stop kills
+/// everything it started.
 public struct LocalExecutor: InstanceExecutor {
     public init() {}
 
     public func run(_ launch: InstanceLaunch) async -> InstanceOutcome {
-        await withCheckedContinuation { (continuation: CheckedContinuation<InstanceOutcome, Never>) in
-            let thread = Thread { continuation.resume(returning: LocalExecutor.runBlocking(launch)) }
-            thread.stackSize = 1 << 20
-            thread.start()
+        let pid: pid_t
+        switch LocalExecutor.spawn(launch) {
+        case .success(let p): pid = p
+        case .failure(let why): return .failedToStart(why.message)
         }
+        // The deadline kills the whole process group; so does cancelling the task (a stopped job).
+        let started = Date()
+        let timeout = Task {
+            try await Task.sleep(nanoseconds: UInt64(max(1, launch.timeoutSeconds)) * 1_000_000_000)
+            kill(-pid, SIGKILL)
+        }
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<InstanceOutcome, Never>) in
+                // A blocking waitpid on a thread of its own reports the exit the moment it happens.
+                let thread = Thread { continuation.resume(returning: LocalExecutor.wait(pid)) }
+                thread.stackSize = 256 << 10
+                thread.start()
+            }
+        } onCancel: {
+            kill(-pid, SIGKILL)
+        }
+        timeout.cancel()
+        let timedOut = outcome == .exited(128 + SIGKILL) && !Task.isCancelled
+            && Date().timeIntervalSince(started) >= Double(launch.timeoutSeconds) - 0.05
+        return timedOut ? .timedOut : outcome
     }
 
-    static func runBlocking(_ launch: InstanceLaunch) -> InstanceOutcome {
+    struct SpawnError: Error { var message: String }
+
+    /// Starts `/bin/sh -c CommandLine` in the working directory, in a new process group.
+    static func spawn(_ launch: InstanceLaunch) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, launch.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, launch.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        bc_spawn_addchdir(&actions, launch.workingDirectory)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attributes, 0)
-        // The command runs in its working directory through a shell, as BatchCompute's node agent does.
-        let script = "cd \(shellQuote(launch.workingDirectory)) && exec /bin/sh -c \(shellQuote(launch.commandLine))"
-        let arguments: [String] = ["/bin/sh", "-c", script]
+        let arguments: [String] = ["/bin/sh", "-c", launch.commandLine]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { (s: String) in strdup(s) } + [nil]
         let variables: [String] = launch.environment.map { "\($0.key)=\($0.value)" }
         let envp: [UnsafeMutablePointer<CChar>?] = variables.map { (s: String) in strdup(s) } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
-        guard rc == 0 else { return .failedToStart(String(cString: strerror(rc))) }
+        return rc == 0 ? .success(pid) : .failure(SpawnError(message: String(cString: strerror(rc))))
+    }
 
-        let deadline = Date().addingTimeInterval(TimeInterval(launch.timeoutSeconds))
+    /// Waits for the process to end.
+    static func wait(_ pid: pid_t) -> InstanceOutcome {
         var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 { return .failedToStart("waitpid failed") }
-            if Date() >= deadline {
-                kill(-pid, SIGKILL)  // the whole process group
-                _ = waitpid(pid, &status, 0)
-                return .timedOut
-            }
-            usleep(2_000)
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return .failedToStart("waitpid failed") }
         }
+        // A killed process reports its signal as a shell would (128 + signal).
         if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
         return .exited(128 + (status & 0x7f))
     }
-
-    static func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

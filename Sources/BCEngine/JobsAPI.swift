@@ -126,13 +126,18 @@ struct JobsAPI {
         return out
     }
 
+    static func metrics(counts: [String: Int]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for s in JobsAPI.states { out["\(s)Count"] = counts[s] ?? 0 }
+        return out
+    }
+
     func jobJSON(_ job: EngineStore.JobRow) throws -> [String: Any] {
-        let instances = try store.allInstances(of: job.id)
         let tasks = try store.tasks(of: job.id)
         return [
             "Id": job.id, "Name": job.name, "Priority": job.priority, "Owner": "", "State": job.state, "Message": job.message,
             "CreationTime": APIServer.time(job.creationTime), "StartTime": APIServer.time(job.startTime), "EndTime": APIServer.time(job.endTime),
-            "TaskMetrics": JobsAPI.metrics(tasks.map(\.state)), "InstanceMetrics": JobsAPI.metrics(instances.map(\.state)),
+            "TaskMetrics": JobsAPI.metrics(tasks.map(\.state)), "InstanceMetrics": JobsAPI.metrics(counts: try store.instanceCounts(of: job.id)),
         ]
     }
 
@@ -140,7 +145,7 @@ struct JobsAPI {
         [
             "TaskName": task.name, "State": task.state,
             "StartTime": APIServer.time(task.startTime), "EndTime": APIServer.time(task.endTime),
-            "InstanceMetrics": JobsAPI.metrics(try store.instances(of: jobId, task: task.name).map(\.state)),
+            "InstanceMetrics": JobsAPI.metrics(counts: try store.instanceCounts(of: jobId, task: task.name)),
         ]
     }
 

@@ -13,8 +13,9 @@ public actor Scheduler {
     let executor: any InstanceExecutor
     let objects: ObjectStore
     let logger: Logger
-    var running: [String: Int] = [:]      // cluster key → instances running
-    var inFlight: Set<String> = []        // job/task/index keys being run
+    var slotsInUse: [String: Set<Int>] = [:]  // pool → slot numbers running an instance
+    var inFlight: [String: (jobId: String, task: Task<Void, Never>)] = [:]  // job/task/index → its run
+    var plans: [String: TaskPlan] = [:]   // job/task → parsed task, parsed once
 
     public init(engine: Engine, executor: any InstanceExecutor = LocalExecutor(), logger: Logger) {
         self.engine = engine
@@ -31,6 +32,7 @@ public actor Scheduler {
         } catch { logger.error("cannot requeue interrupted instances: \(error)") }
         while !Task.isCancelled {
             await tick()
+            await stopCancelledJobs()
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
     }
@@ -38,15 +40,17 @@ public actor Scheduler {
     /// One pass: start whatever can start now.
     public func tick() async {
         let candidates: [EngineStore.Runnable]
-        do { candidates = try engine.store.runnableInstances(limit: 512) } catch {
+        do { candidates = try engine.store.runnableInstances(limit: 32) } catch {
             logger.error("cannot read runnable instances: \(error)")
             return
         }
         var capacityCache: [String: Int] = [:]
         for c in candidates {
             let key = "\(c.jobId)/\(c.task)/\(c.index)"
-            if inFlight.contains(key) { continue }
-            guard let task = TaskPlan(description: c.description, task: c.task) else { continue }
+            if inFlight[key] != nil { continue }
+            let planKey = "\(c.jobId)/\(c.task)"
+            guard let task = plans[planKey] ?? TaskPlan(description: c.description, task: c.task) else { continue }
+            plans[planKey] = task
             let pool = task.clusterId.map { "cluster:\($0)" } ?? "auto:\(c.jobId)/\(c.task)"
             let capacity: Int
             if let cached = capacityCache[pool] {
@@ -62,16 +66,17 @@ public actor Scheduler {
                 capacity = task.instanceCount
                 capacityCache[pool] = capacity
             }
-            guard running[pool, default: 0] < capacity else { continue }
+            let used = slotsInUse[pool, default: []]
+            guard used.count < capacity, let slot = (0..<capacity).first(where: { !used.contains($0) }) else { continue }
             guard (try? engine.store.startInstance(jobId: c.jobId, task: c.task, index: c.index)) == true else { continue }
-            running[pool, default: 0] += 1
-            inFlight.insert(key)
-            let launch = prepare(c, task: task)
+            slotsInUse[pool, default: []].insert(slot)
+            let launch = prepare(c, task: task, pool: pool, slot: slot)
             let executor = self.executor
-            Task {
+            let run = Task {
                 let outcome = await executor.run(launch.launch)
-                await self.finished(c, task: task, pool: pool, key: key, launch: launch, outcome: outcome)
+                await self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
             }
+            inFlight[key] = (c.jobId, run)
         }
     }
 
@@ -94,10 +99,18 @@ public actor Scheduler {
         var stderrObject: String?
     }
 
-    func prepare(_ c: EngineStore.Runnable, task: TaskPlan) -> Prepared {
-        let dir = engine.dataDirectory + "/work/\(c.jobId)/\(c.task)/\(c.index)"
-        try? FileManager.default.removeItem(atPath: dir)
-        try? FileManager.default.createDirectory(atPath: dir + "/workdir", withIntermediateDirectories: true)
+    /// Each slot of a pool has a directory that is reused: creating and deleting a directory
+    /// and two log files per instance cost more than the instance itself for short tasks.
+    func prepare(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int) -> Prepared {
+        let dir = engine.dataDirectory + "/slots/" + pool.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "-")
+            + "/\(slot)"
+        let workdir = dir + "/workdir"
+        let fm = FileManager.default
+        if let leftovers = try? fm.contentsOfDirectory(atPath: workdir) {
+            for entry in leftovers { try? fm.removeItem(atPath: workdir + "/" + entry) }  // a fresh working directory
+        } else {
+            try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        }
         var env = task.environment
         env["PATH"] = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         env["HOME"] = env["HOME"] ?? ProcessInfo.processInfo.environment["HOME"] ?? "/root"
@@ -114,14 +127,14 @@ public actor Scheduler {
             return prefix + "\(kind).\(c.jobId).\(c.task).\(c.index)"
         }
         return Prepared(
-            launch: InstanceLaunch(commandLine: task.commandLine, workingDirectory: dir + "/workdir", environment: env,
+            launch: InstanceLaunch(commandLine: task.commandLine, workingDirectory: workdir, environment: env,
                                    stdoutPath: dir + "/stdout", stderrPath: dir + "/stderr", timeoutSeconds: task.timeout),
             stdoutObject: object("stdout", task.stdoutPrefix), stderrObject: object("stderr", task.stderrPrefix))
     }
 
-    func finished(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, key: String, launch: Prepared, outcome: InstanceOutcome) {
-        running[pool, default: 1] -= 1
-        inFlight.remove(key)
+    func finished(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, key: String, launch: Prepared, outcome: InstanceOutcome) {
+        slotsInUse[pool]?.remove(slot)
+        inFlight[key] = nil
         // Logs land in OSS before the state says the instance ended, so a reader never sees a finished instance without them.
         if let o = launch.stdoutObject { try? objects.putFile(launch.launch.stdoutPath, at: o) }
         if let o = launch.stderrObject { try? objects.putFile(launch.launch.stderrPath, at: o) }
@@ -136,6 +149,20 @@ public actor Scheduler {
                                             failJobOnInstanceFailure: task.failJobOnInstanceFailure)
         } catch {
             logger.error("cannot record the end of \(key): \(error)")
+        }
+        // A slot is free: start the next instance now rather than at the next pass.
+        Task { await self.tick() }
+    }
+
+    /// Kills the processes of jobs that were stopped or deleted while running.
+    func stopCancelledJobs() async {
+        let jobs = Set(inFlight.values.map(\.jobId))
+        guard !jobs.isEmpty else { return }
+        for jobId in jobs {
+            let state = (try? engine.store.job(jobId))??.state
+            if state != "Running" && state != "Waiting" {
+                for (_, run) in inFlight where run.jobId == jobId { run.task.cancel() }
+            }
         }
     }
 }

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// The engine runs instances for real: timeouts kill the process group, stopping a job kills
+/// its running instances, retries follow MaxRetryCount.
+@Suite(.serialized) struct ExecutionTests {
+    static func cluster(_ engine: EngineProcess, nodes: Int) async throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: [
+            "Name": "run", "ImageId": "img-ubuntu", "Groups": ["g": ["DesiredVMCount": nodes, "InstanceType": "ecs.sn1.medium"]],
+        ] as [String: Any])
+        return try await engine.request("POST", "/clusters", body: body).json["Id"] as! String
+    }
+
+    static func job(_ cluster: String, command: String, count: Int = 1, timeout: Int = 3600, retries: Int = 0) -> Data {
+        try! JSONSerialization.data(withJSONObject: [
+            "Name": "run", "Priority": 1, "Type": "DAG", "JobFailOnInstanceFail": true,
+            "DAG": ["Tasks": ["t": ["InstanceCount": count, "ClusterId": cluster, "Timeout": timeout, "MaxRetryCount": retries,
+                                    "Parameters": ["Command": ["CommandLine": command, "PackagePath": ""],
+                                                   "StdoutRedirectPath": "oss://b/logs/", "StderrRedirectPath": "oss://b/logs/"] as [String: Any],
+                                   ] as [String: Any]],
+                    "Dependencies": [:] as [String: Any]] as [String: Any],
+        ] as [String: Any])
+    }
+
+    static func waitFor(_ engine: EngineProcess, _ id: String, seconds: Double = 30, until: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var job: [String: Any] = [:]
+        while Date() < deadline {
+            job = try await engine.request("GET", "/jobs/\(id)").json
+            if until(job) { return job }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return job
+    }
+
+    @Test func timeoutKillsTheWholeProcessGroupAndFailsAfterRetries() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let marker = "bcops-timeout-\(UUID().uuidString.prefix(8))"
+        let cluster = try await Self.cluster(engine, nodes: 1)
+        // The child sleeps in the background: only killing the group stops it.
+        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "sleep 30 & echo started; sleep 30; echo \(marker)",
+                                                                               timeout: 1, retries: 1))
+        let id = try #require(created.json["Id"] as? String)
+        let job = try await Self.waitFor(engine, id) { $0["State"] as? String == "Failed" }
+        #expect(job["State"] as? String == "Failed")
+        let instance = try await engine.request("GET", "/jobs/\(id)/tasks/t/instances/0").json
+        #expect(instance["RetryCount"] as? Int == 1)
+        #expect((instance["Error"] as? [String: Any])?["Code"] as? String == "Timeout")
+        let stray = try await Self.pgrep("sleep 30")
+        #expect(stray == 0, "the timed-out instance's process group is gone")
+    }
+
+    @Test func stoppingARunningJobKillsItsInstances() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let cluster = try await Self.cluster(engine, nodes: 1)
+        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "sleep 41", count: 2))
+        let id = try #require(created.json["Id"] as? String)
+        _ = try await Self.waitFor(engine, id) { ($0["InstanceMetrics"] as? [String: Any])?["RunningCount"] as? Int == 2 }
+        #expect(try await Self.pgrep("sleep 41") == 2)
+        let stop = try await engine.request("POST", "/jobs/\(id)/stop")
+        #expect(stop.status == 200)
+        var left = 2
+        for _ in 0..<100 where left > 0 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            left = try await Self.pgrep("sleep 41")
+        }
+        #expect(left == 0)
+        #expect(try await engine.request("GET", "/jobs/\(id)").json["State"] as? String == "Stopped")
+    }
+
+    @Test func failingInstanceIsRetriedThenFailsTheJob() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let cluster = try await Self.cluster(engine, nodes: 1)
+        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "echo try >> /tmp/bcops-retry-$BATCH_COMPUTE_DAG_JOB_ID; exit 3", retries: 2))
+        let id = try #require(created.json["Id"] as? String)
+        let job = try await Self.waitFor(engine, id) { $0["State"] as? String == "Failed" }
+        #expect(job["State"] as? String == "Failed")
+        #expect(job["Message"] as? String == "instance exited with code 3")
+        let tries = try String(contentsOfFile: "/tmp/bcops-retry-\(id)", encoding: .utf8)
+        #expect(tries.split(separator: "\n").count == 3, "one run and two retries")
+        try? FileManager.default.removeItem(atPath: "/tmp/bcops-retry-\(id)")
+    }
+
+    static func pgrep(_ pattern: String) async throws -> Int {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        p.arguments = ["-fc", "^\(pattern)$"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        p.waitUntilExit()
+        return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+}
