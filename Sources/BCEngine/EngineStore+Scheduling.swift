@@ -130,10 +130,20 @@ extension EngineStore {
         }
     }
 
-    /// After a restart nothing is running: instances left Running go back to Waiting to run again.
-    public func requeueInterrupted() throws -> Int {
+    /// Records the process group of a running instance.
+    public func setProcessGroup(jobId: String, task: String, index: Int, pgid: Int32) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE instances SET state = 'Waiting', start_time = NULL WHERE state = 'Running'")
+            try db.cachedStatement(sql: "UPDATE instances SET pgid = ? WHERE job_id = ? AND task = ? AND idx = ?").execute(arguments: [pgid, jobId, task, index])
+        }
+    }
+
+    /// After a restart nothing of ours is running: the process groups a killed engine left
+    /// behind are ended, and their instances go back to Waiting to run again (their results
+    /// were never recorded, so nothing is counted twice).
+    public func requeueInterrupted(killing kill: (Int32) -> Void) throws -> Int {
+        try pool.write { db in
+            for pgid in try Int32.fetchAll(db, sql: "SELECT pgid FROM instances WHERE state = 'Running' AND pgid IS NOT NULL") { kill(pgid) }
+            try db.execute(sql: "UPDATE instances SET state = 'Waiting', start_time = NULL, pgid = NULL WHERE state = 'Running'")
             return db.changesCount
         }
     }

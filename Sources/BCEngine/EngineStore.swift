@@ -72,6 +72,10 @@ public final class EngineStore: Sendable {
             // The scheduler asks for waiting instances after every instance ends.
             try db.execute(sql: "CREATE INDEX instances_by_state ON instances(job_id, state, task, idx)")
         }
+        m.registerMigration("v3-instance-process-group") { db in
+            // The process group of a running instance, so a restarted engine can end what a killed one left behind.
+            try db.execute(sql: "ALTER TABLE instances ADD COLUMN pgid INTEGER")
+        }
         return m
     }
 

@@ -21,7 +21,8 @@ public enum InstanceOutcome: Sendable, Equatable {
 /// Runs instances. The scheduler decides what runs where; executors only run processes,
 /// so Grid Engine and Slurm fit behind the same protocol.
 public protocol InstanceExecutor: Sendable {
-    func run(_ launch: InstanceLaunch) async -> InstanceOutcome
+    /// Runs the instance; `started` receives its process group as soon as it exists.
+    func run(_ launch: InstanceLaunch, started: @Sendable (Int32) async -> Void) async -> InstanceOutcome
 }
 
 /// Processes on this host, each in its own process group so a timeout or a stop kills
@@ -29,12 +30,13 @@ public protocol InstanceExecutor: Sendable {
 public struct LocalExecutor: InstanceExecutor {
     public init() {}
 
-    public func run(_ launch: InstanceLaunch) async -> InstanceOutcome {
+    public func run(_ launch: InstanceLaunch, started: @Sendable (Int32) async -> Void) async -> InstanceOutcome {
         let pid: pid_t
         switch LocalExecutor.spawn(launch) {
         case .success(let p): pid = p
         case .failure(let why): return .failedToStart(why.message)
         }
+        await started(pid)
         // The deadline kills the whole process group; so does cancelling the task (a stopped job).
         let started = Date()
         let timeout = Task {

@@ -8,8 +8,16 @@ import Foundation
 /// either absent or complete, and writing the same object twice leaves one copy.
 public struct ObjectStore: Sendable {
     public let root: String
+    /// Objects are written here first and renamed into place: a process killed mid-write
+    /// leaves its partial file outside the store's namespace.
+    var temporaryRoot: String { root + ".incoming" }
 
     public init(root: String) { self.root = root }
+
+    /// Removes partial writes left by a killed process; called when the engine starts.
+    public func clearIncoming() {
+        try? FileManager.default.removeItem(atPath: temporaryRoot)
+    }
 
     /// The local path of an `oss://` URL, or a typed error for anything else.
     public func path(of url: String) throws -> String {
@@ -24,7 +32,8 @@ public struct ObjectStore: Sendable {
     public func put(_ data: Data, at url: String) throws {
         let target = try path(of: url)
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let tmp = target + ".part-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: temporaryRoot, withIntermediateDirectories: true)
+        let tmp = temporaryRoot + "/" + UUID().uuidString
         try data.write(to: URL(fileURLWithPath: tmp))
         guard rename(tmp, target) == 0 else { try? FileManager.default.removeItem(atPath: tmp); throw CocoaError(.fileWriteUnknown) }
     }
@@ -48,7 +57,7 @@ public struct ObjectStore: Sendable {
         while let rel = e.nextObject() as? String {
             let full = dir + "/" + rel
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, !rel.contains(".part-") else { continue }
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
             let url = "oss://" + full.dropFirst(root.count + 1)
             if url.hasPrefix(prefix) { out.append(url) }
         }

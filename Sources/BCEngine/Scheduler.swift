@@ -26,8 +26,9 @@ public actor Scheduler {
 
     /// Runs until cancelled.
     public func run() async {
+        objects.clearIncoming()
         do {
-            let requeued = try engine.store.requeueInterrupted()
+            let requeued = try engine.store.requeueInterrupted { pgid in _ = kill(-pgid, SIGKILL) }
             if requeued > 0 { logger.info("requeued instances interrupted by a restart", metadata: ["count": "\(requeued)"]) }
         } catch { logger.error("cannot requeue interrupted instances: \(error)") }
         while !Task.isCancelled {
@@ -73,7 +74,10 @@ public actor Scheduler {
             let launch = prepare(c, task: task, pool: pool, slot: slot)
             let executor = self.executor
             let run = Task {
-                let outcome = await executor.run(launch.launch)
+                let store = self.engine.store
+                let outcome = await executor.run(launch.launch) { pgid in
+                    try? store.setProcessGroup(jobId: c.jobId, task: c.task, index: c.index, pgid: pgid)
+                }
                 await self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
             }
             inFlight[key] = (c.jobId, run)

@@ -36,10 +36,11 @@ import Testing
     @Test func timeoutKillsTheWholeProcessGroupAndFailsAfterRetries() async throws {
         let engine = try EngineProcess()
         defer { engine.stop() }
-        let marker = "bcops-timeout-\(UUID().uuidString.prefix(8))"
+        // A sleep length no other process uses, so counting processes is exact even beside other test runs.
+        let sleep = "sleep 30.\(Int.random(in: 100_000...999_999))"
         let cluster = try await Self.cluster(engine, nodes: 1)
         // The child sleeps in the background: only killing the group stops it.
-        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "sleep 30 & echo started; sleep 30; echo \(marker)",
+        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "\(sleep) & echo started; \(sleep)",
                                                                                timeout: 1, retries: 1))
         let id = try #require(created.json["Id"] as? String)
         let job = try await Self.waitFor(engine, id) { $0["State"] as? String == "Failed" }
@@ -47,24 +48,25 @@ import Testing
         let instance = try await engine.request("GET", "/jobs/\(id)/tasks/t/instances/0").json
         #expect(instance["RetryCount"] as? Int == 1)
         #expect((instance["Error"] as? [String: Any])?["Code"] as? String == "Timeout")
-        let stray = try await Self.pgrep("sleep 30")
+        let stray = try await Self.pgrep(sleep)
         #expect(stray == 0, "the timed-out instance's process group is gone")
     }
 
     @Test func stoppingARunningJobKillsItsInstances() async throws {
         let engine = try EngineProcess()
         defer { engine.stop() }
+        let sleep = "sleep 41.\(Int.random(in: 100_000...999_999))"
         let cluster = try await Self.cluster(engine, nodes: 1)
-        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "sleep 41", count: 2))
+        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: sleep, count: 2))
         let id = try #require(created.json["Id"] as? String)
         _ = try await Self.waitFor(engine, id) { ($0["InstanceMetrics"] as? [String: Any])?["RunningCount"] as? Int == 2 }
-        #expect(try await Self.pgrep("sleep 41") == 2)
+        #expect(try await Self.pgrep(sleep) == 2)
         let stop = try await engine.request("POST", "/jobs/\(id)/stop")
         #expect(stop.status == 200)
         var left = 2
         for _ in 0..<100 where left > 0 {
             try await Task.sleep(nanoseconds: 50_000_000)
-            left = try await Self.pgrep("sleep 41")
+            left = try await Self.pgrep(sleep)
         }
         #expect(left == 0)
         #expect(try await engine.request("GET", "/jobs/\(id)").json["State"] as? String == "Stopped")
