@@ -1,5 +1,5 @@
 /// An error as BatchCompute answers it: an HTTP status and `{"Code", "Message", "RequestId"}`.
-public struct APIError: Error, Sendable, Equatable {
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: Int
     public var code: String
     public var message: String
@@ -7,6 +7,8 @@ public struct APIError: Error, Sendable, Equatable {
     public init(_ status: Int, _ code: String, _ message: String) {
         self.status = status; self.code = code; self.message = message
     }
+
+    public var description: String { "\(code): \(message)" }
 
     public static func notFound(_ what: String) -> APIError {
         APIError(404, "InvalidResource.NotFound", "Specified resource is not found: \(what).")

@@ -51,7 +51,7 @@ public struct ObjectStore: Sendable {
     /// Keys under a prefix, recursively, as `oss://` URLs.
     public func list(_ prefix: String) throws -> [String] {
         let base = try path(of: prefix)
-        let dir = prefix.hasSuffix("/") ? base : (base as NSString).deletingLastPathComponent
+        let dir = prefix.hasSuffix("/") ? String(base.dropLast()) : (base as NSString).deletingLastPathComponent
         guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
         var out: [String] = []
         while let rel = e.nextObject() as? String {

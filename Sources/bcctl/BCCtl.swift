@@ -9,5 +9,5 @@ struct BCCtl: AsyncParsableCommand {
         commandName: "bcctl",
         abstract: "Operate bcops: validate, format and describe manifests, print schemas, run the engine.",
         version: BCOpsVersion.string,
-        subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self, EngineCommand.self])
+        subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self, EngineCommand.self, OSSCommand.self])
 }

@@ -97,3 +97,33 @@ import Testing
         return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 }
+
+/// `bcctl oss` reaches the engine's object store.
+@Suite struct OSSCommandTests {
+    static func bcctl(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: EngineProcess.binary("bcctl"))
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func copyListCatAndRefuseEscapes() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-oss-\(UUID().uuidString)").path
+        let local = data + "-scene.blend"
+        try "scene".write(toFile: local, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: local) }
+        #expect(try Self.bcctl(["oss", "cp", local, "oss://render/scenes/", "--data", data]).status == 0)
+        let name = (local as NSString).lastPathComponent
+        #expect(try Self.bcctl(["oss", "ls", "oss://render/", "--data", data]).out == "oss://render/scenes/\(name)\n")
+        #expect(try Self.bcctl(["oss", "cat", "oss://render/scenes/\(name)", "--data", data]).out == "scene")
+        let escape = try Self.bcctl(["oss", "cat", "oss://render/../../etc/passwd", "--data", data])
+        #expect(escape.status != 0)
+        #expect(escape.err.contains("InvalidOSSPath"))
+    }
+}
