@@ -49,12 +49,12 @@ let package = Package(
         .executableTarget(name: "bcapply", dependencies: ["BCCommands"]),
         .executableTarget(name: "bcctl", dependencies: ["BCCommands", "BCEngineCommands"]),
         // Benchmarks (bench/*.sh build it in release mode and run it).
-        .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML"]),
+        .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCAPI", "BCEngine"]),
         .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),
         .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML"],
                     resources: [.copy("Corpus")]),
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
-        .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI"]),
+        .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI"], exclude: ["sdk"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest"]),
     ]
 )

@@ -38,6 +38,7 @@ struct ClustersAPI {
             let row = try existing(try context.parameters.require("id"))
             let body = try await APIServer.body(request)
             try store.updateCluster(row.id, description: try modified(row.description, with: body.object))
+            await engine.wakeup.raise()
             return APIServer.json([:] as [String: Any])
         }
         router.get("/clusters/:id/groups/:group/instances") { _, context in

@@ -8,6 +8,9 @@ public final class Engine: Sendable {
     public let credentials: Credentials
     public let catalog: InstanceTypeCatalog
     public let dataDirectory: String
+    /// Set by the API when something may have become runnable; the scheduler looks at once
+    /// instead of waiting for its next periodic pass.
+    public let wakeup = WakeFlag()
 
     /// Opens (or creates) the engine's data directory: `engine.sqlite` and `credentials.json`.
     public init(dataDirectory: String, catalog: InstanceTypeCatalog = .builtIn) throws {

@@ -181,6 +181,25 @@ public final class EngineStore: Sendable {
         }
     }
 
+    /// Tasks and instance counts of several jobs in one read, for rendering lists.
+    public func summaries(of jobIds: [String]) throws -> [String: (tasks: [TaskRow], counts: [String: Int])] {
+        guard !jobIds.isEmpty else { return [:] }
+        return try pool.read { db in
+            var out: [String: (tasks: [TaskRow], counts: [String: Int])] = [:]
+            for id in jobIds { out[id] = ([], [:]) }
+            let marks = Array(repeating: "?", count: jobIds.count).joined(separator: ",")
+            for r in try Row.fetchAll(db, sql: "SELECT * FROM tasks WHERE job_id IN (\(marks)) ORDER BY name", arguments: StatementArguments(jobIds)) {
+                out[r["job_id"], default: ([], [:])].tasks.append(TaskRow(name: r["name"], state: r["state"],
+                                                                          startTime: EngineStore.date(r["start_time"]), endTime: EngineStore.date(r["end_time"])))
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT job_id, state, COUNT(*) AS n FROM instances WHERE job_id IN (\(marks)) GROUP BY job_id, state",
+                                      arguments: StatementArguments(jobIds)) {
+                out[r["job_id"], default: ([], [:])].counts[r["state"]] = r["n"]
+            }
+            return out
+        }
+    }
+
     /// Instances of a job (or of one task) by state, counted in the database.
     public func instanceCounts(of jobId: String, task: String? = nil) throws -> [String: Int] {
         try pool.read { db in

@@ -18,10 +18,12 @@ struct JobsAPI {
         }
         router.post("/jobs/:id/stop") { _, context in
             try store.transitionJob(try context.parameters.require("id"), from: ["Waiting", "Running"], to: "Stopped")
+            await engine.wakeup.raise()
             return APIServer.json([:] as [String: Any])
         }
         router.post("/jobs/:id/start") { _, context in
             try store.transitionJob(try context.parameters.require("id"), from: ["Stopped"], to: "Waiting")
+            await engine.wakeup.raise()
             return APIServer.json([:] as [String: Any])
         }
         router.get("/jobs/:id/tasks") { request, context in try tasks(request, jobId: try context.parameters.require("id")) }
@@ -55,6 +57,7 @@ struct JobsAPI {
         let description = String(decoding: JSONBody.serialize(JobDescription.normalized(body.object)), as: UTF8.self)
         let id = try store.createJob(name: parsed.name, type: parsed.type, priority: parsed.priority, description: description,
                                      token: q["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks)
+        await engine.wakeup.raise()
         return APIServer.json(["Id": id], status: .created)
     }
 
@@ -69,7 +72,8 @@ struct JobsAPI {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
         let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"])
-        return APIServer.json(["Items": try rows.map(jobJSON), "NextMarker": next])
+        let summaries = try store.summaries(of: rows.map(\.id))
+        return APIServer.json(["Items": rows.map { jobJSON($0, summary: summaries[$0.id]) }, "NextMarker": next])
     }
 
     func get(_ request: Request, id: String) throws -> Response {
@@ -133,11 +137,15 @@ struct JobsAPI {
     }
 
     func jobJSON(_ job: EngineStore.JobRow) throws -> [String: Any] {
-        let tasks = try store.tasks(of: job.id)
+        jobJSON(job, summary: try store.summaries(of: [job.id])[job.id])
+    }
+
+    func jobJSON(_ job: EngineStore.JobRow, summary: (tasks: [EngineStore.TaskRow], counts: [String: Int])?) -> [String: Any] {
+        let tasks = summary?.tasks ?? []
         return [
             "Id": job.id, "Name": job.name, "Priority": job.priority, "Owner": "", "State": job.state, "Message": job.message,
             "CreationTime": APIServer.time(job.creationTime), "StartTime": APIServer.time(job.startTime), "EndTime": APIServer.time(job.endTime),
-            "TaskMetrics": JobsAPI.metrics(tasks.map(\.state)), "InstanceMetrics": JobsAPI.metrics(counts: try store.instanceCounts(of: job.id)),
+            "TaskMetrics": JobsAPI.metrics(tasks.map(\.state)), "InstanceMetrics": JobsAPI.metrics(counts: summary?.counts ?? [:]),
         ]
     }
 

@@ -31,10 +31,16 @@ public actor Scheduler {
             let requeued = try engine.store.requeueInterrupted { pgid in _ = kill(-pgid, SIGKILL) }
             if requeued > 0 { logger.info("requeued instances interrupted by a restart", metadata: ["count": "\(requeued)"]) }
         } catch { logger.error("cannot requeue interrupted instances: \(error)") }
+        // A pass on every wakeup from the API (checked every 5 ms), and at least every 250 ms.
+        var sinceLastPass = 0
         while !Task.isCancelled {
-            await tick()
-            await stopCancelledJobs()
-            try? await Task.sleep(nanoseconds: 20_000_000)
+            if await engine.wakeup.take() || sinceLastPass >= 50 {
+                await tick()
+                await stopCancelledJobs()
+                sinceLastPass = 0
+            }
+            try? await Task.sleep(nanoseconds: 5_000_000)
+            sinceLastPass += 1
         }
     }
 
@@ -78,7 +84,7 @@ public actor Scheduler {
                 let outcome = await executor.run(launch.launch) { pgid in
                     try? store.setProcessGroup(jobId: c.jobId, task: c.task, index: c.index, pgid: pgid)
                 }
-                await self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
+                self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
             }
             inFlight[key] = (c.jobId, run)
         }

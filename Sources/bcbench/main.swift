@@ -9,6 +9,10 @@ import Foundation
 ///   bcbench manifests [COUNT]   load+validate COUNT manifests vs libyaml's bare event parse
 let args = CommandLine.arguments
 switch args.dropFirst().first {
+case "api-populate":
+    try APIBenchmark.populate(dir: args[2], count: Int(args[3]) ?? 10_000)
+case "api-script":
+    try APIBenchmark.script(dir: args[2], kind: args[3])
 case "load1":
     try LoadOnce.run(count: 10_000)
 case "decode":
