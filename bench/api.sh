@@ -11,12 +11,10 @@ swift build -c release --product bcctl >&2
 swift build -c release --product bcbench >&2
 data=$(mktemp -d)
 .build/release/bcbench api-populate "$data" "${1:-10000}"
-log="$data/engine.log"
-.build/release/bcctl engine serve --data "$data" --listen 127.0.0.1:0 > "$log" 2>&1 &
-engine=$!
-trap 'kill $engine 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
+source bench/lib.sh
+start_engine "$data"
+port=$ENGINE_PORT
+engine=$ENGINE_PID
 for kind in get list; do
   .build/release/bcbench api-script "$data" "$kind" > "$data/$kind.lua"
   echo "== GET ${kind/get//jobs/{id\}} (2 threads, 16 connections, 10 s)"

@@ -6,19 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 need_sdk_venv
+need_apt bc
 n="${1:-1000}"
 swift build -c release --product bcctl >&2
-data=$(mktemp -d)
-log="$data/engine.log"
-.build/release/bcctl engine serve --data "$data" --listen 127.0.0.1:0 > "$log" 2>&1 &
-engine=$!
-trap 'kill $engine 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
-id=$(python3 -c "import json;print(json.load(open('$data/credentials.json'))['AccessKeyId'])")
-secret=$(python3 -c "import json;print(json.load(open('$data/credentials.json'))['AccessKeySecret'])")
+source bench/lib.sh
+start_engine
 
-engine_s=$("$BCOPS_SDK_PYTHON" bench/dispatch.py "$port" "$id" "$secret" "$n")
+engine_s=$("$BCOPS_SDK_PYTHON" bench/dispatch.py "$ENGINE_PORT" "$ENGINE_ID" "$ENGINE_SECRET" "$n")
 t0=$(date +%s.%N); seq "$n" | xargs -P2 -n1 sh -c /bin/true > /dev/null; t1=$(date +%s.%N)
 xargs_sh=$(echo "$t1 - $t0" | bc -l)
 t0=$(date +%s.%N); seq "$n" | xargs -P2 -n1 /bin/true > /dev/null; t1=$(date +%s.%N)

@@ -149,17 +149,10 @@ public final class EngineStore: Sendable {
     /// One page of jobs in creation order after `marker` (a job id), and the next marker.
     public func jobs(after marker: String?, limit: Int, state: String?) throws -> (items: [JobRow], next: String) {
         try pool.read { db in
-            var sql = "SELECT * FROM jobs WHERE 1"
-            var args: [any DatabaseValueConvertible] = []
-            if let marker, !marker.isEmpty {
-                sql += " AND seq >= (SELECT seq FROM jobs WHERE id = ?)"
-                args.append(marker)
-            }
-            if let state, !state.isEmpty { sql += " AND state = ?"; args.append(state) }
-            sql += " ORDER BY seq LIMIT ?"
-            args.append(limit + 1)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(EngineStore.jobRow)
-            return (Array(rows.prefix(limit)), rows.count > limit ? rows[limit].id : "")
+            let filtered = state.map { !$0.isEmpty } ?? false
+            return try EngineStore.page(db, sql: filtered ? "SELECT * FROM jobs WHERE state = ?" : "SELECT * FROM jobs",
+                                        markerClause: "seq >= (SELECT seq FROM jobs WHERE id = ?)", order: "seq", marker: marker,
+                                        arguments: filtered ? [state!] : [], limit: limit, row: EngineStore.jobRow, key: \.id)
         }
     }
 
@@ -292,13 +285,8 @@ public final class EngineStore: Sendable {
 
     public func clusters(after marker: String?, limit: Int) throws -> (items: [ClusterRow], next: String) {
         try pool.read { db in
-            var sql = "SELECT * FROM clusters"
-            var args: [any DatabaseValueConvertible] = []
-            if let marker, !marker.isEmpty { sql += " WHERE seq >= (SELECT seq FROM clusters WHERE id = ?)"; args.append(marker) }
-            sql += " ORDER BY seq LIMIT ?"
-            args.append(limit + 1)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(EngineStore.clusterRow)
-            return (Array(rows.prefix(limit)), rows.count > limit ? rows[limit].id : "")
+            try EngineStore.page(db, sql: "SELECT * FROM clusters", markerClause: "seq >= (SELECT seq FROM clusters WHERE id = ?)",
+                                 order: "seq", marker: marker, limit: limit, row: EngineStore.clusterRow, key: \.id)
         }
     }
 
@@ -368,13 +356,8 @@ public final class EngineStore: Sendable {
     /// Latest revision of every app, by name, after `marker` (an app name).
     public func apps(after marker: String?, limit: Int) throws -> (items: [AppRow], next: String) {
         try pool.read { db in
-            var sql = "SELECT a.* FROM apps a JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r"
-            var args: [any DatabaseValueConvertible] = []
-            if let marker, !marker.isEmpty { sql += " WHERE a.name >= ?"; args.append(marker) }
-            sql += " ORDER BY a.name LIMIT ?"
-            args.append(limit + 1)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(EngineStore.appRow)
-            return (Array(rows.prefix(limit)), rows.count > limit ? rows[limit].name : "")
+            try EngineStore.page(db, sql: "SELECT a.* FROM apps a JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r",
+                                 markerClause: "a.name >= ?", order: "a.name", marker: marker, limit: limit, row: EngineStore.appRow, key: \.name)
         }
     }
 
@@ -387,6 +370,25 @@ public final class EngineStore: Sendable {
             }
             if db.changesCount == 0 { throw APIError.notFound("app \(name)") }
         }
+    }
+
+    // MARK: Paging
+
+    /// One page: `limit` rows from `sql` (which ends before ORDER BY) with `marker` applied by
+    /// `markerClause`, plus the marker of the next page (the key of the row after the last).
+    static func page<T>(_ db: Database, sql: String, markerClause: String, order: String, marker: String?,
+                        arguments: [any DatabaseValueConvertible] = [], limit: Int,
+                        row: (Row) -> T, key: (T) -> String) throws -> (items: [T], next: String) {
+        var query = sql
+        var args = arguments
+        if let marker, !marker.isEmpty {
+            query += (query.range(of: " WHERE ", options: .caseInsensitive) == nil ? " WHERE " : " AND ") + markerClause
+            args.append(marker)
+        }
+        query += " ORDER BY \(order) LIMIT ?"
+        args.append(limit + 1)
+        let rows = try Row.fetchAll(db, sql: query, arguments: StatementArguments(args)).map(row)
+        return (Array(rows.prefix(limit)), rows.count > limit ? key(rows[limit]) : "")
     }
 
     // MARK: Rows

@@ -1,0 +1,13 @@
+# Shared by the engine benchmarks: start a release engine on a free loopback port.
+# Sets ENGINE_PID, ENGINE_PORT, ENGINE_DATA, ENGINE_ID, ENGINE_SECRET; stops it on exit.
+start_engine() {
+  ENGINE_DATA="${1:-$(mktemp -d)}"
+  local log="$ENGINE_DATA/engine.log"
+  .build/release/bcctl engine serve --data "$ENGINE_DATA" --listen 127.0.0.1:0 > "$log" 2>&1 &
+  ENGINE_PID=$!
+  trap 'kill $ENGINE_PID 2>/dev/null; rm -rf "$ENGINE_DATA"' EXIT
+  for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  ENGINE_PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
+  ENGINE_ID=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeyId'])")
+  ENGINE_SECRET=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeySecret'])")
+}
