@@ -16,6 +16,7 @@ public enum APIServer {
         ClustersAPI(engine: engine).register(on: router)
         AppsAPI(engine: engine).register(on: router)
         ResourcesAPI(engine: engine).register(on: router)
+        ExtensionsAPI(engine: engine).register(on: router)
         return router
     }
 
@@ -74,6 +75,18 @@ public enum APIServer {
     }
 
     static func time(_ date: Date?) -> String { date.map(WireTime.format) ?? "" }
+
+    /// bcops' list-by-label extension: `Label=key=value`, comma-separated for several.
+    static func labels(_ q: [String: String]) throws -> [String: String] {
+        guard let text = q["Label"], !text.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2, !kv[0].isEmpty else { throw APIError.invalid("Label", "expected key=value[,key=value]") }
+            out[String(kv[0])] = String(kv[1])
+        }
+        return out
+    }
 }
 
 /// Every error leaves as BatchCompute's `{"Code","Message","RequestId"}` with `x-acs-request-id`.

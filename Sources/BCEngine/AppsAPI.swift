@@ -21,7 +21,7 @@ struct AppsAPI {
             let q = APIServer.query(request)
             if q["Scope"] == "Public" { return APIServer.json(["Items": [] as [Any], "NextMarker": ""]) }
             let (marker, limit) = try APIServer.page(q)
-            let (rows, next) = try store.apps(after: marker, limit: limit)
+            let (rows, next) = try store.apps(after: marker, limit: limit, labels: try APIServer.labels(q))
             return APIServer.json(["Items": try rows.map(appJSON), "NextMarker": next])
         }
         router.get("/apps/:name") { request, context in
@@ -56,6 +56,7 @@ struct AppsAPI {
     /// Checks an AppDescription; returns its name.
     func validate(_ o: [String: Any]) throws -> String {
         try JSONBody.checkKnown(o, AppsAPI.fields, where: "")
+        try JSONBody.checkLabels(o)
         let name = try JSONBody.string(o, "Name", required: true)!
         guard name.range(of: #"^[A-Za-z_-][A-Za-z0-9_-]{0,63}$"#, options: .regularExpression) != nil else {
             throw APIError.invalid("Name", "letters, digits, _ and -, not starting with a digit")

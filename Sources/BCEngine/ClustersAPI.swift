@@ -23,8 +23,9 @@ struct ClustersAPI {
             return APIServer.json(["Id": id], status: .created)
         }
         router.get("/clusters") { request, _ in
-            let (marker, limit) = try APIServer.page(APIServer.query(request))
-            let (rows, next) = try store.clusters(after: marker, limit: limit)
+            let q = APIServer.query(request)
+            let (marker, limit) = try APIServer.page(q)
+            let (rows, next) = try store.clusters(after: marker, limit: limit, labels: try APIServer.labels(q))
             return APIServer.json(["Items": try rows.map(clusterJSON), "NextMarker": next])
         }
         router.get("/clusters/:id") { _, context in
@@ -56,6 +57,7 @@ struct ClustersAPI {
     /// Checks a ClusterDescription and returns it as stored.
     func validate(_ o: [String: Any]) throws -> String {
         try JSONBody.checkKnown(o, ClustersAPI.fields, where: "")
+        try JSONBody.checkLabels(o)
         let name = try JSONBody.string(o, "Name", required: true)!
         guard !name.isEmpty else { throw APIError.invalid("Name", "must not be empty") }
         _ = try JSONBody.string(o, "ImageId", required: true)
@@ -123,6 +125,7 @@ struct ClustersAPI {
         }
         return [
             "Id": row.id, "Name": row.name, "OwnerId": 0, "Description": o["Description"] as? String ?? "",
+            "Labels": o["Labels"] ?? [:] as [String: Any],
             "CreationTime": WireTime.format(row.creationTime), "State": row.state,
             "InstanceType": o["InstanceType"] as? String ?? "", "ImageId": o["ImageId"] as? String ?? "",
             "UserData": o["UserData"] ?? [:] as [String: Any], "EnvVars": o["EnvVars"] ?? [:] as [String: Any],

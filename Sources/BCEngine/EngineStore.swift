@@ -76,6 +76,14 @@ public final class EngineStore: Sendable {
             // The process group of a running instance, so a restarted engine can end what a killed one left behind.
             try db.execute(sql: "ALTER TABLE instances ADD COLUMN pgid INTEGER")
         }
+        m.registerMigration("v4-workspaces-and-locks") { db in
+            try db.execute(sql: """
+                CREATE TABLE workspaces (name TEXT PRIMARY KEY, lineage TEXT NOT NULL, serial INTEGER NOT NULL);
+                CREATE TABLE locks (
+                  id TEXT PRIMARY KEY, workspace TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, operation TEXT NOT NULL,
+                  info TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL);
+                """)
+        }
         return m
     }
 
@@ -147,12 +155,12 @@ public final class EngineStore: Sendable {
     }
 
     /// One page of jobs in creation order after `marker` (a job id), and the next marker.
-    public func jobs(after marker: String?, limit: Int, state: String?) throws -> (items: [JobRow], next: String) {
+    public func jobs(after marker: String?, limit: Int, state: String?, labels: [String: String] = [:]) throws -> (items: [JobRow], next: String) {
         try pool.read { db in
-            let filtered = state.map { !$0.isEmpty } ?? false
-            return try EngineStore.page(db, sql: filtered ? "SELECT * FROM jobs WHERE state = ?" : "SELECT * FROM jobs",
-                                        markerClause: "seq >= (SELECT seq FROM jobs WHERE id = ?)", order: "seq", marker: marker,
-                                        arguments: filtered ? [state!] : [], limit: limit, row: EngineStore.jobRow, key: \.id)
+            var (sql, args) = EngineStore.labelFilter("SELECT * FROM jobs", column: "description", labels: labels)
+            if let state, !state.isEmpty { sql += args.isEmpty ? " WHERE state = ?" : " AND state = ?"; args.append(state) }
+            return try EngineStore.page(db, sql: sql, markerClause: "seq >= (SELECT seq FROM jobs WHERE id = ?)", order: "seq",
+                                        marker: marker, arguments: args, limit: limit, row: EngineStore.jobRow, key: \.id)
         }
     }
 
@@ -283,10 +291,11 @@ public final class EngineStore: Sendable {
         try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM clusters WHERE id = ?", arguments: [id]).map(EngineStore.clusterRow) }
     }
 
-    public func clusters(after marker: String?, limit: Int) throws -> (items: [ClusterRow], next: String) {
+    public func clusters(after marker: String?, limit: Int, labels: [String: String] = [:]) throws -> (items: [ClusterRow], next: String) {
         try pool.read { db in
-            try EngineStore.page(db, sql: "SELECT * FROM clusters", markerClause: "seq >= (SELECT seq FROM clusters WHERE id = ?)",
-                                 order: "seq", marker: marker, limit: limit, row: EngineStore.clusterRow, key: \.id)
+            let (sql, args) = EngineStore.labelFilter("SELECT * FROM clusters", column: "description", labels: labels)
+            return try EngineStore.page(db, sql: sql, markerClause: "seq >= (SELECT seq FROM clusters WHERE id = ?)",
+                                        order: "seq", marker: marker, arguments: args, limit: limit, row: EngineStore.clusterRow, key: \.id)
         }
     }
 
@@ -354,10 +363,13 @@ public final class EngineStore: Sendable {
     }
 
     /// Latest revision of every app, by name, after `marker` (an app name).
-    public func apps(after marker: String?, limit: Int) throws -> (items: [AppRow], next: String) {
+    public func apps(after marker: String?, limit: Int, labels: [String: String] = [:]) throws -> (items: [AppRow], next: String) {
         try pool.read { db in
-            try EngineStore.page(db, sql: "SELECT a.* FROM apps a JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r",
-                                 markerClause: "a.name >= ?", order: "a.name", marker: marker, limit: limit, row: EngineStore.appRow, key: \.name)
+            let (sql, args) = EngineStore.labelFilter(
+                "SELECT a.* FROM apps a JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r",
+                column: "a.description", labels: labels)
+            return try EngineStore.page(db, sql: sql, markerClause: "a.name >= ?", order: "a.name", marker: marker, arguments: args,
+                                        limit: limit, row: EngineStore.appRow, key: \.name)
         }
     }
 
@@ -373,6 +385,19 @@ public final class EngineStore: Sendable {
     }
 
     // MARK: Paging
+
+    /// `WHERE` clauses matching every label (bcops' extension: `Labels` in a description).
+    static func labelFilter(_ sql: String, column: String, labels: [String: String]) -> (String, [any DatabaseValueConvertible]) {
+        guard !labels.isEmpty else { return (sql, []) }
+        var clauses: [String] = []
+        var args: [any DatabaseValueConvertible] = []
+        for (k, v) in labels.sorted(by: { $0.key < $1.key }) {
+            clauses.append("json_extract(\(column), ?) = ?")
+            args.append("$.Labels.\"" + k.replacingOccurrences(of: "\"", with: "") + "\"")
+            args.append(v)
+        }
+        return (sql + " WHERE " + clauses.joined(separator: " AND "), args)
+    }
 
     /// One page: `limit` rows from `sql` (which ends before ORDER BY) with `marker` applied by
     /// `markerClause`, plus the marker of the next page (the key of the row after the last).

@@ -57,11 +57,19 @@ struct JSONBody {
     }
 
     /// JSON booleans come back as NSNumber too; their ObjC type is `c` (char).
+    /// bcops' `Labels` extension: string keys and string values.
+    static func checkLabels(_ object: [String: Any]) throws {
+        guard let labels = try dict(object, "Labels") else { return }
+        for (k, v) in labels where k.isEmpty || !(v is String) {
+            throw APIError.invalid("Labels", "label \(k) must have a string value")
+        }
+    }
+
     static func isBool(_ n: NSNumber) -> Bool {
         String(cString: n.objCType) == "c"
     }
 
     static func serialize(_ value: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
+        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
     }
 }

@@ -18,6 +18,7 @@ struct JobDescription {
 
     init(_ o: [String: Any], engine: Engine) throws {
         try JSONBody.checkKnown(o, JobDescription.topLevel, where: "")
+        try JSONBody.checkLabels(o)
         name = try JSONBody.string(o, "Name", required: true)!
         guard !name.isEmpty, name.utf8.count <= 128 else { throw APIError.invalid("Name", "must be 1 to 128 characters") }
         type = try JSONBody.string(o, "Type") ?? "DAG"

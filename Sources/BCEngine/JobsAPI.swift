@@ -71,7 +71,7 @@ struct JobsAPI {
     func list(_ request: Request) throws -> Response {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
-        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"])
+        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"], labels: try APIServer.labels(q))
         let summaries = try store.summaries(of: rows.map(\.id))
         return APIServer.json(["Items": rows.map { jobJSON($0, summary: summaries[$0.id]) }, "NextMarker": next])
     }
@@ -142,7 +142,9 @@ struct JobsAPI {
 
     func jobJSON(_ job: EngineStore.JobRow, summary: (tasks: [EngineStore.TaskRow], counts: [String: Int])?) -> [String: Any] {
         let tasks = summary?.tasks ?? []
+        let labels = ((try? JSONBody.parse(Data(job.description.utf8)))?.object["Labels"] as? [String: Any]) ?? [:]
         return [
+            "Labels": labels,
             "Id": job.id, "Name": job.name, "Priority": job.priority, "Owner": "", "State": job.state, "Message": job.message,
             "CreationTime": APIServer.time(job.creationTime), "StartTime": APIServer.time(job.startTime), "EndTime": APIServer.time(job.endTime),
             "TaskMetrics": JobsAPI.metrics(tasks.map(\.state)), "InstanceMetrics": JobsAPI.metrics(counts: summary?.counts ?? [:]),

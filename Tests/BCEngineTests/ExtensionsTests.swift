@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// bcops' extensions: labels with list-by-label, workspace serials, leased locks.
+@Suite(.serialized) struct ExtensionsTests {
+    static func body(_ o: [String: Any]) -> Data { try! JSONSerialization.data(withJSONObject: o) }
+
+    @Test func labelsAreKeptAndFilterLists() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        for (name, workspace) in [("a", "prod"), ("b", "dev"), ("c", "prod")] {
+            let r = try await engine.request("POST", "/clusters", body: Self.body([
+                "Name": name, "ImageId": "img-ubuntu", "Labels": ["bcops.io/workspace": workspace, "bcops.io/address": "Cluster/\(name)"],
+                "Groups": ["g": ["DesiredVMCount": 0, "InstanceType": "ecs.sn1.medium"]],
+            ]))
+            #expect(r.status == 201)
+        }
+        let prod = try await engine.request("GET", "/clusters?Label=bcops.io%2Fworkspace%3Dprod&Marker&MaxItemCount=50")
+        let items = try #require(prod.json["Items"] as? [[String: Any]], "\(String(decoding: prod.body, as: UTF8.self))")
+        #expect(items.count == 2, "\(String(decoding: prod.body, as: UTF8.self))")
+        #expect(items.map { $0["Name"] as? String } == ["a", "c"])
+        #expect((items.first?["Labels"] as? [String: String])?["bcops.io/address"] == "Cluster/a")
+        let bad = try await engine.request("POST", "/clusters", body: Self.body([
+            "Name": "x", "ImageId": "img-ubuntu", "Labels": ["k": 1], "Groups": ["g": ["DesiredVMCount": 0]],
+        ]))
+        #expect(bad.status == 400 && bad.json["Code"] as? String == "InvalidLabels")
+    }
+
+    @Test func workspaceSerialGrowsAndLineageStays() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let first = try await engine.request("GET", "/bcops/workspaces/prod").json
+        #expect(first["Serial"] as? Int == 0)
+        let bumped = try await engine.request("POST", "/bcops/workspaces/prod/serial").json
+        #expect(bumped["Serial"] as? Int == 1)
+        #expect(bumped["Lineage"] as? String == first["Lineage"] as? String)
+        let other = try await engine.request("GET", "/bcops/workspaces/dev").json
+        #expect(other["Lineage"] as? String != first["Lineage"] as? String)
+    }
+
+    @Test func locksAreExclusiveRenewableAndExpire() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let a = try await engine.request("POST", "/bcops/locks", body: Self.body(["Workspace": "prod", "Owner": "alice@ci", "Operation": "apply", "TTLSeconds": 1]))
+        #expect(a.status == 201)
+        let id = try #require(a.json["Id"] as? String)
+        let b = try await engine.request("POST", "/bcops/locks", body: Self.body(["Workspace": "prod", "Owner": "bob", "Operation": "plan", "TTLSeconds": 30]))
+        #expect(b.status == 409)
+        #expect(b.json["Code"] as? String == "LockHeld")
+        #expect(b.json["Owner"] as? String == "alice@ci")
+        #expect(try await engine.request("PUT", "/bcops/locks/\(id)", body: Self.body(["TTLSeconds": 1])).status == 200)
+        let listed = try await engine.request("GET", "/bcops/locks").json["Items"] as? [[String: Any]]
+        #expect(listed?.count == 1)
+        // The holder stops renewing (a crash): the lease expires and someone else gets it.
+        try await Task.sleep(nanoseconds: 1_300_000_000)
+        let c = try await engine.request("POST", "/bcops/locks", body: Self.body(["Workspace": "prod", "Owner": "bob", "Operation": "apply", "TTLSeconds": 30]))
+        #expect(c.status == 201)
+        #expect(try await engine.request("PUT", "/bcops/locks/\(id)", body: Self.body(["TTLSeconds": 1])).status == 404)
+        #expect(try await engine.request("DELETE", "/bcops/locks/\(c.json["Id"] as! String)").status == 200)
+    }
+}
