@@ -9,7 +9,7 @@ struct ClustersAPI {
     var store: EngineStore { engine.store }
 
     static let fields: Set<String> = ["Name", "Description", "ImageId", "InstanceType", "UserData", "ScheduleType", "Configs",
-                                      "Notification", "Groups", "Bootstrap", "EnvVars", "PasswordInherit", "DependencyIsvService", "Labels"]
+                                      "Notification", "Groups", "Bootstrap", "EnvVars", "PasswordInherit", "DependencyIsvService", "Labels", "Runtime"]
     static let groupFields: Set<String> = ["DesiredVMCount", "InstanceType", "ResourceType", "SpotStrategy", "SpotPriceLimit",
                                            "HostnamePrefix", "ImageId", "Mode", "Disks"]
     static let modifyFields: Set<String> = ["Groups", "ImageId", "EnvVars", "UserData", "Configs", "InputMapping", "Labels"]
@@ -61,6 +61,9 @@ struct ClustersAPI {
         let name = try JSONBody.string(o, "Name", required: true)!
         guard !name.isEmpty else { throw APIError.invalid("Name", "must not be empty") }
         _ = try JSONBody.string(o, "ImageId", required: true)
+        if let runtime = try JSONBody.string(o, "Runtime"), !["host", "container"].contains(runtime) {
+            throw APIError.invalid("Runtime", "must be host or container")
+        }
         let groups = try JSONBody.dict(o, "Groups", required: true)!
         guard !groups.isEmpty else { throw APIError.invalid("Groups", "a cluster needs at least one group") }
         for (g, value) in groups {

@@ -95,4 +95,7 @@ public struct LocalExecutor: InstanceExecutor {
         if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
         return .exited(128 + (status & 0x7f))
     }
+
+    /// Quotes a word for /bin/sh.
+    static func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

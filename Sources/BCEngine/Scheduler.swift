@@ -17,11 +17,31 @@ public actor Scheduler {
     var inFlight: [String: (jobId: String, task: Task<Void, Never>)] = [:]  // job/task/index → its run
     var plans: [String: TaskPlan] = [:]   // job/task → parsed task, parsed once
 
-    public init(engine: Engine, executor: any InstanceExecutor = LocalExecutor(), logger: Logger) {
+    /// podman or docker when one can run containers here, found once at start.
+    let containerRuntime: String?
+
+    public init(engine: Engine, executor: any InstanceExecutor = LocalExecutor(), logger: Logger,
+                containerRuntime: String? = Scheduler.findContainerRuntime()) {
         self.engine = engine
         self.executor = executor
         self.objects = ObjectStore(root: engine.dataDirectory + "/oss")
         self.logger = logger
+        self.containerRuntime = containerRuntime
+    }
+
+    /// A container runtime that answers (a docker client without a daemon does not count).
+    public static func findContainerRuntime() -> String? {
+        for candidate in ["podman", "docker"] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = [candidate, "info"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { continue }
+            p.waitUntilExit()
+            if p.terminationStatus == 0 { return candidate }
+        }
+        return nil
     }
 
     /// Runs until cancelled.
@@ -56,7 +76,8 @@ public actor Scheduler {
             let key = "\(c.jobId)/\(c.task)/\(c.index)"
             if inFlight[key] != nil { continue }
             let planKey = "\(c.jobId)/\(c.task)"
-            guard let task = plans[planKey] ?? TaskPlan(description: c.description, task: c.task) else { continue }
+            let appDescription: String? = plans[planKey] == nil ? TaskPlan.appName(c.description).flatMap { try? engine.store.app($0)?.description } : nil
+            guard let task = plans[planKey] ?? TaskPlan(description: c.description, task: c.task, app: appDescription) else { continue }
             plans[planKey] = task
             let pool = task.clusterId.map { "cluster:\($0)" } ?? "auto:\(c.jobId)/\(c.task)"
             let capacity: Int
@@ -77,7 +98,15 @@ public actor Scheduler {
             guard used.count < capacity, let slot = (0..<capacity).first(where: { !used.contains($0) }) else { continue }
             guard (try? engine.store.startInstance(jobId: c.jobId, task: c.task, index: c.index)) == true else { continue }
             slotsInUse[pool, default: []].insert(slot)
-            let launch = prepare(c, task: task, pool: pool, slot: slot)
+            var launch = prepare(c, task: task, pool: pool, slot: slot)
+            if let problem = adapt(&launch, task: task, hostRuntime: hostRuntime(pool)) {
+                // Nothing to run: the instance fails with the reason, without retries.
+                slotsInUse[pool]?.remove(slot)
+                try? engine.store.finishInstance(jobId: c.jobId, task: c.task, index: c.index,
+                                                 result: .failed(exitCode: nil, code: problem.code, message: problem.message),
+                                                 maxRetries: 0, failJobOnInstanceFailure: task.failJobOnInstanceFailure)
+                continue
+            }
             let executor = self.executor
             let run = Task {
                 let store = self.engine.store
@@ -88,6 +117,36 @@ public actor Scheduler {
             }
             inFlight[key] = (c.jobId, run)
         }
+    }
+
+    /// Whether a pool's cluster runs images' commands on the host (bcops' `Runtime: host`).
+    func hostRuntime(_ pool: String) -> Bool {
+        guard pool.hasPrefix("cluster:"), let row = try? engine.store.cluster(String(pool.dropFirst(8))),
+              let o = try? JSONSerialization.jsonObject(with: Data(row.description.utf8)) as? [String: Any] else { return false }
+        return o["Runtime"] as? String == "host"
+    }
+
+    /// Fits the launch to the task's package and image; a reason when it cannot run here.
+    func adapt(_ launch: inout Prepared, task: TaskPlan, hostRuntime: Bool) -> (code: String, message: String)? {
+        var command = launch.launch.commandLine
+        if let package = task.packagePath {
+            guard let local = try? objects.path(of: package), FileManager.default.fileExists(atPath: local) else {
+                return ("PackageNotFound", "package \(package) does not exist in the object store")
+            }
+            command = "tar -xzf \(LocalExecutor.shellQuote(local)) && \(command)"
+        }
+        if let image = task.image, !hostRuntime {
+            guard let runtime = containerRuntime else {
+                return ("NoContainerRuntime", "the task runs in image \(image) but this host has no container runtime (podman or docker); "
+                        + "give the cluster Runtime: host (runtime: host in the manifest) to run the command on the host")
+            }
+            let env = launch.launch.environment.keys.sorted().map { "-e \($0)" }.joined(separator: " ")
+            let dir = LocalExecutor.shellQuote(launch.launch.workingDirectory)
+            command = "\(runtime) run --rm -v \(dir):/batchcompute/workdir -w /batchcompute/workdir \(env) "
+                + "\(LocalExecutor.shellQuote(image)) /bin/sh -c \(LocalExecutor.shellQuote(command))"
+        }
+        launch.launch.commandLine = command
+        return nil
     }
 
     func slots(of cluster: EngineStore.ClusterRow) -> Int {
@@ -177,35 +236,3 @@ public actor Scheduler {
     }
 }
 
-/// What the scheduler needs of one task of a stored job description.
-struct TaskPlan: Sendable {
-    var commandLine: String
-    var instanceCount: Int
-    var clusterId: String?
-    var timeout: Int
-    var maxRetries: Int
-    var environment: [String: String]
-    var stdoutPrefix: String?
-    var stderrPrefix: String?
-    var failJobOnInstanceFailure: Bool
-
-    init?(description: String, task: String) {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any] else { return nil }
-        failJobOnInstanceFailure = o["JobFailOnInstanceFail"] as? Bool ?? true
-        if let dag = o["DAG"] as? [String: Any], let t = (dag["Tasks"] as? [String: Any])?[task] as? [String: Any] {
-            let params = t["Parameters"] as? [String: Any] ?? [:]
-            let command = params["Command"] as? [String: Any] ?? [:]
-            commandLine = command["CommandLine"] as? String ?? ""
-            instanceCount = t["InstanceCount"] as? Int ?? 1
-            let cluster = t["ClusterId"] as? String ?? ""
-            clusterId = cluster.isEmpty ? nil : cluster
-            timeout = t["Timeout"] as? Int ?? 3600
-            maxRetries = t["MaxRetryCount"] as? Int ?? 0
-            environment = (command["EnvVars"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
-            stdoutPrefix = params["StdoutRedirectPath"] as? String
-            stderrPrefix = params["StderrRedirectPath"] as? String
-        } else {
-            return nil  // App jobs run once App templates are expanded (next step).
-        }
-    }
-}
