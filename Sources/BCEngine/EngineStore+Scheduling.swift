@@ -59,6 +59,7 @@ extension EngineStore {
                            arguments: [now.timeIntervalSince1970, jobId, task])
             try db.execute(sql: "UPDATE jobs SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE id = ? AND state = 'Waiting'",
                            arguments: [now.timeIntervalSince1970, jobId])
+            if db.changesCount == 1 { try EngineStore.event(db, "OnJobRunning", jobId) }
             return true
         }
     }
@@ -88,6 +89,12 @@ extension EngineStore {
                       retry_count = retry_count + ? WHERE job_id = ? AND task = ? AND idx = ?
                     """).execute(arguments: [next, next == "Failed" ? t : nil, exitCode, code, message, next == "Waiting" ? 1 : 0, jobId, task, index])
             }
+            let ended: String? = switch result {
+            case .succeeded: "OnInstanceFinished"
+            case .failed: (try String.fetchOne(db, sql: "SELECT state FROM instances WHERE job_id = ? AND task = ? AND idx = ?",
+                                               arguments: [jobId, task, index])) == "Failed" ? "OnInstanceFailed" : nil
+            }
+            if let ended { try EngineStore.event(db, ended, "\(jobId)/\(task)/\(index)", now: t) }
             try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: failJobOnInstanceFailure, now: t)
         }
     }
@@ -107,6 +114,7 @@ extension EngineStore {
             let message = try String.fetchOne(try db.cachedStatement(sql: "SELECT error_message FROM instances WHERE job_id = ? AND state = 'Failed' LIMIT 1"), arguments: [jobId]) ?? ""
             try db.execute(sql: "UPDATE jobs SET state = 'Failed', end_time = ?, message = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
                            arguments: [now, message, jobId])
+            if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", jobId, message, now: now) }
             try db.cachedStatement(sql: "UPDATE instances SET state = 'Stopped' WHERE job_id = ? AND state = 'Waiting'").execute(arguments: [jobId])
             try db.cachedStatement(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')").execute(arguments: [now, jobId])
             return
@@ -115,6 +123,7 @@ extension EngineStore {
         if taskStates.allSatisfy({ $0 == "Finished" || $0 == "Failed" }) {
             try db.execute(sql: "UPDATE jobs SET state = 'Finished', end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
                            arguments: [now, jobId])
+            if db.changesCount == 1 { try EngineStore.event(db, "OnJobFinished", jobId, now: now) }
         }
     }
 
@@ -124,17 +133,25 @@ extension EngineStore {
             let t = now.timeIntervalSince1970
             try db.execute(sql: "UPDATE jobs SET state = 'Failed', message = ?, end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
                            arguments: [message, t, id])
+            if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", id, message, now: t) }
             try db.execute(sql: "UPDATE instances SET state = 'Failed', error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = 'Waiting'",
                            arguments: [message, id])
             try db.cachedStatement(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')").execute(arguments: [t, id])
         }
     }
 
-    /// Records the process group of a running instance.
-    public func setProcessGroup(jobId: String, task: String, index: Int, pgid: Int32) throws {
+    /// Records the process group and log directory of a running instance.
+    public func setRunning(jobId: String, task: String, index: Int, pgid: Int32, logDirectory: String) throws {
         try pool.write { db in
-            try db.cachedStatement(sql: "UPDATE instances SET pgid = ? WHERE job_id = ? AND task = ? AND idx = ?").execute(arguments: [pgid, jobId, task, index])
+            try db.cachedStatement(sql: "UPDATE instances SET pgid = ?, log_dir = ? WHERE job_id = ? AND task = ? AND idx = ?")
+                .execute(arguments: [pgid, logDirectory, jobId, task, index])
         }
+    }
+
+    /// Appends to the event feed (inside the caller's transaction).
+    static func event(_ db: Database, _ kind: String, _ resource: String, _ detail: String = "", now: Double = Date().timeIntervalSince1970) throws {
+        try db.cachedStatement(sql: "INSERT INTO events (time, kind, resource, detail) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [now, kind, resource, detail])
     }
 
     /// After a restart nothing of ours is running: the process groups a killed engine left

@@ -84,6 +84,13 @@ public final class EngineStore: Sendable {
                   info TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL);
                 """)
         }
+        m.registerMigration("v5-events-and-live-logs") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, kind TEXT NOT NULL,
+                                     resource TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
+                ALTER TABLE instances ADD COLUMN log_dir TEXT;
+                """)
+        }
         return m
     }
 
@@ -139,6 +146,7 @@ public final class EngineStore: Sendable {
                 INSERT INTO jobs (seq, id, name, type, state, priority, description, token, creation_time)
                 VALUES (?, ?, ?, ?, 'Waiting', ?, ?, ?, ?)
                 """, arguments: [seq, id, name, type, priority, description, token, now.timeIntervalSince1970])
+            try EngineStore.event(db, "OnJobWaiting", id, name, now: now.timeIntervalSince1970)
             for task in tasks {
                 try db.execute(sql: "INSERT INTO tasks (job_id, name, state) VALUES (?, ?, 'Waiting')", arguments: [id, task.name])
                 for i in 0..<task.instances {
@@ -235,6 +243,7 @@ public final class EngineStore: Sendable {
             let active = "('Waiting', 'Running', 'Stopped')"
             try db.execute(sql: "UPDATE tasks SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state, id])
             try db.execute(sql: "UPDATE instances SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state, id])
+            try EngineStore.event(db, state == "Stopped" ? "OnJobStopped" : "OnJobWaiting", id, now: now.timeIntervalSince1970)
         }
     }
 
@@ -283,6 +292,7 @@ public final class EngineStore: Sendable {
             let id = ResourceIDs.cluster(using: &rng)
             try db.execute(sql: "INSERT INTO clusters (id, name, state, description, token, creation_time) VALUES (?, ?, 'Active', ?, ?, ?)",
                            arguments: [id, name, description, token, now.timeIntervalSince1970])
+            try EngineStore.event(db, "OnClusterCreated", id, name, now: now.timeIntervalSince1970)
             return id
         }
     }
@@ -304,6 +314,7 @@ public final class EngineStore: Sendable {
         try pool.write { db in
             try db.execute(sql: "UPDATE clusters SET description = ? WHERE id = ?", arguments: [description, id])
             if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
+            try EngineStore.event(db, "OnClusterModified", id)
         }
     }
 
@@ -311,6 +322,7 @@ public final class EngineStore: Sendable {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM clusters WHERE id = ?", arguments: [id])
             if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
+            try EngineStore.event(db, "OnClusterDeleted", id)
         }
     }
 
@@ -381,6 +393,33 @@ public final class EngineStore: Sendable {
                 try db.execute(sql: "DELETE FROM apps WHERE name = ?", arguments: [name])
             }
             if db.changesCount == 0 { throw APIError.notFound("app \(name)") }
+        }
+    }
+
+    // MARK: Events and live logs
+
+    public struct Event: Sendable {
+        public var seq: Int64
+        public var time: Date
+        public var kind: String
+        public var resource: String
+        public var detail: String
+    }
+
+    /// Events after `since`, oldest first.
+    public func events(since: Int64, limit: Int) throws -> [Event] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [since, limit]).map {
+                Event(seq: $0["seq"], time: Date(timeIntervalSince1970: $0["time"]), kind: $0["kind"], resource: $0["resource"], detail: $0["detail"])
+            }
+        }
+    }
+
+    /// Where a running instance writes its logs, if it is running.
+    public func liveLogDirectory(jobId: String, task: String, index: Int) throws -> (state: String, directory: String?)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT state, log_dir FROM instances WHERE job_id = ? AND task = ? AND idx = ?",
+                             arguments: [jobId, task, index]).map { ($0["state"], $0["log_dir"]) }
         }
     }
 

@@ -15,6 +15,20 @@ struct ExtensionsAPI {
         router.post("/bcops/workspaces/:name/serial") { _, context in
             APIServer.json(workspaceJSON(try store.bumpSerial(try context.parameters.require("name"))))
         }
+        router.get("/bcops/events") { request, _ in
+            let q = APIServer.query(request)
+            let since = Int64(q["Since"] ?? "") ?? 0
+            let limit = min(Int(q["MaxItemCount"] ?? "") ?? 100, 1000)
+            let events = try store.events(since: since, limit: limit)
+            return APIServer.json([
+                "Items": events.map { ["Seq": $0.seq, "Time": WireTime.format($0.time), "Kind": $0.kind, "Resource": $0.resource, "Detail": $0.detail] },
+                "NextMarker": events.last.map { String($0.seq) } ?? "",
+            ])
+        }
+        router.get("/bcops/logs/:job/:task/:n") { request, context in
+            try log(request, job: try context.parameters.require("job"), task: try context.parameters.require("task"),
+                    index: try context.parameters.require("n"))
+        }
         router.get("/bcops/locks") { _, _ in
             APIServer.json(["Items": try store.locks().map(leaseJSON), "NextMarker": ""])
         }
@@ -47,6 +61,41 @@ struct ExtensionsAPI {
             guard try store.releaseLock(try context.parameters.require("id")) else { throw APIError.notFound("lock") }
             return APIServer.json([:] as [String: Any])
         }
+    }
+
+    /// An instance's stdout or stderr from `Offset`: the live file while it runs, the OSS object
+    /// afterwards. `x-bcops-offset` is where to ask next; `x-bcops-complete` says the log ended.
+    func log(_ request: Request, job: String, task: String, index: String) throws -> Response {
+        let q = APIServer.query(request)
+        let stream = q["Stream"] ?? "stdout"
+        guard stream == "stdout" || stream == "stderr" else { throw APIError.invalid("Stream", "stdout or stderr") }
+        let offset = UInt64(q["Offset"] ?? "") ?? 0
+        guard let n = Int(index), let jobRow = try store.job(job),
+              let (state, live) = try store.liveLogDirectory(jobId: job, task: task, index: n) else {
+            throw APIError.notFound("instance \(job)/\(task)/\(index)")
+        }
+        let running = state == "Running"
+        var path: String?
+        if running, let live { path = live + "/" + stream }
+        if !running, let prefix = JobDescription.taskParameters(jobRow.description, task: task)?[stream == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath"] as? String,
+           !prefix.isEmpty {
+            path = try ObjectStore(root: engine.dataDirectory + "/oss").path(of: prefix + "\(stream).\(job).\(task).\(n)")
+        }
+        var data = Data()
+        if let path, let handle = FileHandle(forReadingAtPath: path) {
+            defer { try? handle.close() }
+            try handle.seek(toOffset: offset)
+            data = try handle.read(upToCount: 1 << 20) ?? Data()
+        } else if state != "Waiting" && !running {
+            throw APIError.notFound("log of \(job)/\(task)/\(index): the task sets no \(stream == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath")")
+        }
+        var buffer = ByteBuffer()
+        buffer.writeBytes(data)
+        let complete = ["Finished", "Failed", "Stopped"].contains(state) && data.count < 1 << 20
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8",
+                                               .init("x-bcops-offset")!: String(offset + UInt64(data.count)),
+                                               .init("x-bcops-complete")!: complete ? "true" : "false"],
+                        body: .init(byteBuffer: buffer))
     }
 
     func workspaceJSON(_ w: EngineStore.WorkspaceState) -> [String: Any] {

@@ -110,8 +110,9 @@ public actor Scheduler {
             let executor = self.executor
             let run = Task {
                 let store = self.engine.store
+                let logDirectory = (launch.launch.stdoutPath as NSString).deletingLastPathComponent
                 let outcome = await executor.run(launch.launch) { pgid in
-                    try? store.setProcessGroup(jobId: c.jobId, task: c.task, index: c.index, pgid: pgid)
+                    try? store.setRunning(jobId: c.jobId, task: c.task, index: c.index, pgid: pgid, logDirectory: logDirectory)
                 }
                 self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
             }

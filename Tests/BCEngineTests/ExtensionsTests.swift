@@ -59,3 +59,33 @@ import Testing
         #expect(try await engine.request("DELETE", "/bcops/locks/\(c.json["Id"] as! String)").status == 200)
     }
 }
+
+/// The event feed and live log streaming.
+@Suite(.serialized) struct EventsAndLogsTests {
+    @Test func eventsFollowAJobAndLogsStreamWhileItRuns() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let cluster = try await ExecutionTests.cluster(engine, nodes: 1)
+        let created = try await engine.request("POST", "/jobs", body: ExecutionTests.job(cluster, command: "echo first; sleep 0.6; echo second"))
+        let id = try #require(created.json["Id"] as? String)
+        // While it runs, the log so far; then the rest from the returned offset.
+        var first = EngineProcess.HTTPResult(status: 0, headers: [:], body: Data())
+        for _ in 0..<100 {
+            first = try await engine.request("GET", "/bcops/logs/\(id)/t/0?Stream=stdout&Offset=0")
+            if String(decoding: first.body, as: UTF8.self) == "first\n" { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(String(decoding: first.body, as: UTF8.self) == "first\n")
+        #expect(first.headers["x-bcops-complete"] == "false")
+        let offset = try #require(first.headers["x-bcops-offset"])
+        _ = try await ExecutionTests.waitFor(engine, id) { $0["State"] as? String == "Finished" }
+        let rest = try await engine.request("GET", "/bcops/logs/\(id)/t/0?Stream=stdout&Offset=\(offset)")
+        #expect(String(decoding: rest.body, as: UTF8.self) == "second\n")
+        #expect(rest.headers["x-bcops-complete"] == "true")
+
+        let events = try await engine.request("GET", "/bcops/events?Since=0&MaxItemCount=100").json["Items"] as? [[String: Any]] ?? []
+        let kinds = events.filter { ($0["Resource"] as? String ?? "").hasPrefix(id) }.map { $0["Kind"] as? String ?? "" }
+        #expect(kinds == ["OnJobWaiting", "OnJobRunning", "OnInstanceFinished", "OnJobFinished"])
+        #expect(events.contains { $0["Kind"] as? String == "OnClusterCreated" && $0["Resource"] as? String == cluster })
+    }
+}
