@@ -16,6 +16,8 @@ public actor Scheduler {
     var slotsInUse: [String: Set<Int>] = [:]  // pool → slot numbers running an instance
     var inFlight: [String: (jobId: String, task: Task<Void, Never>)] = [:]  // job/task/index → its run
     var plans: [String: TaskPlan] = [:]   // job/task → parsed task, parsed once
+    /// pool → (slots, runs images on the host), read once and dropped when the API reports a change.
+    var pools: [String: (capacity: Int, host: Bool)] = [:]
 
     /// podman or docker when one can run containers here, found once at start.
     let containerRuntime: String?
@@ -54,7 +56,9 @@ public actor Scheduler {
         // A pass on every wakeup from the API (checked every 5 ms), and at least every 250 ms.
         var sinceLastPass = 0
         while !Task.isCancelled {
-            if await engine.wakeup.take() || sinceLastPass >= 50 {
+            let changed = await engine.wakeup.take()
+            if changed { pools = [:] }  // a cluster may have been resized or deleted
+            if changed || sinceLastPass >= 50 {
                 await tick()
                 await stopCancelledJobs()
                 sinceLastPass = 0
@@ -71,7 +75,6 @@ public actor Scheduler {
             logger.error("cannot read runnable instances: \(error)")
             return
         }
-        var capacityCache: [String: Int] = [:]
         for c in candidates {
             let key = "\(c.jobId)/\(c.task)/\(c.index)"
             if inFlight[key] != nil { continue }
@@ -80,26 +83,26 @@ public actor Scheduler {
             guard let task = plans[planKey] ?? TaskPlan(description: c.description, task: c.task, app: appDescription) else { continue }
             plans[planKey] = task
             let pool = task.clusterId.map { "cluster:\($0)" } ?? "auto:\(c.jobId)/\(c.task)"
-            let capacity: Int
-            if let cached = capacityCache[pool] {
-                capacity = cached
+            let capacity: Int, host: Bool
+            if let known = pools[pool] {
+                (capacity, host) = known
             } else if let clusterId = task.clusterId {
-                guard let c2 = try? engine.store.cluster(clusterId) else {
+                guard let cluster = try? engine.store.cluster(clusterId) else {
                     try? engine.store.failJob(c.jobId, message: "cluster \(clusterId) does not exist")
                     continue
                 }
-                capacity = slots(of: c2)
-                capacityCache[pool] = capacity
+                (capacity, host) = (slots(of: cluster), Scheduler.runsOnHost(cluster))
+                pools[pool] = (capacity, host)
             } else {
-                capacity = task.instanceCount
-                capacityCache[pool] = capacity
+                (capacity, host) = (task.instanceCount, false)
+                pools[pool] = (capacity, host)
             }
             let used = slotsInUse[pool, default: []]
             guard used.count < capacity, let slot = (0..<capacity).first(where: { !used.contains($0) }) else { continue }
             guard (try? engine.store.startInstance(jobId: c.jobId, task: c.task, index: c.index)) == true else { continue }
             slotsInUse[pool, default: []].insert(slot)
             var launch = prepare(c, task: task, pool: pool, slot: slot)
-            if let problem = adapt(&launch, task: task, hostRuntime: hostRuntime(pool)) {
+            if let problem = adapt(&launch, task: task, hostRuntime: host) {
                 // Nothing to run: the instance fails with the reason, without retries.
                 slotsInUse[pool]?.remove(slot)
                 try? engine.store.finishInstance(jobId: c.jobId, task: c.task, index: c.index,
@@ -120,10 +123,9 @@ public actor Scheduler {
         }
     }
 
-    /// Whether a pool's cluster runs images' commands on the host (bcops' `Runtime: host`).
-    func hostRuntime(_ pool: String) -> Bool {
-        guard pool.hasPrefix("cluster:"), let row = try? engine.store.cluster(String(pool.dropFirst(8))),
-              let o = try? JSONSerialization.jsonObject(with: Data(row.description.utf8)) as? [String: Any] else { return false }
+    /// Whether a cluster runs images' commands on the host (bcops' `Runtime: host`).
+    static func runsOnHost(_ cluster: EngineStore.ClusterRow) -> Bool {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any] else { return false }
         return o["Runtime"] as? String == "host"
     }
 
