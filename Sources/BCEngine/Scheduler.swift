@@ -138,6 +138,16 @@ public actor Scheduler {
             }
             command = "tar -xzf \(LocalExecutor.shellQuote(local)) && \(command)"
         }
+        if !task.inputs.isEmpty || !task.outputs.isEmpty {
+            switch mountPrelude(task, slotDirectory: (launch.launch.stdoutPath as NSString).deletingLastPathComponent) {
+            case .failure(let problem): return (problem.code, problem.message)
+            case .success(let (prelude, outputs)):
+                // A mount namespace of its own: the instance sees OSS at its local paths, no other instance does.
+                command = "exec unshare -m --propagation private /bin/sh -c \(LocalExecutor.shellQuote(prelude + " && cd \"$BCOPS_WORKDIR\" && " + command))"
+                launch.launch.environment["BCOPS_WORKDIR"] = launch.launch.workingDirectory
+                launch.outputs = outputs
+            }
+        }
         if let image = task.image, !hostRuntime {
             guard let runtime = containerRuntime else {
                 return ("NoContainerRuntime", "the task runs in image \(image) but this host has no container runtime (podman or docker); "
@@ -150,6 +160,67 @@ public actor Scheduler {
         }
         launch.launch.commandLine = command
         return nil
+    }
+
+    struct MountProblem: Error { var code: String; var message: String }
+
+    /// Shell commands that make the task's OSS inputs appear at their local paths (read-only
+    /// bind mounts, or an overlay whose writes stay local with WriteSupport) and bind a fresh
+    /// directory at each output path; run inside the instance's own mount namespace.
+    func mountPrelude(_ task: TaskPlan, slotDirectory: String) -> Result<(String, [(directory: String, oss: String)]), MountProblem> {
+        guard geteuid() == 0 else {
+            return .failure(MountProblem(code: "MountsUnavailable", message: "the task maps OSS to local paths, which needs the engine to run as root (mount namespaces)"))
+        }
+        let q = LocalExecutor.shellQuote
+        let fm = FileManager.default
+        let scratch = slotDirectory + "/mounts"
+        try? fm.removeItem(atPath: scratch)
+        var steps: [String] = []
+        for (i, m) in task.inputs.enumerated() {
+            guard m.source.hasPrefix("oss://") else {
+                return .failure(MountProblem(code: "MountsUnavailable", message: "\(m.source): only oss:// sources can be mapped on this engine"))
+            }
+            guard let source = try? objects.path(of: m.source) else {
+                return .failure(MountProblem(code: "InvalidMapping", message: "\(m.source) is not a valid OSS location"))
+            }
+            let isDirectory = m.source.hasSuffix("/")
+            if isDirectory { try? fm.createDirectory(atPath: source, withIntermediateDirectories: true) }
+            guard fm.fileExists(atPath: source) else {
+                return .failure(MountProblem(code: "InvalidMapping", message: "\(m.source) does not exist in the object store"))
+            }
+            let dest = m.destination
+            if isDirectory && m.writable {
+                let upper = "\(scratch)/\(i)/upper", work = "\(scratch)/\(i)/work"
+                try? fm.createDirectory(atPath: upper, withIntermediateDirectories: true)
+                try? fm.createDirectory(atPath: work, withIntermediateDirectories: true)
+                steps.append("mkdir -p \(q(dest)) && mount -t overlay overlay -o \(q("lowerdir=\(source),upperdir=\(upper),workdir=\(work)")) \(q(dest))")
+            } else {
+                let make = isDirectory ? "mkdir -p \(q(dest))" : "mkdir -p \(q((dest as NSString).deletingLastPathComponent)) && touch \(q(dest))"
+                steps.append("\(make) && mount --bind \(q(source)) \(q(dest)) && mount -o remount,bind,ro \(q(dest))")
+            }
+        }
+        var outputs: [(directory: String, oss: String)] = []
+        for (i, o) in task.outputs.enumerated() {
+            let dir = "\(scratch)/out-\(i)"
+            try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            steps.append("mkdir -p \(q(o.local)) && mount --bind \(q(dir)) \(q(o.local))")
+            outputs.append((dir, o.oss.hasSuffix("/") ? o.oss : o.oss + "/"))
+        }
+        return .success((steps.joined(separator: " && "), outputs))
+    }
+
+    /// Uploads everything an instance left in its output directories.
+    func uploadOutputs(_ outputs: [(directory: String, oss: String)]) {
+        for o in outputs {
+            guard let e = FileManager.default.enumerator(atPath: o.directory) else { continue }
+            while let rel = e.nextObject() as? String {
+                var isDir: ObjCBool = false
+                let full = o.directory + "/" + rel
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
+                    try? objects.putFile(full, at: o.oss + rel)
+                }
+            }
+        }
     }
 
     func slots(of cluster: EngineStore.ClusterRow) -> Int {
@@ -169,6 +240,8 @@ public actor Scheduler {
         var launch: InstanceLaunch
         var stdoutObject: String?
         var stderrObject: String?
+        /// Per-instance directories bound at OutputMapping paths, uploaded to OSS at the end.
+        var outputs: [(directory: String, oss: String)] = []
     }
 
     /// Each slot of a pool has a directory that is reused: creating and deleting a directory
@@ -208,6 +281,7 @@ public actor Scheduler {
         slotsInUse[pool]?.remove(slot)
         inFlight[key] = nil
         // Logs land in OSS before the state says the instance ended, so a reader never sees a finished instance without them.
+        uploadOutputs(launch.outputs)
         if let o = launch.stdoutObject { try? objects.putFile(launch.launch.stdoutPath, at: o) }
         if let o = launch.stderrObject { try? objects.putFile(launch.launch.stderrPath, at: o) }
         let result: EngineStore.InstanceResult = switch outcome {

@@ -16,6 +16,23 @@ struct TaskPlan: Sendable {
     var packagePath: String?
     /// A Docker image the command should run in, if any.
     var image: String?
+    /// OSS (or NAS) locations that must appear at local paths: InputMapping, Mounts, App inputs with LocalPath.
+    var inputs: [Mapping] = []
+    /// Local directories uploaded to OSS when the instance ends: OutputMapping, App outputs with LocalPath.
+    var outputs: [(local: String, oss: String)] = []
+
+    struct Mapping: Sendable, Equatable {
+        var source: String
+        var destination: String
+        var writable: Bool
+    }
+
+    static func mountEntries(_ mounts: Any?) -> [Mapping] {
+        ((mounts as? [String: Any])?["Entries"] as? [[String: Any]] ?? []).compactMap { e in
+            guard let s = e["Source"] as? String, let d = e["Destination"] as? String else { return nil }
+            return Mapping(source: s, destination: d, writable: e["WriteSupport"] as? Bool ?? false)
+        }
+    }
 
     /// The App an App job names, if it is one.
     static func appName(_ description: String) -> String? {
@@ -42,6 +59,13 @@ struct TaskPlan: Sendable {
             packagePath = (command["PackagePath"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             let docker = (command["Docker"] as? [String: Any])?["Image"] as? String ?? environment["BATCH_COMPUTE_DOCKER_IMAGE"] ?? ""
             image = docker.isEmpty ? nil : docker
+            let writable = t["WriteSupport"] as? Bool ?? false
+            inputs = (t["InputMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { oss, local in
+                (local as? String).map { Mapping(source: oss, destination: $0, writable: writable) }
+            } + TaskPlan.mountEntries(t["Mounts"])
+            outputs = (t["OutputMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { local, oss in
+                (oss as? String).map { (local, $0) }
+            }
         } else if let job = o["App"] as? [String: Any], let app,
                   let a = try? JSONSerialization.jsonObject(with: Data(app.utf8)) as? [String: Any] {
             let config = job["Config"] as? [String: Any] ?? [:]
@@ -68,6 +92,16 @@ struct TaskPlan: Sendable {
             packagePath = nil
             let docker = (a["Docker"] as? [String: Any])?["Image"] as? String ?? ""
             image = docker.isEmpty ? nil : docker
+            for (name, p) in (a["InputParameters"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if let local = (p as? [String: Any])?["LocalPath"] as? String, !local.isEmpty, let value = values[name], value.hasPrefix("oss://") {
+                    inputs.append(Mapping(source: value, destination: local, writable: false))
+                }
+            }
+            for (name, p) in (a["OutputParameters"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if let local = (p as? [String: Any])?["LocalPath"] as? String, !local.isEmpty, let value = values[name], value.hasPrefix("oss://") {
+                    outputs.append((local, value))
+                }
+            }
         } else {
             return nil
         }
