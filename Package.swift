@@ -50,11 +50,13 @@ let package = Package(
         .executableTarget(name: "bcctl", dependencies: ["BCCommands", "BCEngineCommands"]),
         // Benchmarks (bench/*.sh build it in release mode and run it).
         .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCAPI", "BCEngine"]),
+        // Helpers the test targets share (running the built executables).
+        .target(name: "BCTestSupport", path: "Tests/BCTestSupport"),
         .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),
-        .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML"],
+        .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCTestSupport"],
                     resources: [.copy("Corpus")]),
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
-        .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI"], exclude: ["sdk"]),
-        .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest"]),
+        .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI", "BCTestSupport"], exclude: ["sdk"]),
+        .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest", "BCTestSupport"]),
     ]
 )

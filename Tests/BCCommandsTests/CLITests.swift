@@ -2,36 +2,17 @@ import BCManifest
 import BCModel
 import Foundation
 import Testing
+import BCTestSupport
 
 /// The executables as a user runs them: arguments, output and exit codes.
 @Suite struct CLITests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The built products sit beside the test bundle.
-    static func binary(_ name: String) -> String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [here, here.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return root.appendingPathComponent(".build/debug/\(name)").path
-    }
-
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
     static func run(_ name: String, _ args: [String], env: [String: String] = [:]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary(name))
-        p.arguments = args
-        p.currentDirectoryURL = root
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = try ProcessRunner.run(ProcessRunner.product(name), args, environment: env)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     static func scratch(_ files: [String: String]) throws -> URL {

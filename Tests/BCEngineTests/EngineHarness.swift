@@ -1,4 +1,5 @@
 import BCAPI
+import BCTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -16,14 +17,7 @@ final class EngineProcess: @unchecked Sendable {
 
     struct Credentials { var accessKeyId: String; var accessKeySecret: String }
 
-    static func binary(_ name: String) -> String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [here, here.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return root.appendingPathComponent(".build/debug/\(name)").path
-    }
+    static func binary(_ name: String) -> String { ProcessRunner.product(name) }
 
     init(dataDirectory: String? = nil) throws {
         self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bcops-engine-\(UUID().uuidString)").path

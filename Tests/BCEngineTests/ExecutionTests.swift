@@ -1,3 +1,4 @@
+import BCTestSupport
 import Foundation
 import Testing
 
@@ -101,16 +102,8 @@ import Testing
 /// `bcctl oss` reaches the engine's object store.
 @Suite struct OSSCommandTests {
     static func bcctl(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: EngineProcess.binary("bcctl"))
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try ProcessRunner.run(ProcessRunner.product("bcctl"), args)
+        return (r.status, r.stdout, r.stderr)
     }
 
     @Test func copyListCatAndRefuseEscapes() throws {

@@ -1,6 +1,7 @@
 import BCModel
 import Foundation
 import Testing
+import BCTestSupport
 @testable import BCManifest
 
 /// The JSON Schemas in manifests/schema/ are generated from the model and must stay in step with it.
@@ -60,15 +61,7 @@ import Testing
     }
 
     func run(_ exe: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try ProcessRunner.run(exe, args)
+        return (r.status, r.combined)
     }
 }
