@@ -15,7 +15,7 @@ extension EngineStore {
 
     /// Waiting instances of active jobs whose task has every upstream task finished,
     /// highest priority first, then oldest job first.
-    public func runnableInstances(limit: Int) throws -> [Runnable] {
+    public func runnableInstances(limit: Int, upstream: (String, String) -> [String: [String]] = { upstreamTasks($1) }) throws -> [Runnable] {
         try pool.read { db in
             let jobs = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT id, priority, description FROM jobs WHERE state IN ('Waiting', 'Running') ORDER BY priority DESC, seq
@@ -26,7 +26,7 @@ extension EngineStore {
                 let description: String = job["description"]
                 let taskStates = Dictionary(uniqueKeysWithValues: try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, state FROM tasks WHERE job_id = ?"), arguments: [id])
                     .map { ($0["name"] as String, $0["state"] as String) })
-                let upstream = EngineStore.upstreamTasks(description)
+                let upstream = upstream(id, description)
                 for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT task, idx, retry_count FROM instances WHERE job_id = ? AND state = 'Waiting' ORDER BY task, idx LIMIT ?"),
                                             arguments: [id, limit - out.count]) {
                     let task: String = row["task"]
@@ -41,7 +41,7 @@ extension EngineStore {
     }
 
     /// task → the tasks it waits for, from the DAG's `Dependencies` (upstream → [downstream]).
-    static func upstreamTasks(_ description: String) -> [String: [String]] {
+    public static func upstreamTasks(_ description: String) -> [String: [String]] {
         guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any],
               let deps = (o["DAG"] as? [String: Any])?["Dependencies"] as? [String: [String]] else { return [:] }
         var out: [String: [String]] = [:]

@@ -16,6 +16,7 @@ public actor Scheduler {
     var slotsInUse: [String: Set<Int>] = [:]  // pool → slot numbers running an instance
     var inFlight: [String: (jobId: String, task: Task<Void, Never>)] = [:]  // job/task/index → its run
     var plans: [String: TaskPlan] = [:]   // job/task → parsed task, parsed once
+    var upstreamByJob: [String: [String: [String]]] = [:]  // job → task → upstream tasks
     /// pool → (slots, runs images on the host), read once and dropped when the API reports a change.
     var pools: [String: (capacity: Int, host: Bool)] = [:]
 
@@ -71,10 +72,23 @@ public actor Scheduler {
     /// One pass: start whatever can start now.
     public func tick() async {
         let candidates: [EngineStore.Runnable]
-        do { candidates = try engine.store.runnableInstances(limit: 32) } catch {
+        // Dependencies are parsed once per job, not on every pass.
+        var known = upstreamByJob
+        do {
+            candidates = try engine.store.runnableInstances(limit: 32) { id, description in
+                if let u = known[id] { return u }
+                let u = EngineStore.upstreamTasks(description)
+                known[id] = u
+                return u
+            }
+        } catch {
             logger.error("cannot read runnable instances: \(error)")
             return
         }
+        upstreamByJob = known
+        // Parsed jobs are cheap to parse again; keep the caches bounded for a long-running engine.
+        if upstreamByJob.count > 4096 { upstreamByJob = [:] }
+        if plans.count > 4096 { plans = [:] }
         for c in candidates {
             let key = "\(c.jobId)/\(c.task)/\(c.index)"
             if inFlight[key] != nil { continue }
