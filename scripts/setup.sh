@@ -9,6 +9,7 @@ install_dependencies
 echo "==> swift build" >&2
 swift build --product bcplan >&2
 swift build --product bcctl >&2
+swift build --product bcapply >&2
 bin="$(swift build --show-bin-path)"
 
 echo "==> bcplan validate examples"
