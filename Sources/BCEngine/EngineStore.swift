@@ -221,15 +221,6 @@ public final class EngineStore: Sendable {
         }
     }
 
-    public func allInstances(of jobId: String) throws -> [InstanceRow] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM instances WHERE job_id = ?", arguments: [jobId]).map {
-                InstanceRow(task: $0["task"], index: $0["idx"], state: $0["state"], retryCount: $0["retry_count"],
-                            startTime: nil, endTime: nil, exitCode: $0["exit_code"], errorCode: "", errorMessage: "")
-            }
-        }
-    }
-
     /// Moves a job (and its unfinished tasks and instances) to `state` if it is in one of `from`.
     public func transitionJob(_ id: String, from: Set<String>, to state: String, now: Date = Date()) throws {
         try pool.write { db in

@@ -94,15 +94,7 @@ enum SDKPython {
     }
 
     static func run(_ script: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = [EngineProcess.root.appendingPathComponent("Tests/BCEngineTests/sdk/\(script)").path] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try ProcessRunner.run(path, [EngineProcess.root.appendingPathComponent("Tests/BCEngineTests/sdk/\(script)").path] + args)
+        return (r.status, r.combined)
     }
 }
