@@ -10,6 +10,7 @@ public enum APIServer {
 
     public static func router(for engine: Engine) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: OSSMiddleware(engine: engine))
         router.add(middleware: BatchComputeErrorMiddleware())
         router.add(middleware: ACSAuthMiddleware(credentials: engine.credentials))
         JobsAPI(engine: engine).register(on: router)

@@ -79,7 +79,7 @@ struct ExtensionsAPI {
         if running, let live { path = live + "/" + stream }
         if !running, let prefix = JobDescription.taskParameters(jobRow.description, task: task)?[stream == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath"] as? String,
            !prefix.isEmpty {
-            path = try ObjectStore(root: engine.dataDirectory + "/oss").path(of: prefix + "\(stream).\(job).\(task).\(n)")
+            path = try engine.objects.path(of: prefix + "\(stream).\(job).\(task).\(n)")
         }
         var data = Data()
         if let path, let handle = FileHandle(forReadingAtPath: path) {

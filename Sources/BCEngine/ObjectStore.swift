@@ -30,16 +30,122 @@ public struct ObjectStore: Sendable {
     }
 
     public func put(_ data: Data, at url: String) throws {
-        let target = try path(of: url)
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: temporaryRoot, withIntermediateDirectories: true)
-        let tmp = temporaryRoot + "/" + UUID().uuidString
-        try data.write(to: URL(fileURLWithPath: tmp))
-        guard rename(tmp, target) == 0 else { try? FileManager.default.removeItem(atPath: tmp); throw CocoaError(.fileWriteUnknown) }
+        let tmp = try incomingPath()
+        do { try data.write(to: URL(fileURLWithPath: tmp)) } catch { try? FileManager.default.removeItem(atPath: tmp); throw error }
+        try commit(tmp, to: url)
     }
 
+    /// A fresh path outside the store's namespace to write an object into before `commit`.
+    public func incomingPath() throws -> String {
+        try FileManager.default.createDirectory(atPath: temporaryRoot, withIntermediateDirectories: true)
+        return temporaryRoot + "/" + UUID().uuidString
+    }
+
+    /// Moves a completely written file into place as the object `url`, replacing any earlier one.
+    public func commit(_ incoming: String, to url: String) throws {
+        let target = try path(of: url)
+        do {
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            try? FileManager.default.removeItem(atPath: incoming)
+            throw error
+        }
+        guard rename(incoming, target) == 0 else {
+            try? FileManager.default.removeItem(atPath: incoming)
+            throw APIError(409, "ObjectConflict", "\(url) cannot be written: a directory of that name exists")
+        }
+    }
+
+    public struct ObjectInfo: Sendable, Equatable {
+        public var key: String
+        public var size: Int
+        public var modified: Date
+        /// Changes whenever the object is rewritten; not a content hash.
+        public var etag: String {
+            String(format: "%X-%llX", size, UInt64(modified.timeIntervalSince1970 * 1_000_000))
+        }
+    }
+
+    /// Size and time of an object; nil when there is none (directories are not objects).
+    public func stat(_ url: String) throws -> ObjectInfo? {
+        let p = try path(of: url)
+        var s = Foundation.stat()
+        guard lstat(p, &s) == 0, (s.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let modified = Date(timeIntervalSince1970: Double(s.st_mtim.tv_sec) + Double(s.st_mtim.tv_nsec) / 1e9)
+        return ObjectInfo(key: String(url.dropFirst(6).drop { $0 != "/" }.dropFirst()), size: Int(s.st_size), modified: modified)
+    }
+
+    /// Removes an object; true when there was one. Empty parent directories go too.
+    @discardableResult
+    public func delete(_ url: String) throws -> Bool {
+        let p = try path(of: url)
+        guard unlink(p) == 0 else { return false }
+        let bucketRoot = root + "/" + (url.dropFirst(6).split(separator: "/").first.map(String.init) ?? "")
+        var dir = (p as NSString).deletingLastPathComponent
+        while dir.count > bucketRoot.count, rmdir(dir) == 0 { dir = (dir as NSString).deletingLastPathComponent }
+        return true
+    }
+
+    /// One page of a bucket listing as OSS gives it: objects whose key starts with `prefix`
+    /// and sorts after `marker`; with a delimiter, deeper keys fold into common prefixes.
+    public struct Listing: Sendable, Equatable {
+        public var objects: [ObjectInfo] = []
+        public var commonPrefixes: [String] = []
+        public var nextMarker: String?
+    }
+
+    public func list(bucket: String, prefix: String, delimiter: String, marker: String, maxKeys: Int) throws -> Listing {
+        let bucketRoot = try path(of: "oss://\(bucket)/")
+        // Walk only the directory the prefix names, not the whole bucket.
+        let dirPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
+        if dirPart.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." }) {
+            throw APIError.invalid("prefix", "must not contain . or .. segments")
+        }
+        let start = dirPart.isEmpty ? String(bucketRoot.dropLast()) : bucketRoot + dirPart
+        // Files are objects; an empty directory is the zero-byte "folder/" object OSS consoles make.
+        var entries: [ObjectInfo] = []
+        let fm = FileManager.default
+        if let e = fm.enumerator(atPath: start) {
+            while let rel = e.nextObject() as? String {
+                let key = dirPart.isEmpty ? rel : dirPart + "/" + rel
+                let isDir = (e.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory
+                if isDir {
+                    if !(key + "/").hasPrefix(prefix) && !prefix.hasPrefix(key + "/") { e.skipDescendants(); continue }
+                    if (key + "/").hasPrefix(prefix), (try? fm.contentsOfDirectory(atPath: start + "/" + rel))?.isEmpty == true {
+                        let modified = (e.fileAttributes?[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
+                        entries.append(ObjectInfo(key: key + "/", size: 0, modified: modified))
+                    }
+                } else if key.hasPrefix(prefix), let info = try stat("oss://\(bucket)/\(key)") {
+                    entries.append(info)
+                }
+            }
+        }
+        var listing = Listing()
+        var last: String?
+        for entry in entries.sorted(by: { $0.key < $1.key }) {
+            var name = entry.key
+            var folded = false
+            if !delimiter.isEmpty, let r = entry.key.dropFirst(prefix.count).range(of: delimiter) {
+                name = String(entry.key[..<r.upperBound])
+                folded = true
+            }
+            guard name > marker, name != last else { continue }
+            if listing.objects.count + listing.commonPrefixes.count == maxKeys {
+                listing.nextMarker = last
+                return listing
+            }
+            if folded { listing.commonPrefixes.append(name) } else { listing.objects.append(entry) }
+            last = name
+        }
+        return listing
+    }
+
+    /// Copies a local file in (streamed by the file system, never loaded whole).
     public func putFile(_ local: String, at url: String) throws {
-        try put(try Data(contentsOf: URL(fileURLWithPath: local)), at: url)
+        _ = try path(of: url)
+        let tmp = try incomingPath()
+        try FileManager.default.copyItem(atPath: local, toPath: tmp)
+        try commit(tmp, to: url)
     }
 
     public func get(_ url: String) throws -> Data {

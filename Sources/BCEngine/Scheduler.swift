@@ -27,7 +27,7 @@ public actor Scheduler {
                 containerRuntime: String? = Scheduler.findContainerRuntime()) {
         self.engine = engine
         self.executor = executor
-        self.objects = ObjectStore(root: engine.dataDirectory + "/oss")
+        self.objects = engine.objects
         self.logger = logger
         self.containerRuntime = containerRuntime
     }
@@ -237,6 +237,26 @@ public actor Scheduler {
         }
     }
 
+    /// LogMapping, after the instance: a relative path is the instance's working directory's;
+    /// one inside an OutputMapping path is read from that mapping's private directory; any
+    /// other absolute path is the host's (shared by instances running at once, as on one VM).
+    func uploadLogs(_ task: TaskPlan, _ c: EngineStore.Runnable, launch: Prepared) {
+        for log in task.logs {
+            var path = log.local.hasPrefix("/") ? log.local : launch.launch.workingDirectory + "/" + log.local
+            for (i, o) in task.outputs.enumerated() where i < launch.outputs.count && log.local.hasPrefix(o.local.hasSuffix("/") ? o.local : o.local + "/") {
+                path = launch.outputs[i].directory + "/" + log.local.dropFirst(o.local.count).drop { $0 == "/" }
+            }
+            guard FileManager.default.fileExists(atPath: path) else {
+                logger.info("LogMapping: \(log.local) does not exist after instance \(c.jobId)/\(c.task)/\(c.index); nothing uploaded")
+                continue
+            }
+            let name = (log.local as NSString).lastPathComponent + ".\(c.jobId).\(c.task).\(c.index)"
+            do { try objects.putFile(path, at: log.ossDirectory + name) } catch {
+                logger.error("LogMapping: cannot upload \(log.local) to \(log.ossDirectory + name): \(error)")
+            }
+        }
+    }
+
     func slots(of cluster: EngineStore.ClusterRow) -> Int {
         guard let o = try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any] else { return 0 }
         let defaultType = o["InstanceType"] as? String
@@ -296,6 +316,7 @@ public actor Scheduler {
         inFlight[key] = nil
         // Logs land in OSS before the state says the instance ended, so a reader never sees a finished instance without them.
         uploadOutputs(launch.outputs)
+        uploadLogs(task, c, launch: launch)
         if let o = launch.stdoutObject { try? objects.putFile(launch.launch.stdoutPath, at: o) }
         if let o = launch.stderrObject { try? objects.putFile(launch.launch.stderrPath, at: o) }
         let result: EngineStore.InstanceResult = switch outcome {

@@ -20,6 +20,8 @@ struct TaskPlan: Sendable {
     var inputs: [Mapping] = []
     /// Local directories uploaded to OSS when the instance ends: OutputMapping, App outputs with LocalPath.
     var outputs: [(local: String, oss: String)] = []
+    /// LogMapping: local files uploaded when the instance ends as `<ossDir><basename>.<job>.<task>.<instance>`.
+    var logs: [(local: String, ossDirectory: String)] = []
 
     struct Mapping: Sendable, Equatable {
         var source: String
@@ -64,6 +66,9 @@ struct TaskPlan: Sendable {
                 (local as? String).map { Mapping(source: oss, destination: $0, writable: writable) }
             } + TaskPlan.mountEntries(t["Mounts"])
             outputs = (t["OutputMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { local, oss in
+                (oss as? String).map { (local, $0) }
+            }
+            logs = (t["LogMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { local, oss in
                 (oss as? String).map { (local, $0) }
             }
         } else if let job = o["App"] as? [String: Any], let app,

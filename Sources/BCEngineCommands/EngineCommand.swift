@@ -28,6 +28,9 @@ public struct EngineServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to listen on, HOST:PORT.")
     public var listen = "127.0.0.1:9411"
 
+    @Option(name: .customLong("oss-root"), help: "Where oss://bucket/key objects live (default: $BCOPS_OSS_ROOT or DATA/oss).")
+    public var ossRoot: String?
+
     @Flag(name: .long, help: "Allow listening on an address other than loopback.")
     public var allowRemote = false
 
@@ -44,14 +47,14 @@ public struct EngineServeCommand: AsyncParsableCommand {
         }
         let dir = data ?? Engine.defaultDataDirectory
         let created = !FileManager.default.fileExists(atPath: dir + "/" + Credentials.fileName)
-        let engine = try Engine(dataDirectory: dir)
+        let engine = try Engine(dataDirectory: dir, objectRoot: ossRoot ?? Engine.defaultObjectRoot(data: dir))
         var logger = Logger(label: "bcops.engine")
         logger.logLevel = .info
         let credentialsPath = dir + "/" + Credentials.fileName
         print(created ? "created access key \(engine.credentials.accessKeyId) in \(credentialsPath) (mode 0600)"
                       : "access key \(engine.credentials.accessKeyId) from \(credentialsPath)")
         try await APIServer.run(engine: engine, host: host, port: port, logger: logger) { bound in
-            print("bcops engine listening on http://\(host):\(bound) (data: \(dir))")
+            print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")
             fflush(nil)
         }
     }

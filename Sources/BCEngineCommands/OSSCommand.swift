@@ -14,7 +14,10 @@ public struct OSSCommand: ParsableCommand {
         @Option(name: .long, help: "Engine data directory (default: $BCOPS_DATA or ~/.local/share/bcops).")
         var data: String?
 
-        var store: ObjectStore { ObjectStore(root: (data ?? Engine.defaultDataDirectory) + "/oss") }
+        @Option(name: .customLong("oss-root"), help: "Object store root, if the engine was started with one (default: $BCOPS_OSS_ROOT or DATA/oss).")
+        var ossRoot: String?
+
+        var store: ObjectStore { ObjectStore(root: ossRoot ?? Engine.defaultObjectRoot(data: data ?? Engine.defaultDataDirectory)) }
     }
 
     struct List: ParsableCommand {

@@ -22,4 +22,17 @@ import Testing
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.components(separatedBy: "ok   bcs").count == 4)
     }
+
+    /// `bcs log` and `bcs o` use oss2, not the BatchCompute API: the engine answers them too.
+    @Test func bcsLogAndOSSCommandsReadTheEnginesObjectStore() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-bcs-\(UUID().uuidString)").path
+        let r = try SDKPython.run("bcs_logs.py", [String(engine.port), engine.credentials.accessKeyId, engine.credentials.accessKeySecret, home])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(!r.output.contains("FAIL"), "\(r.output)")
+        #expect(r.output.components(separatedBy: "ok   bcs").count == 11)
+        let escaped = (engine.dataDirectory as NSString).deletingLastPathComponent + "/escaped.txt"
+        #expect(!FileManager.default.fileExists(atPath: escaped) && !FileManager.default.fileExists(atPath: engine.dataDirectory + "/escaped.txt"))
+    }
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """bcs-local: the unmodified batchcompute-cli against a local engine.
 
-The CLI hard-codes batchcompute.<region>.aliyuncs.com; this launcher replaces that one
-function (batchcompute_cli.util.client._get_endpoint) and starts the CLI. BCS_PORT names
+The CLI hard-codes batchcompute.<region>.aliyuncs.com and oss-<region>.aliyuncs.com; this
+launcher replaces those two functions (batchcompute_cli.util.client._get_endpoint and
+batchcompute_cli.util.oss_client.get_endpoint) and starts the CLI. The engine serves both
+APIs on one port (OSS requests are told apart by their "OSS" Authorization). BCS_PORT names
 the engine's port; HOME should hold a ~/.batchcompute/cliconfig with ssl = false.
 """
 import os
@@ -10,6 +12,7 @@ import sys
 
 from batchcompute import Client
 import batchcompute_cli.util.client as cli_client
+import batchcompute_cli.util.oss_client as cli_oss
 
 HOST = os.environ.get('BCS_HOST', '127.0.0.1')
 PORT = int(os.environ.get('BCS_PORT', '9411'))
@@ -21,6 +24,7 @@ def _get_endpoint(region):
 
 
 cli_client._get_endpoint = _get_endpoint
+cli_oss.get_endpoint = lambda region: 'http://%s:%d' % (HOST, PORT)
 from batchcompute_cli.cli import main  # noqa: E402
 
 sys.argv[0] = 'bcs'
