@@ -49,18 +49,17 @@ extension EngineStore {
         return out
     }
 
-    /// Marks an instance running (and its task and job); false when it is no longer waiting.
-    public func startInstance(jobId: String, task: String, index: Int, now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE instances SET state = 'Running', start_time = ? WHERE job_id = ? AND task = ? AND idx = ? AND state = 'Waiting'",
-                           arguments: [now.timeIntervalSince1970, jobId, task, index])
-            guard db.changesCount == 1 else { return false }
-            try db.execute(sql: "UPDATE tasks SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE job_id = ? AND name = ? AND state = 'Waiting'",
-                           arguments: [now.timeIntervalSince1970, jobId, task])
-            try db.execute(sql: "UPDATE jobs SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE id = ? AND state = 'Waiting'",
-                           arguments: [now.timeIntervalSince1970, jobId])
-            if db.changesCount == 1 { try EngineStore.event(db, "OnJobRunning", jobId) }
-            return true
+    /// An instance to mark running, with the directory its live logs are written to.
+    public struct InstanceStart: Sendable {
+        public var jobId: String
+        public var task: String
+        public var index: Int
+        public var logDirectory: String?
+        public init(jobId: String, task: String, index: Int, logDirectory: String? = nil) {
+            self.jobId = jobId
+            self.task = task
+            self.index = index
+            self.logDirectory = logDirectory
         }
     }
 
@@ -69,49 +68,97 @@ extension EngineStore {
         case failed(exitCode: Int?, code: String, message: String)
     }
 
+    /// How an instance ended, and what its task says about retries and failing the job.
+    public struct InstanceEnd: Sendable {
+        public var jobId: String
+        public var task: String
+        public var index: Int
+        public var result: InstanceResult
+        public var maxRetries: Int
+        public var failJobOnInstanceFailure: Bool
+        public init(jobId: String, task: String, index: Int, result: InstanceResult, maxRetries: Int, failJobOnInstanceFailure: Bool) {
+            self.jobId = jobId
+            self.task = task
+            self.index = index
+            self.result = result
+            self.maxRetries = maxRetries
+            self.failJobOnInstanceFailure = failJobOnInstanceFailure
+        }
+    }
+
+    /// Records instance ends, then starts instances, in one transaction: when a slot frees
+    /// up, its next instance starts in the same commit. Returns, per start, whether it took
+    /// (false when the instance is no longer waiting: its job was stopped, say).
+    public func record(ends: [InstanceEnd], starts: [InstanceStart], now: Date = Date()) throws -> [Bool] {
+        try pool.write { db in
+            for end in ends { try EngineStore.finish(db, end, now: now.timeIntervalSince1970) }
+            return try starts.map { try EngineStore.start(db, $0, now: now.timeIntervalSince1970) }
+        }
+    }
+
+    /// Marks an instance running (and its task and job); false when it is no longer waiting.
+    public func startInstance(jobId: String, task: String, index: Int, logDirectory: String? = nil, now: Date = Date()) throws -> Bool {
+        try record(ends: [], starts: [InstanceStart(jobId: jobId, task: task, index: index, logDirectory: logDirectory)], now: now)[0]
+    }
+
     /// Records how an instance ended, retries it per `maxRetries`, and rolls the task and job
     /// states forward. Ignored if the instance is no longer running (the job was stopped).
     public func finishInstance(jobId: String, task: String, index: Int, result: InstanceResult, maxRetries: Int,
                                failJobOnInstanceFailure: Bool, now: Date = Date()) throws {
-        try pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT state, retry_count FROM instances WHERE job_id = ? AND task = ? AND idx = ?",
-                                             arguments: [jobId, task, index]), row["state"] as String == "Running" else { return }
-            let t = now.timeIntervalSince1970
-            switch result {
-            case .succeeded:
-                try db.execute(sql: "UPDATE instances SET state = 'Finished', end_time = ?, exit_code = 0 WHERE job_id = ? AND task = ? AND idx = ?",
-                               arguments: [t, jobId, task, index])
-            case .failed(let exitCode, let code, let message):
-                let retries: Int = row["retry_count"]
-                let next = retries < maxRetries ? "Waiting" : "Failed"
-                try db.cachedStatement(sql: """
-                    UPDATE instances SET state = ?, end_time = ?, exit_code = ?, error_code = ?, error_message = ?,
-                      retry_count = retry_count + ? WHERE job_id = ? AND task = ? AND idx = ?
-                    """).execute(arguments: [next, next == "Failed" ? t : nil, exitCode, code, message, next == "Waiting" ? 1 : 0, jobId, task, index])
-            }
-            let ended: String? = switch result {
-            case .succeeded: "OnInstanceFinished"
-            case .failed: (try String.fetchOne(db, sql: "SELECT state FROM instances WHERE job_id = ? AND task = ? AND idx = ?",
-                                               arguments: [jobId, task, index])) == "Failed" ? "OnInstanceFailed" : nil
-            }
-            if let ended { try EngineStore.event(db, ended, "\(jobId)/\(task)/\(index)", now: t) }
-            try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: failJobOnInstanceFailure, now: t)
-        }
+        _ = try record(ends: [InstanceEnd(jobId: jobId, task: task, index: index, result: result, maxRetries: maxRetries,
+                                          failJobOnInstanceFailure: failJobOnInstanceFailure)], starts: [], now: now)
     }
 
-    static func rollForward(_ db: Database, jobId: String, task: String, failJobOnInstanceFailure: Bool, now: Double) throws {
-        // Counts through the (job_id, state, …) index: no per-instance rows are read.
-        let pending = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state IN ('Waiting', 'Running') AND task = ?"),
-                                       arguments: [jobId, task]) ?? 0
-        if pending == 0 {
-            let failed = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed' AND task = ?"),
-                                          arguments: [jobId, task]) ?? 0
-            let taskState = failed > 0 ? "Failed" : "Finished"
-            try db.cachedStatement(sql: "UPDATE tasks SET state = ?, end_time = ? WHERE job_id = ? AND name = ?").execute(arguments: [taskState, now, jobId, task])
+    static func start(_ db: Database, _ s: InstanceStart, now: Double) throws -> Bool {
+        try db.cachedStatement(sql: "UPDATE instances SET state = 'Running', start_time = ?, log_dir = ? WHERE job_id = ? AND task = ? AND idx = ? AND state = 'Waiting'")
+            .execute(arguments: [now, s.logDirectory, s.jobId, s.task, s.index])
+        guard db.changesCount == 1 else { return false }
+        try db.cachedStatement(sql: "UPDATE tasks SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE job_id = ? AND name = ? AND state = 'Waiting'")
+            .execute(arguments: [now, s.jobId, s.task])
+        try db.cachedStatement(sql: "UPDATE jobs SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE id = ? AND state = 'Waiting'")
+            .execute(arguments: [now, s.jobId])
+        if db.changesCount == 1 { try EngineStore.event(db, "OnJobRunning", s.jobId, now: now) }
+        return true
+    }
+
+    static func finish(_ db: Database, _ e: InstanceEnd, now t: Double) throws {
+        let (jobId, task, index) = (e.jobId, e.task, e.index)
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, retry_count FROM instances WHERE job_id = ? AND task = ? AND idx = ?"),
+                                         arguments: [jobId, task, index]), row["state"] as String == "Running" else { return }
+        let ended: String?
+        switch e.result {
+        case .succeeded:
+            try db.cachedStatement(sql: "UPDATE instances SET state = 'Finished', end_time = ?, exit_code = 0 WHERE job_id = ? AND task = ? AND idx = ?")
+                .execute(arguments: [t, jobId, task, index])
+            ended = "OnInstanceFinished"
+        case .failed(let exitCode, let code, let message):
+            let retries: Int = row["retry_count"]
+            let next = retries < e.maxRetries ? "Waiting" : "Failed"
+            try db.cachedStatement(sql: """
+                UPDATE instances SET state = ?, end_time = ?, exit_code = ?, error_code = ?, error_message = ?,
+                  retry_count = retry_count + ? WHERE job_id = ? AND task = ? AND idx = ?
+                """).execute(arguments: [next, next == "Failed" ? t : nil, exitCode, code, message, next == "Waiting" ? 1 : 0, jobId, task, index])
+            ended = next == "Failed" ? "OnInstanceFailed" : nil
         }
-        let failedInstance = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed'"), arguments: [jobId]) ?? 0
-        if failedInstance > 0 && failJobOnInstanceFailure {
-            let message = try String.fetchOne(try db.cachedStatement(sql: "SELECT error_message FROM instances WHERE job_id = ? AND state = 'Failed' LIMIT 1"), arguments: [jobId]) ?? ""
+        if let ended { try EngineStore.event(db, ended, "\(jobId)/\(task)/\(index)", now: t) }
+        try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: e.failJobOnInstanceFailure, now: t)
+    }
+
+    /// After an instance ended: the task ends when none of its instances waits or runs, the
+    /// job fails on a failed instance (if it says so) or finishes when every task has ended.
+    /// Each question is an EXISTS through the (job_id, state, …) index: O(1) per end, not a
+    /// count over the task's instances.
+    static func rollForward(_ db: Database, jobId: String, task: String, failJobOnInstanceFailure: Bool, now: Double) throws {
+        let pending = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM instances WHERE job_id = ? AND state IN ('Waiting', 'Running') AND task = ?)"),
+                                        arguments: [jobId, task]) ?? false
+        if !pending {
+            let failed = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM instances WHERE job_id = ? AND state = 'Failed' AND task = ?)"),
+                                           arguments: [jobId, task]) ?? false
+            try db.cachedStatement(sql: "UPDATE tasks SET state = ?, end_time = ? WHERE job_id = ? AND name = ?")
+                .execute(arguments: [failed ? "Failed" : "Finished", now, jobId, task])
+        }
+        if failJobOnInstanceFailure,
+           let message = try String.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(error_message, '') FROM instances WHERE job_id = ? AND state = 'Failed' LIMIT 1"), arguments: [jobId]) {
             try db.execute(sql: "UPDATE jobs SET state = 'Failed', end_time = ?, message = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
                            arguments: [now, message, jobId])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", jobId, message, now: now) }
@@ -119,8 +166,10 @@ extension EngineStore {
             try db.cachedStatement(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')").execute(arguments: [now, jobId])
             return
         }
-        let taskStates = try String.fetchAll(try db.cachedStatement(sql: "SELECT state FROM tasks WHERE job_id = ?"), arguments: [jobId])
-        if taskStates.allSatisfy({ $0 == "Finished" || $0 == "Failed" }) {
+        guard !pending else { return }  // the job cannot have ended while this task has work left
+        let open = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE job_id = ? AND state NOT IN ('Finished', 'Failed'))"),
+                                     arguments: [jobId]) ?? false
+        if !open {
             try db.execute(sql: "UPDATE jobs SET state = 'Finished', end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
                            arguments: [now, jobId])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFinished", jobId, now: now) }
@@ -140,26 +189,17 @@ extension EngineStore {
         }
     }
 
-    /// Records the process group and log directory of a running instance.
-    public func setRunning(jobId: String, task: String, index: Int, pgid: Int32, logDirectory: String) throws {
-        try pool.write { db in
-            try db.cachedStatement(sql: "UPDATE instances SET pgid = ?, log_dir = ? WHERE job_id = ? AND task = ? AND idx = ?")
-                .execute(arguments: [pgid, logDirectory, jobId, task, index])
-        }
-    }
-
     /// Appends to the event feed (inside the caller's transaction).
     static func event(_ db: Database, _ kind: String, _ resource: String, _ detail: String = "", now: Double = Date().timeIntervalSince1970) throws {
         try db.cachedStatement(sql: "INSERT INTO events (time, kind, resource, detail) VALUES (?, ?, ?, ?)")
             .execute(arguments: [now, kind, resource, detail])
     }
 
-    /// After a restart nothing of ours is running: the process groups a killed engine left
-    /// behind are ended, and their instances go back to Waiting to run again (their results
-    /// were never recorded, so nothing is counted twice).
-    public func requeueInterrupted(killing kill: (Int32) -> Void) throws -> Int {
+    /// After a restart nothing of ours is running (the scheduler has ended the process groups
+    /// a killed engine left behind): their instances go back to Waiting to run again (their
+    /// results were never recorded, so nothing is counted twice).
+    public func requeueInterrupted() throws -> Int {
         try pool.write { db in
-            for pgid in try Int32.fetchAll(db, sql: "SELECT pgid FROM instances WHERE state = 'Running' AND pgid IS NOT NULL") { kill(pgid) }
             try db.execute(sql: "UPDATE instances SET state = 'Waiting', start_time = NULL, pgid = NULL WHERE state = 'Running'")
             return db.changesCount
         }

@@ -19,6 +19,13 @@ public actor Scheduler {
     var upstreamByJob: [String: [String: [String]]] = [:]  // job → task → upstream tasks
     /// pool → (slots, runs images on the host), read once and dropped when the API reports a change.
     var pools: [String: (capacity: Int, host: Bool)] = [:]
+    /// Runnable instances read on the last pass that found no free slot yet. Passes triggered by
+    /// an instance ending use them instead of querying again; any change the API reports, and
+    /// the periodic pass, read afresh. Starting re-checks the state, so a stale entry is harmless.
+    var candidates: [EngineStore.Runnable] = []
+    var poolDirectories: [String: String] = [:]
+    /// The engine's own HOME, the default for instances (read once: ProcessInfo copies the environment).
+    let defaultHome = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
 
     /// podman or docker when one can run containers here, found once at start.
     let containerRuntime: String?
@@ -51,7 +58,9 @@ public actor Scheduler {
     public func run() async {
         objects.clearIncoming()
         do {
-            let requeued = try engine.store.requeueInterrupted { pgid in _ = kill(-pgid, SIGKILL) }
+            let killed = LocalExecutor.killOrphans(of: engine.dataDirectory)
+            if killed > 0 { logger.info("ended process groups left by an earlier engine", metadata: ["count": "\(killed)"]) }
+            let requeued = try engine.store.requeueInterrupted()
             if requeued > 0 { logger.info("requeued instances interrupted by a restart", metadata: ["count": "\(requeued)"]) }
         } catch { logger.error("cannot requeue interrupted instances: \(error)") }
         // A pass on every wakeup from the API (checked every 5 ms), and at least every 250 ms.
@@ -60,6 +69,7 @@ public actor Scheduler {
             let changed = await engine.wakeup.take()
             if changed { pools = [:] }  // a cluster may have been resized or deleted
             if changed || sinceLastPass >= 50 {
+                candidates = []
                 await tick()
                 await stopCancelledJobs()
                 sinceLastPass = 0
@@ -69,9 +79,9 @@ public actor Scheduler {
         }
     }
 
-    /// One pass: start whatever can start now.
-    public func tick() async {
-        let candidates: [EngineStore.Runnable]
+    /// Reads up to 32 runnable instances into `candidates` when none are left.
+    func refillCandidates() {
+        guard candidates.isEmpty else { return }
         // Dependencies are parsed once per job, not on every pass.
         var known = upstreamByJob
         do {
@@ -83,15 +93,21 @@ public actor Scheduler {
             }
         } catch {
             logger.error("cannot read runnable instances: \(error)")
-            return
         }
         upstreamByJob = known
         // Parsed jobs are cheap to parse again; keep the caches bounded for a long-running engine.
         if upstreamByJob.count > 4096 { upstreamByJob = [:] }
         if plans.count > 4096 { plans = [:] }
+    }
+
+    /// One pass: record the instances that just ended and start whatever can start now, in
+    /// one transaction.
+    public func tick(ending ends: [EngineStore.InstanceEnd] = []) async {
+        refillCandidates()
+        var remaining: [EngineStore.Runnable] = []
+        var chosen: [(c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, directory: String, host: Bool)] = []
         for c in candidates {
-            let key = "\(c.jobId)/\(c.task)/\(c.index)"
-            if inFlight[key] != nil { continue }
+            if inFlight["\(c.jobId)/\(c.task)/\(c.index)"] != nil { continue }
             let planKey = "\(c.jobId)/\(c.task)"
             let appDescription: String? = plans[planKey] == nil ? TaskPlan.appName(c.description).flatMap { try? engine.store.app($0)?.description } : nil
             guard let task = plans[planKey] ?? TaskPlan(description: c.description, task: c.task, app: appDescription) else { continue }
@@ -112,29 +128,54 @@ public actor Scheduler {
                 pools[pool] = (capacity, host)
             }
             let used = slotsInUse[pool, default: []]
-            guard used.count < capacity, let slot = (0..<capacity).first(where: { !used.contains($0) }) else { continue }
-            guard (try? engine.store.startInstance(jobId: c.jobId, task: c.task, index: c.index)) == true else { continue }
-            slotsInUse[pool, default: []].insert(slot)
-            var launch = prepare(c, task: task, pool: pool, slot: slot)
-            if let problem = adapt(&launch, task: task, hostRuntime: host) {
-                // Nothing to run: the instance fails with the reason, without retries.
-                slotsInUse[pool]?.remove(slot)
-                try? engine.store.finishInstance(jobId: c.jobId, task: c.task, index: c.index,
-                                                 result: .failed(exitCode: nil, code: problem.code, message: problem.message),
-                                                 maxRetries: 0, failJobOnInstanceFailure: task.failJobOnInstanceFailure)
+            guard used.count < capacity, let slot = (0..<capacity).first(where: { !used.contains($0) }) else {
+                remaining.append(c)
                 continue
             }
-            let executor = self.executor
-            let run = Task {
-                let store = self.engine.store
-                let logDirectory = (launch.launch.stdoutPath as NSString).deletingLastPathComponent
-                let outcome = await executor.run(launch.launch) { pgid in
-                    try? store.setRunning(jobId: c.jobId, task: c.task, index: c.index, pgid: pgid, logDirectory: logDirectory)
-                }
-                self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
-            }
-            inFlight[key] = (c.jobId, run)
+            slotsInUse[pool, default: []].insert(slot)
+            chosen.append((c, task, pool, slot, poolDirectory(pool) + "/\(slot)", host))
         }
+        candidates = remaining
+        let took: [Bool]
+        do {
+            took = try engine.store.record(ends: ends, starts: chosen.map {
+                EngineStore.InstanceStart(jobId: $0.c.jobId, task: $0.c.task, index: $0.c.index,
+                                          logDirectory: $0.directory)
+            })
+        } catch {
+            logger.error("cannot record instance ends and starts: \(error)")
+            took = Array(repeating: false, count: chosen.count)
+        }
+        for (pick, started) in zip(chosen, took) {
+            guard started else {
+                slotsInUse[pick.pool]?.remove(pick.slot)
+                continue
+            }
+            launch(pick.c, task: pick.task, pool: pick.pool, slot: pick.slot, directory: pick.directory, host: pick.host)
+        }
+        // The ends may have let a downstream task or a retry become runnable: look again once the
+        // known candidates are used up.
+        if !ends.isEmpty && candidates.isEmpty { await tick() }
+    }
+
+    /// Prepares and runs one started instance.
+    func launch(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, directory: String, host: Bool) {
+        let key = "\(c.jobId)/\(c.task)/\(c.index)"
+        var launch = prepare(c, task: task, directory: directory)
+        if let problem = adapt(&launch, task: task, hostRuntime: host) {
+            // Nothing to run: the instance fails with the reason, without retries.
+            slotsInUse[pool]?.remove(slot)
+            try? engine.store.finishInstance(jobId: c.jobId, task: c.task, index: c.index,
+                                             result: .failed(exitCode: nil, code: problem.code, message: problem.message),
+                                             maxRetries: 0, failJobOnInstanceFailure: task.failJobOnInstanceFailure)
+            return
+        }
+        let executor = self.executor
+        let run = Task {
+            let outcome = await executor.run(launch.launch) { _ in }
+            await self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
+        }
+        inFlight[key] = (c.jobId, run)
     }
 
     /// Whether a cluster runs images' commands on the host (bcops' `Runtime: host`).
@@ -278,11 +319,18 @@ public actor Scheduler {
         var outputs: [(directory: String, oss: String)] = []
     }
 
+    /// `DATA/slots/<pool>`, named once per pool.
+    func poolDirectory(_ pool: String) -> String {
+        if let d = poolDirectories[pool] { return d }
+        let d = engine.dataDirectory + "/slots/" + pool.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "-")
+        if poolDirectories.count > 4096 { poolDirectories = [:] }
+        poolDirectories[pool] = d
+        return d
+    }
+
     /// Each slot of a pool has a directory that is reused: creating and deleting a directory
     /// and two log files per instance cost more than the instance itself for short tasks.
-    func prepare(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int) -> Prepared {
-        let dir = engine.dataDirectory + "/slots/" + pool.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "-")
-            + "/\(slot)"
+    func prepare(_ c: EngineStore.Runnable, task: TaskPlan, directory dir: String) -> Prepared {
         let workdir = dir + "/workdir"
         let fm = FileManager.default
         if let leftovers = try? fm.contentsOfDirectory(atPath: workdir) {
@@ -292,7 +340,7 @@ public actor Scheduler {
         }
         var env = task.environment
         env["PATH"] = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-        env["HOME"] = env["HOME"] ?? ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+        env["HOME"] = env["HOME"] ?? defaultHome
         env["BATCH_COMPUTE_DAG_JOB_ID"] = c.jobId
         env["BATCH_COMPUTE_DAG_TASK_ID"] = c.task
         env["BATCH_COMPUTE_DAG_INSTANCE_ID"] = String(c.index)
@@ -301,6 +349,8 @@ public actor Scheduler {
         env["BATCH_COMPUTE_WORKER_ID"] = "i-local-\(c.index)"
         env["BATCH_COMPUTE_REGION"] = "local"
         env["BATCH_COMPUTE_OSS_HOST"] = "localhost"
+        // Marks the instance's processes as this engine's, so a restarted engine finds and ends them.
+        env[LocalExecutor.ownerVariable] = engine.dataDirectory
         func object(_ kind: String, _ prefix: String?) -> String? {
             guard let prefix, !prefix.isEmpty else { return nil }
             return prefix + "\(kind).\(c.jobId).\(c.task).\(c.index)"
@@ -311,7 +361,7 @@ public actor Scheduler {
             stdoutObject: object("stdout", task.stdoutPrefix), stderrObject: object("stderr", task.stderrPrefix))
     }
 
-    func finished(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, key: String, launch: Prepared, outcome: InstanceOutcome) {
+    func finished(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, key: String, launch: Prepared, outcome: InstanceOutcome) async {
         slotsInUse[pool]?.remove(slot)
         inFlight[key] = nil
         // Logs land in OSS before the state says the instance ended, so a reader never sees a finished instance without them.
@@ -325,14 +375,9 @@ public actor Scheduler {
         case .timedOut: .failed(exitCode: nil, code: "Timeout", message: "instance exceeded its timeout of \(task.timeout) s")
         case .failedToStart(let why): .failed(exitCode: nil, code: "StartFailed", message: why)
         }
-        do {
-            try engine.store.finishInstance(jobId: c.jobId, task: c.task, index: c.index, result: result, maxRetries: task.maxRetries,
-                                            failJobOnInstanceFailure: task.failJobOnInstanceFailure)
-        } catch {
-            logger.error("cannot record the end of \(key): \(error)")
-        }
-        // A slot is free: start the next instance now rather than at the next pass.
-        Task { await self.tick() }
+        // A slot is free: record the end and start the next instance in one commit, now.
+        await tick(ending: [EngineStore.InstanceEnd(jobId: c.jobId, task: c.task, index: c.index, result: result, maxRetries: task.maxRetries,
+                                                    failJobOnInstanceFailure: task.failJobOnInstanceFailure)])
     }
 
     /// Kills the processes of jobs that were stopped or deleted while running.

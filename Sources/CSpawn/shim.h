@@ -9,3 +9,17 @@ extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *acti
 static inline int bc_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
+
+// pidfd_open(2) (Linux ≥ 5.3) has no glibc wrapper before 2.36's headers expose it under
+// _GNU_SOURCE. A pidfd lets one poll(2) wait for an instance's exit *or* its deadline, so a
+// timeout needs no timer task of its own.
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static inline int bc_pidfd_open(int pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    return -1;
+#endif
+}
