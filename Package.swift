@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md for why not Yams.
@@ -27,8 +28,16 @@ let package = Package(
         .target(name: "BCModel"),
         // YAML with locations, typed decoding with diagnostics, JSON Schema, formatting.
         .target(name: "BCManifest", dependencies: ["BCModel", "CLibYAML"]),
-        // BatchCompute wire format: the acs request signature (the engine and client come with issue 3).
+        // BatchCompute wire format: the acs and OSS request signatures, credentials, IDs, errors.
         .target(name: "BCAPI", dependencies: ["COpenSSLCrypto"]),
+        // The client the reconciler reaches live state through: signed keep-alive HTTP/1.1 on
+        // swift-nio (already built for the server), no TLS stack of its own.
+        .target(name: "BCClient", dependencies: [
+            "BCAPI", "BCModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // The embedded engine: SQLite store and the BatchCompute REST server. Knows nothing of manifests.
         .target(name: "BCEngine", dependencies: [
             "BCAPI", "BCModel", "CSpawn",  // BCModel only for the instance-type catalog
@@ -37,12 +46,15 @@ let package = Package(
         ]),
         // `bcctl engine …`: kept apart so bcplan and bcapply do not link the server.
         .target(name: "BCEngineCommands", dependencies: [
-            "BCEngine", "BCCommands",
+            "BCAPI", "BCEngine", "BCCommands",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The reconciler's core: manifests lowered to API terms, refresh, diff, plans and their
+        // renderers, apply. Reaches live state only through BCClient.
+        .target(name: "BCPlan", dependencies: ["BCModel", "BCManifest", "BCAPI", "BCClient"]),
         // The command implementations the three executables share.
         .target(name: "BCCommands", dependencies: [
-            "BCModel", "BCManifest",
+            "BCModel", "BCManifest", "BCPlan", "BCClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bcplan", dependencies: ["BCCommands"]),

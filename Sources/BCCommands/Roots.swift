@@ -1,24 +1,26 @@
 import ArgumentParser
 
-/// `bcplan`: validate manifests now; plans against the live estate arrive with the engine.
-public struct BCPlanRoot: ParsableCommand {
+/// `bcplan`: show how the live estate differs from the manifests (`bcplan validate` checks them only).
+public struct BCPlanRoot: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bcplan",
         abstract: "Show how the live batch estate differs from the manifests.",
-        discussion: "Planning against a live engine is not available yet; `bcplan validate` checks manifests.",
+        discussion: "Without a subcommand, bcplan plans (bcplan plan's flags). bcplan validate checks manifests without an engine.",
         version: BCOpsVersion.string,
-        subcommands: [ValidateCommand.self])
+        subcommands: [PlanCommand.self, ValidateCommand.self],
+        defaultSubcommand: PlanCommand.self)
     public init() {}
 }
 
-/// `bcapply`: applies plans once the engine exists; until then it says so instead of pretending.
-public struct BCApplyRoot: ParsableCommand {
+/// `bcapply`: make the live estate match the manifests or a saved plan.
+public struct BCApplyRoot: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bcapply",
         abstract: "Make the live batch estate match the manifests.",
-        discussion: "Applying needs the embedded engine, which is not available yet. Use `bcplan validate` and `bcctl summary` meanwhile.",
+        discussion: "Without a subcommand, bcapply applies (bcapply apply's flags): bcapply [DIR|PLANFILE].",
         version: BCOpsVersion.string,
-        subcommands: [ValidateCommand.self])
+        subcommands: [ApplyCommand.self, ValidateCommand.self],
+        defaultSubcommand: ApplyCommand.self)
     public init() {}
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BCAPI
 import BCEngine
 import Foundation
 import Logging
@@ -54,6 +55,10 @@ public struct EngineServeCommand: AsyncParsableCommand {
         print(created ? "created access key \(engine.credentials.accessKeyId) in \(credentialsPath) (mode 0600)"
                       : "access key \(engine.credentials.accessKeyId) from \(credentialsPath)")
         try await APIServer.run(engine: engine, host: host, port: port, logger: logger) { bound in
+            // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
+            let endpointFile = dir + "/endpoint"
+            try? "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)\n".write(toFile: endpointFile + ".tmp", atomically: false, encoding: .utf8)
+            rename(endpointFile + ".tmp", endpointFile)
             print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")
             fflush(nil)
         }

@@ -106,9 +106,19 @@ import BCTestSupport
         #expect(r.stdout.contains("4 manifests: 2 resources, 2 runs."))
     }
 
-    @Test func bcapplySaysItNeedsTheEngineInsteadOfPretending() throws {
-        let r = try Self.run("bcapply", ["--help"])
-        #expect(r.status == 0)
-        #expect(r.stdout.contains("needs the embedded engine"))
+    @Test func withoutAnEngineBcplanAndBcapplySayHowToReachOne() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-noengine-\(UUID().uuidString)").path
+        let env = ["BCOPS_DATA": empty, "BCOPS_ENDPOINT": "", "BCOPS_ACCESS_KEY_ID": "", "BCOPS_ACCESS_KEY_SECRET": ""]
+        for tool in ["bcplan", "bcapply"] {
+            let r = try Self.run(tool, ["examples/fixed-cluster", "-auto-approve"].filter { tool == "bcapply" || $0 != "-auto-approve" }, env: env)
+            #expect(r.status == 1, "\(tool): \(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains("no credentials") && r.stderr.contains("bcctl engine serve"), "\(tool): \(r.stderr)")
+        }
+        // An endpoint that does not answer is named, with BatchCompute's error shape.
+        let down = try Self.run("bcplan", ["examples/fixed-cluster"], env: ["BCOPS_ENDPOINT": "http://127.0.0.1:9", "BCOPS_ACCESS_KEY_ID": "id",
+                                                                          "BCOPS_ACCESS_KEY_SECRET": "secret"])
+        #expect(down.status == 1)
+        #expect(down.stderr.contains("EndpointUnreachable") && down.stderr.contains("127.0.0.1:9"), "\(down.stderr)")
+        #expect(!down.stderr.contains("secret"))
     }
 }

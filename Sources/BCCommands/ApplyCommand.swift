@@ -1,0 +1,177 @@
+import ArgumentParser
+import BCClient
+import BCModel
+import BCPlan
+import Foundation
+
+/// `bcapply [DIR|PLANFILE]`: make the live estate match — a saved plan exactly as reviewed,
+/// or a fresh plan after confirmation.
+public struct ApplyCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the live batch estate match the manifests.",
+        discussion: """
+        With a plan file (bcplan -out FILE) it applies exactly that plan, and refuses it if the workspace \
+        changed since ("Saved plan is stale"). Otherwise it plans, shows the plan and asks for "yes" unless \
+        -auto-approve. Exits 0 when everything was applied and 1 otherwise, listing what succeeded and what remains.
+        """)
+
+    @OptionGroup public var input: ManifestOptions
+    @OptionGroup public var estate: EstateOptions
+    @OptionGroup public var shape: PlanShapeOptions
+
+    @Flag(name: .tf("auto-approve"), help: "Apply without asking.")
+    public var autoApprove = false
+
+    @Option(name: .tf("input"), help: "Ask for approval on the terminal (-input=false never asks: use -auto-approve or a plan file).")
+    public var interactive: Bool = true
+
+    @Option(name: .tf("parallelism"), help: "Operations in flight at once.")
+    public var parallelism = 10
+
+    @Option(name: .tf("max-deletes"), help: "Refuse to delete more objects than this in one apply.")
+    public var maxDeletes: Int?
+
+    @Flag(name: .tf("allow-mass-delete"), help: "Allow deleting more than half of the owned objects (or more than -max-deletes).")
+    public var allowMassDelete = false
+
+    @Flag(name: .tf("json"), help: "Print progress and the result as JSON lines.")
+    public var json = false
+
+    public init() {}
+
+    public func run() async throws {
+        try estate.enterDirectory()
+        let out = Terminal(noColorFlag: input.noColor)
+        let err = Terminal(noColorFlag: input.noColor, stream: 2)
+        let style = TextStyle(colour: out.color)
+        var plan: Plan
+        var client: BatchComputeClient
+        var lock: WorkspaceLock?
+        var owned: Int
+        if input.paths.count == 1, let saved = PlanFiles.read(input.paths[0]) {
+            do { client = try estate.client() } catch { throw fail("\(error)", err) }
+            lock = try await estate.takeLock("apply", client: client, err: err)
+            let now: WorkspaceState
+            do { now = try await WorkspaceState.fetch(saved.workspace, client: client) } catch {
+                await lock?.release()
+                throw fail("\(error)", err)
+            }
+            guard now.lineage == saved.lineage else {
+                await lock?.release()
+                throw fail("Saved plan does not match the given state\n\nThe given plan file was made for workspace \(saved.workspace) with lineage \(saved.lineage), but the engine's workspace has lineage \(now.lineage).", err)
+            }
+            guard now.serial == saved.serial else {
+                await lock?.release()
+                throw fail("Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed by another operation after the plan was created (serial \(saved.serial), now \(now.serial)). Run bcplan again.", err)
+            }
+            plan = saved
+            let live = try await LiveState.refresh(client: client, workspace: saved.workspace)
+            owned = live.objects.keys.filter { !$0.kind.isRun }.count
+        } else {
+            let made = try await PlanRun(input: input, estate: estate, shape: shape).make(operation: "apply", keepLock: true, err: err)
+            (plan, client, lock, owned) = (made.plan, made.client, made.lock, made.owned)
+            print(TextPlanRenderer(style: style).render(plan), terminator: "")
+            guard plan.hasChanges else {
+                await lock?.release()
+                return
+            }
+            if !autoApprove {
+                guard interactive else {
+                    await lock?.release()
+                    throw fail("no approval: -input=false needs -auto-approve or a saved plan (bcplan -out FILE, then bcapply FILE)", err)
+                }
+                print("\nDo you want to perform these actions in workspace \"\(estate.workspace)\"?\n  bcops will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n")
+                print("  Enter a value: ", terminator: "")
+                fflush(nil)
+                guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                    await lock?.release()
+                    print("\nApply cancelled.")
+                    throw ExitCode(1)
+                }
+                print("")
+            }
+        }
+        defer { if let lock { Task { await lock.release() } } }
+        let options = ApplyOptions(parallelism: parallelism, maxDeletes: maxDeletes, allowMassDelete: allowMassDelete)
+        let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
+        let dataDirectory = ProcessInfo.processInfo.environment["BCOPS_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/share/bcops"
+        let journal: ApplyJournal
+        do {
+            let (j, interrupted) = try ApplyJournal.open(directory: dataDirectory + "/journals", workspace: plan.workspace)
+            journal = j
+            if !interrupted.isEmpty {
+                print(style.yellow("Resuming after an interrupted apply:") + " \(interrupted.count) operation\(interrupted.count == 1 ? " was" : "s were") in flight (\(interrupted.map { "\($0.address) \($0.call)" }.joined(separator: "; "))). What they created carries bcops' labels, so this plan already accounts for it.\n")
+            }
+        } catch { throw fail("cannot open the apply journal in \(dataDirectory)/journals: \(error)", err) }
+        let applier = Applier(client: client, hasher: hasher, options: options, journal: journal)
+        do { try applier.checkDeletes(plan, owned: owned) } catch {
+            await lock?.release()
+            throw fail("\(error)", err)
+        }
+        let jsonOutput = json
+        let result = await applier.apply(plan) { event in ApplyCommand.report(event, style: style, json: jsonOutput) }
+        _ = try? await WorkspaceState.bump(plan.workspace, client: client)
+        await lock?.release()
+        lock = nil
+        if !result.failed.isEmpty || !result.remaining.isEmpty {
+            printError("")
+            for f in result.failed { printError(err.red("Error: ") + "\(f.address): \(f.message)") }
+            if !result.done.isEmpty { printError("\nSucceeded: " + result.done.map { "\($0.address) (\(ApplyCommand.past($0.action)))" }.joined(separator: ", ")) }
+            let remaining = result.failed.map(\.address) + result.remaining
+            printError("Remaining: " + remaining.map(\.description).joined(separator: ", "))
+            printError("\n" + result.summary + " Run bcapply again to finish once the errors are fixed.")
+            throw ExitCode(1)
+        }
+        print("\n" + style.green(style.bold(result.summary)))
+    }
+
+    static func past(_ a: PlanAction) -> String {
+        switch a {
+        case .create: "created"
+        case .update: "updated"
+        case .replace: "replaced"
+        case .delete: "destroyed"
+        case .run: "submitted"
+        case .noop: "unchanged"
+        }
+    }
+
+    static func verbs(_ a: PlanAction) -> (ing: String, done: String) {
+        switch a {
+        case .create, .noop: ("Creating...", "Creation complete")
+        case .update: ("Modifying...", "Modifications complete")
+        case .replace: ("Replacing...", "Replacement complete")
+        case .delete: ("Destroying...", "Destruction complete")
+        case .run: ("Submitting...", "Submitted")
+        }
+    }
+
+    static func report(_ event: ApplyEvent, style: TextStyle, json: Bool) {
+        if json {
+            let line: JSONValue = switch event {
+            case .started(let a, let action): .object(["type": .string("apply_start"), "address": .string(a.description), "action": .string(action.rawValue)])
+            case .still(let a, let action, let s): .object(["type": .string("apply_progress"), "address": .string(a.description), "action": .string(action.rawValue), "elapsed_seconds": .integer(s)])
+            case .finished(let a, let action, let s, let id): .object(["type": .string("apply_complete"), "address": .string(a.description), "action": .string(action.rawValue), "elapsed_seconds": .number(s), "id": id.map(JSONValue.string) ?? .null])
+            case .failed(let a, let action, let m): .object(["type": .string("apply_errored"), "address": .string(a.description), "action": .string(action.rawValue), "message": .string(m)])
+            case .skipped(let a, let b): .object(["type": .string("apply_skipped"), "address": .string(a.description), "because": .string(b.description)])
+            }
+            print(line.canonicalString)
+            fflush(nil)
+            return
+        }
+        switch event {
+        case .started(let a, let action):
+            print("\(style.bold(a.description)): \(verbs(action).ing)")
+        case .still(let a, let action, let s):
+            print("\(style.bold(a.description)): Still \(verbs(action).ing.lowercased().replacingOccurrences(of: "...", with: "")) [\(s)s elapsed]")
+        case .finished(let a, let action, let s, let id):
+            print("\(style.bold(a.description)): \(verbs(action).done) after \(Int(s.rounded()))s\(id.map { " [id=\($0)]" } ?? "")")
+        case .failed(let a, _, let m):
+            print("\(style.bold(a.description)): " + style.red("failed: ") + m)
+        case .skipped(let a, let b):
+            print("\(style.bold(a.description)): skipped, because \(b) failed")
+        }
+        fflush(nil)
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import BCClient
+import BCManifest
+import BCModel
+import BCPlan
+import Foundation
+
+/// The flags that shape a plan, shared by bcplan and bcapply.
+public struct PlanShapeOptions: ParsableArguments {
+    @Option(name: .tf("target"), help: "Plan only this address (Kind/name) and what it depends on; repeatable.")
+    public var target: [String] = []
+
+    @Option(name: .tf("replace"), help: "Replace this object (or re-run this run) even if nothing changed; repeatable.")
+    public var replace: [String] = []
+
+    @Option(name: .tf("refresh"), help: "Compare with the live objects' values (-refresh=false compares with what bcops applied only).")
+    public var refresh: Bool = true
+
+    @Flag(name: .tf("destroy"), help: "Plan to delete everything the workspace owns.")
+    public var destroy = false
+
+    @Flag(name: .tf("prune-runs"), help: "Also delete finished runs whose manifests are gone.")
+    public var pruneRuns = false
+
+    public init() {}
+
+    func addresses(_ list: [String], flag: String) throws -> Set<ResourceAddress> {
+        Set(try list.map { text in
+            guard let a = ResourceAddress(text) else { throw ValidationError("\(flag) \(text): expected Kind/name, such as Cluster/render-farm") }
+            return a
+        })
+    }
+
+    public func options() throws -> PlanOptions {
+        PlanOptions(destroy: destroy, targets: try addresses(target, flag: "-target"), replace: try addresses(replace, flag: "-replace"),
+                    pruneRuns: pruneRuns)
+    }
+}
+
+/// Load, lower, refresh, diff: the part bcplan and bcapply share.
+struct PlanRun {
+    var input: ManifestOptions
+    var estate: EstateOptions
+    var shape: PlanShapeOptions
+
+    struct Made {
+        var plan: Plan
+        var client: BatchComputeClient
+        var lock: WorkspaceLock?
+        var hasher: FieldHasher
+        var owned: Int
+    }
+
+    /// Makes a plan; holds the workspace lock afterwards when `keepLock` (bcapply).
+    func make(operation: String, keepLock: Bool, err: Terminal) async throws -> Made {
+        let loaded = input.load()
+        for d in loaded.diagnostics { printError(err.red("error: ") + d.description) }
+        guard loaded.isValid else { throw fail("the manifests have \(loaded.diagnostics.count) problem\(loaded.diagnostics.count == 1 ? "" : "s"); nothing was planned", err) }
+        let (desired, errors) = PlanPipeline.lower(loaded.manifests)
+        for e in errors { printError(err.red("error: ") + e) }
+        guard errors.isEmpty else { throw ExitCode(1) }
+        let client: BatchComputeClient
+        do { client = try estate.client() } catch { throw fail("\(error)", err) }
+        let options = try shape.options()
+        let lock = try await estate.takeLock(operation, client: client, err: err)
+        do {
+            let workspace = try await WorkspaceState.fetch(estate.workspace, client: client)
+            var live = try await LiveState.refresh(client: client, workspace: estate.workspace)
+            if !shape.refresh {
+                // Compare with what bcops applied only: hide the live values.
+                for (a, objects) in live.objects {
+                    live.objects[a] = objects.map { var o = $0; o.body = .object(["Labels": o.body["Labels"] ?? .null, "State": o.body["State"] ?? .null]); return o }
+                }
+            }
+            let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
+            let plan = PlanPipeline.plan(desired: desired, files: loaded.files, workspace: workspace, live: live, options: options, hasher: hasher)
+            if !keepLock { await lock?.release() }
+            return Made(plan: plan, client: client, lock: keepLock ? lock : nil, hasher: hasher,
+                        owned: live.objects.keys.filter { !$0.kind.isRun }.count)
+        } catch let e as BatchComputeError {
+            await lock?.release()
+            throw fail("\(e)", err)
+        }
+    }
+}
+
+/// `bcplan`: show how the live estate differs from the manifests.
+public struct PlanCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show how the live batch estate differs from the manifests.",
+        discussion: """
+        Reads the manifests, refreshes the live state with one bulk list per kind (labels tell what the \
+        workspace owns) and prints the plan. Exit codes with -detailed-exitcode: 0 no changes, 1 error, \
+        2 changes present.
+        """)
+
+    @OptionGroup public var input: ManifestOptions
+    @OptionGroup public var estate: EstateOptions
+    @OptionGroup public var shape: PlanShapeOptions
+
+    @Option(name: .tf("out"), help: "Save the plan to this file, for bcapply FILE.")
+    public var out: String?
+
+    @Flag(name: .tf("detailed-exitcode"), help: "Exit 2 when the plan has changes (0 none, 1 error).")
+    public var detailedExitcode = false
+
+    @Flag(name: .tf("json"), help: "Print the plan as JSON (Terraform's plan JSON shape).")
+    public var json = false
+
+    @Flag(name: .tf("markdown"), help: "Print the plan as a pull-request comment (at most 65,536 characters).")
+    public var markdown = false
+
+    @Option(name: .tf("input"), help: "Ask for input (bcplan never does; accepted for Terraform's habits).")
+    public var interactive: Bool = true
+
+    public init() {}
+
+    public func run() async throws {
+        try estate.enterDirectory()
+        let err = Terminal(noColorFlag: input.noColor, stream: 2)
+        let made = try await PlanRun(input: input, estate: estate, shape: shape).make(operation: "plan", keepLock: false, err: err)
+        let plan = made.plan
+        if json {
+            print(JSONPlanRenderer.render(plan, version: BCOpsVersion.string).canonicalString)
+        } else if markdown {
+            print(MarkdownPlanRenderer.render(plan), terminator: "")
+        } else {
+            let out = Terminal(noColorFlag: input.noColor)
+            print(TextPlanRenderer(style: TextStyle(colour: out.color)).render(plan), terminator: "")
+        }
+        if let out {
+            do { try PlanFiles.write(plan, to: out) } catch { throw fail("cannot write the plan to \(out): \(error)", err) }
+            if !json && !markdown {
+                print("\nSaved the plan to: \(out)\n\nTo perform exactly these actions, run the following command to apply:\n    bcapply \"\(out)\"")
+            }
+        }
+        if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,322 @@
+import BCClient
+import BCModel
+import Foundation
+import NIOHTTP1
+
+/// Limits and guards of an apply.
+public struct ApplyOptions: Sendable {
+    /// Operations in flight at once (Terraform's -parallelism, default 10).
+    public var parallelism = 10
+    /// Per-collection limits beside `parallelism`: clusters are heavier to create than apps.
+    public var collectionLimits: [LiveCollection: Int] = [.apps: 10, .clusters: 4, .jobs: 10]
+    public var maxDeletes: Int?
+    public var allowMassDelete = false
+
+    public init(parallelism: Int = 10, maxDeletes: Int? = nil, allowMassDelete: Bool = false) {
+        self.parallelism = max(1, parallelism)
+        self.maxDeletes = maxDeletes
+        self.allowMassDelete = allowMassDelete
+    }
+}
+
+/// What the applier reports while it works, for progress lines and logs.
+public enum ApplyEvent: Sendable {
+    case started(ResourceAddress, PlanAction)
+    case still(ResourceAddress, PlanAction, seconds: Int)
+    case finished(ResourceAddress, PlanAction, seconds: Double, id: String?)
+    case failed(ResourceAddress, PlanAction, message: String)
+    case skipped(ResourceAddress, because: ResourceAddress)
+}
+
+public struct ApplyResult: Sendable {
+    public var done: [(address: ResourceAddress, action: PlanAction, id: String?)] = []
+    public var failed: [(address: ResourceAddress, message: String)] = []
+    public var remaining: [ResourceAddress] = []
+
+    public var succeeded: Bool { failed.isEmpty && remaining.isEmpty }
+
+    public var counts: (run: Int, add: Int, change: Int, destroy: Int) {
+        var c = (run: 0, add: 0, change: 0, destroy: 0)
+        for d in done {
+            switch d.action {
+            case .run: c.run += 1
+            case .create: c.add += 1
+            case .update: c.change += 1
+            case .replace: c.add += 1; c.destroy += 1
+            case .delete: c.destroy += 1
+            case .noop: break
+            }
+        }
+        return c
+    }
+
+    /// Terraform's closing sentence, and the runs submitted when there were any.
+    public var summary: String {
+        let c = counts
+        let head = succeeded ? "Apply complete!" : "Apply incomplete."
+        return "\(head) Resources: \(c.add) added, \(c.change) changed, \(c.destroy) destroyed." + (c.run > 0 ? " Runs: \(c.run) submitted." : "")
+    }
+}
+
+public enum ApplyRefusal: Error, CustomStringConvertible, Sendable {
+    case massDelete(deletes: Int, owned: Int, limit: String)
+
+    public var description: String {
+        switch self {
+        case .massDelete(let deletes, let owned, let limit):
+            "refusing to delete \(deletes) of the \(owned) objects this workspace owns (\(limit)); check the manifests were all found, or pass -allow-mass-delete"
+        }
+    }
+}
+
+/// Carries out a plan: dependency order (a run after the clusters it uses; deletes after
+/// what depends on them), at most `parallelism` operations at once, each journaled with an
+/// idempotency token before it is sent.
+public struct Applier: Sendable {
+    let client: BatchComputeClient
+    let hasher: FieldHasher
+    let readSecret: SecretReader
+    let options: ApplyOptions
+    let journal: ApplyJournal?
+
+    public init(client: BatchComputeClient, hasher: FieldHasher, readSecret: @escaping SecretReader = SecretSources.read,
+                options: ApplyOptions = .init(), journal: ApplyJournal? = nil) {
+        self.client = client
+        self.hasher = hasher
+        self.readSecret = readSecret
+        self.options = options
+        self.journal = journal
+    }
+
+    /// Refuses to delete more than half the owned objects (or more than -max-deletes) at once.
+    public func checkDeletes(_ plan: Plan, owned: Int) throws {
+        guard !options.allowMassDelete, !plan.destroy else { return }
+        let deletes = plan.changes.filter { $0.action == .delete }.count
+        guard deletes > 1 else { return }
+        if let max = options.maxDeletes, deletes > max {
+            throw ApplyRefusal.massDelete(deletes: deletes, owned: owned, limit: "-max-deletes \(max)")
+        }
+        if options.maxDeletes == nil, deletes * 2 > owned {
+            throw ApplyRefusal.massDelete(deletes: deletes, owned: owned, limit: "more than 50%")
+        }
+    }
+
+    /// The operations and what each waits for.
+    static func graph(_ plan: Plan) -> [ResourceAddress: Set<ResourceAddress>] {
+        let desired = Dictionary(plan.desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        let actionable = plan.actionable
+        let acting = Set(actionable.map(\.address))
+        var waits: [ResourceAddress: Set<ResourceAddress>] = [:]
+        for c in actionable {
+            var deps = Set<ResourceAddress>()
+            if c.action == .delete {
+                // What is deleted has no manifest any more: delete runs, then apps, then clusters.
+                let rank: (Kind) -> Int = { $0.isRun ? 0 : (LiveCollection.of($0) == .apps ? 1 : 2) }
+                deps = Set(actionable.filter { $0.action == .delete && rank($0.address.kind) < rank(c.address.kind) }.map(\.address))
+            } else {
+                deps = Set(desired[c.address]?.dependencies ?? []).intersection(acting)
+            }
+            waits[c.address] = deps
+        }
+        return waits
+    }
+
+    public func apply(_ plan: Plan, progress: @escaping @Sendable (ApplyEvent) -> Void) async -> ApplyResult {
+        let changes = Dictionary(plan.actionable.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        let desired = Dictionary(plan.desired.map { ($0.address, $0.resource) }, uniquingKeysWith: { a, _ in a })
+        var waits = Self.graph(plan)
+        var ids: [ResourceAddress: String] = [:]
+        for c in plan.changes where c.action != .delete && c.action != .replace { if let id = c.liveId { ids[c.address] = id } }
+        var result = ApplyResult()
+        var running: [LiveCollection: Int] = [:]
+        var inFlight = 0
+        var failed = Set<ResourceAddress>()
+        await withTaskGroup(of: (ResourceAddress, Result<String?, Error>, Double).self) { group in
+            while true {
+                // Start whatever is ready, within the limits, in address order.
+                for address in waits.keys.sorted() where waits[address]!.isEmpty && inFlight < options.parallelism {
+                    let change = changes[address]!
+                    let collection = LiveCollection.of(address.kind)
+                    guard running[collection, default: 0] < options.collectionLimits[collection, default: options.parallelism] else { continue }
+                    waits[address] = nil
+                    running[collection, default: 0] += 1
+                    inFlight += 1
+                    let d = desired[address]
+                    let known = ids
+                    progress(.started(address, change.action))
+                    group.addTask {
+                        let started = Date()
+                        let ticker = Task {
+                            var elapsed = 0
+                            while !Task.isCancelled {
+                                try? await Task.sleep(nanoseconds: 10_000_000_000)
+                                if Task.isCancelled { break }
+                                elapsed += 10
+                                progress(.still(address, change.action, seconds: elapsed))
+                            }
+                        }
+                        defer { ticker.cancel() }
+                        do {
+                            let id = try await perform(change, desired: d, plan: plan, ids: known)
+                            return (address, .success(id), Date().timeIntervalSince(started))
+                        } catch {
+                            return (address, .failure(error), Date().timeIntervalSince(started))
+                        }
+                    }
+                }
+                guard let (address, outcome, seconds) = await group.next() else { break }
+                inFlight -= 1
+                running[LiveCollection.of(address.kind), default: 1] -= 1
+                let action = changes[address]!.action
+                switch outcome {
+                case .success(let id):
+                    if let id { ids[address] = id }
+                    result.done.append((address, action, id))
+                    progress(.finished(address, action, seconds: seconds, id: id))
+                    for key in waits.keys { waits[key]!.remove(address) }
+                case .failure(let error):
+                    failed.insert(address)
+                    result.failed.append((address, "\(error)"))
+                    progress(.failed(address, action, message: "\(error)"))
+                    // Whatever waits for it cannot go ahead.
+                    var blocked = [address]
+                    while let b = blocked.popLast() {
+                        for (key, deps) in waits where deps.contains(b) {
+                            waits[key] = nil
+                            result.remaining.append(key)
+                            progress(.skipped(key, because: b))
+                            blocked.append(key)
+                        }
+                    }
+                }
+            }
+        }
+        result.remaining += waits.keys.sorted()
+        return result
+    }
+
+    // MARK: Operations
+
+    func token(_ plan: Plan, _ address: ResourceAddress, _ labels: [String: String], attempt: String) -> String {
+        let material = "\(plan.lineage)|\(plan.serial)|\(address)|\(labels[OwnershipLabels.fields] ?? "")|\(attempt)"
+        return "bcops-" + hasher.hash(.string(material))
+    }
+
+    func resolve(_ f: DesiredField, ids: [ResourceAddress: String]) throws -> JSONValue {
+        switch f.value {
+        case .value(let v): return v
+        case .secret(let source):
+            guard let s = readSecret(source) else {
+                throw BodyBuilder.Unresolved(description: "\(f.path): cannot read \(SecretSources.describe(source))")
+            }
+            return .string(s)
+        case .reference(let target):
+            guard let id = ids[target] else { throw BodyBuilder.Unresolved(description: "\(f.path): \(target) has no ID (it was not created)") }
+            return .string(id)
+        }
+    }
+
+    func fieldHash(_ f: DesiredField, _ v: JSONValue, isRun: Bool) -> String {
+        switch f.value {
+        case .secret: hasher.secretHash(v.stringValue ?? "")
+        case .reference(let target) where isRun: hasher.hash(.string("ref:\(target)"))
+        default: hasher.hash(v)
+        }
+    }
+
+    func body(_ d: DesiredResource, plan: Plan, ids: [ResourceAddress: String]) throws -> (JSONValue, [String: String]) {
+        try BodyBuilder.body(d, workspace: plan.workspace, resolve: { try resolve($0, ids: ids) },
+                             hash: { fieldHash($0, $1, isRun: d.isRun) })
+    }
+
+    /// Runs one change; returns the object's ID.
+    func perform(_ c: ResourceChange, desired d: DesiredResource?, plan: Plan, ids: [ResourceAddress: String]) async throws -> String? {
+        switch c.action {
+        case .noop: return c.liveId
+        case .delete:
+            for id in (c.liveId ?? "").split(separator: ",").map(String.init) { try await delete(c.address, id: id) }
+            return nil
+        case .create, .run:
+            return try await create(d!, plan: plan, ids: ids, attempt: c.liveId ?? "first")
+        case .update:
+            try await update(d!, id: c.liveId!, change: c, plan: plan, ids: ids)
+            return c.liveId
+        case .replace:
+            if let old = c.liveId { try await delete(c.address, id: old) }
+            return try await create(d!, plan: plan, ids: ids, attempt: "replaces \(c.liveId ?? "")")
+        }
+    }
+
+    func journaled<T: Sendable>(_ address: ResourceAddress, _ action: PlanAction, _ call: String, token: String? = nil,
+                                _ body: () async throws -> T) async throws -> T {
+        await journal?.record("intent", address, action: action, call: call, token: token)
+        do {
+            let value = try await body()
+            await journal?.record("done", address, action: action, call: call, token: token)
+            return value
+        } catch {
+            await journal?.record("failed", address, action: action, call: call, token: token, detail: "\(error)")
+            throw error
+        }
+    }
+
+    func delete(_ address: ResourceAddress, id: String) async throws {
+        let collection = LiveCollection.of(address.kind)
+        let path = "/\(collection.rawValue)/\(id)"
+        try await journaled(address, .delete, "DELETE \(path)") {
+            if collection == .jobs {
+                // A job that still runs is stopped first; one already ended answers a state conflict.
+                _ = try? await client.send(.POST, path + "/stop")
+            }
+            let r = try await client.send(.DELETE, path)
+            guard (200..<300).contains(r.status) || r.status == 404 else { throw BatchComputeClient.error(from: r) }
+        }
+    }
+
+    func create(_ d: DesiredResource, plan: Plan, ids: [ResourceAddress: String], attempt: String) async throws -> String {
+        let (body, labels) = try body(d, plan: plan, ids: ids)
+        let token = token(plan, d.address, labels, attempt: attempt)
+        let path = "/\(d.collection.rawValue)"
+        return try await journaled(d.address, d.isRun ? .run : .create, "POST \(path)", token: token) {
+            let r = try await client.send(.POST, path, query: [("IdempotentToken", token)], body: body)
+            if (200..<300).contains(r.status) {
+                let o = try JSONValue.parse(r.body)
+                return (o["Id"] ?? o["Name"])?.stringValue ?? d.name
+            }
+            if d.collection == .apps, r.status == 409 {
+                // An app of this name exists: ours from an interrupted apply is adopted; anyone else's is not touched.
+                let existing = try await client.call(.GET, "/apps/\(d.name)")
+                let owner = existing["Labels"]?[OwnershipLabels.address]?.stringValue
+                let ws = existing["Labels"]?[OwnershipLabels.workspace]?.stringValue
+                guard owner == d.address.description, ws == plan.workspace else {
+                    throw BatchComputeError(status: 409, code: "AlreadyExists",
+                                            message: "App \(d.name) exists and is not managed by workspace \(plan.workspace); adopt it with: bcctl import \(d.address) \(d.name)",
+                                            requestId: "")
+                }
+                try await client.call(.PUT, "/apps/\(d.name)", body: body)
+                return d.name
+            }
+            throw BatchComputeClient.error(from: r)
+        }
+    }
+
+    func update(_ d: DesiredResource, id: String, change: ResourceChange, plan: Plan, ids: [ResourceAddress: String]) async throws {
+        let (body, labels) = try body(d, plan: plan, ids: ids)
+        switch d.collection {
+        case .apps:
+            try await journaled(d.address, .update, "PUT /apps/\(id)") { try await client.call(.PUT, "/apps/\(id)", body: body) }
+        case .clusters:
+            // ModifyCluster takes group counts, instance types and spot settings, plus bcops' labels.
+            var groups: [String: JSONValue] = [:]
+            for (g, group) in body["Groups"]?.objectValue ?? [:] {
+                var settings: [String: JSONValue] = [:]
+                for key in ["DesiredVMCount", "InstanceType", "SpotStrategy", "SpotPriceLimit"] { settings[key] = group[key] }
+                groups[g] = .object(settings)
+            }
+            let modify: JSONValue = .object(["Groups": .object(groups), "Labels": .object(labels.mapValues(JSONValue.string))])
+            try await journaled(d.address, .update, "PUT /clusters/\(id)") { try await client.call(.PUT, "/clusters/\(id)", body: modify) }
+        case .jobs:
+            throw BodyBuilder.Unresolved(description: "runs are never updated in place")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import BCModel
+
+/// The labels bcops keeps on every live object it owns (DESIGN.md "Ownership").
+public enum OwnershipLabels {
+    public static let workspace = "bcops.io/workspace"
+    public static let address = "bcops.io/address"
+    /// `{"manifest.path": "hash", …}` of every field as last applied.
+    public static let fields = "bcops.io/fields"
+    /// Run kinds: the `rerun:` token the run was submitted with.
+    public static let rerun = "bcops.io/rerun"
+
+    public static func isReserved(_ key: String) -> Bool { key.hasPrefix("bcops.io/") }
+
+    /// Encodes applied field hashes compactly (sorted, canonical JSON).
+    public static func encodeFields(_ hashes: [String: String]) -> String {
+        JSONValue.object(hashes.mapValues(JSONValue.string)).canonicalString
+    }
+
+    public static func decodeFields(_ text: String?) -> [String: String] {
+        guard let text, let v = try? JSONValue.parse(Array(text.utf8)), let o = v.objectValue else { return [:] }
+        return o.compactMapValues(\.stringValue)
+    }
+}

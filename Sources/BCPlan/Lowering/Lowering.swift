@@ -1,0 +1,35 @@
+import BCModel
+
+/// Turns a validated manifest into what must exist in the API. Kinds whose lowering is not
+/// built yet are reported, never silently skipped.
+public enum Lowering {
+    public struct Unsupported: Error, Sendable, CustomStringConvertible {
+        public var address: ResourceAddress
+        public var description: String {
+            "\(address): bcplan cannot plan \(address.kind.rawValue) manifests yet; bcplan validate checks them"
+        }
+    }
+
+    public static func lower(_ manifest: Manifest) throws -> DesiredResource {
+        let address = ResourceAddress(kind: manifest.kind, name: manifest.metadata.name)
+        let name = manifest.metadata.name
+        var fields: [DesiredField] = []
+        var fixed: [String: JSONValue] = ["Name": .string(name)]
+        var dependencies = Set<ResourceAddress>()
+        var rerun: String?
+        switch manifest.spec {
+        case let app as AppSpec:
+            fields = AppLowering.lower(app, name: name)
+        case let cluster as ClusterSpec:
+            fields = ClusterLowering.lower(cluster)
+        case let job as JobSpec:
+            (fields, dependencies) = JobLowering.lower(job)
+            fixed["Type"] = .string("DAG")
+            rerun = job.rerun
+        default:
+            throw Unsupported(address: address)
+        }
+        return DesiredResource(address: address, collection: .of(manifest.kind), name: name, fields: fields, fixed: fixed,
+                               dependencies: dependencies, userLabels: manifest.metadata.labels ?? [:], rerunToken: rerun)
+    }
+}

@@ -1,0 +1,144 @@
+import BCModel
+
+/// What a plan proposes for one resource.
+public enum PlanAction: String, Codable, Sendable {
+    case noop, create, update, replace, delete
+    /// A run kind: submit a (new) run.
+    case run
+
+    /// Terraform's `change.actions` for this action.
+    public var terraformActions: [String] {
+        switch self {
+        case .noop: ["no-op"]
+        case .create, .run: ["create"]
+        case .update: ["update"]
+        case .replace: ["delete", "create"]
+        case .delete: ["delete"]
+        }
+    }
+}
+
+/// A field's value as a plan shows it: known, sensitive (never the value), or known only
+/// after apply (another resource's ID that does not exist yet).
+public enum PlanValue: Codable, Sendable, Equatable {
+    case known(JSONValue)
+    case sensitive(hash: String?)
+    case unknown
+    case absent
+    /// What bcops last applied: only its hash is kept, in the object's labels.
+    case asApplied
+}
+
+/// One field that differs between the live object and the manifests.
+public struct FieldChange: Codable, Sendable, Equatable {
+    public var path: String
+    public var before: PlanValue
+    public var after: PlanValue
+    /// Changing it needs a new object.
+    public var forcesReplacement: Bool
+    /// Whether the plan changes it (unchanged fields are kept for JSON's before/after).
+    public var changed: Bool = true
+
+    public var isSensitive: Bool {
+        if case .sensitive = before { return true }
+        if case .sensitive = after { return true }
+        return false
+    }
+}
+
+/// The plan for one resource.
+public struct ResourceChange: Codable, Sendable {
+    public var address: ResourceAddress
+    public var action: PlanAction
+    /// Why, in the words the plan prints: `forces replacement`, `not in configuration`, …
+    public var reason: String?
+    /// Terraform's `action_reason` (`replace_because_cannot_update`, `delete_because_no_resource_config`, …).
+    public var actionReason: String?
+    /// Every field the manifest sets (and any it no longer sets), before and after.
+    public var fields: [FieldChange]
+    /// The live object's ID, when there is one.
+    public var liveId: String?
+    /// Run kinds without an action: `already succeeded`, `running`, `failed (last attempt …)`.
+    public var runStatus: String?
+
+    public var changedFields: [FieldChange] { fields.filter(\.changed) }
+    public var unchangedCount: Int { fields.count - changedFields.count }
+}
+
+/// Fields of an owned object that changed outside bcops since it was applied.
+public struct ResourceDrift: Codable, Sendable {
+    public var address: ResourceAddress
+    public var changes: [FieldChange]
+}
+
+/// A plan: data only. Renderers (text, JSON, Markdown) and the applier read it; nothing in it
+/// is a secret value.
+public struct Plan: Codable, Sendable {
+    public var formatVersion = 1
+    public var workspace: String
+    public var lineage: String
+    public var serial: Int
+    /// SHA-256 of the manifest files the plan was made from.
+    public var manifestsHash: String
+    public var createdAt: String
+    public var destroy = false
+    public var changes: [ResourceChange]
+    public var drift: [ResourceDrift]
+    /// The desired resources the changes apply (secrets as references, never values).
+    public var desired: [DesiredResourceRecord]
+    public var warnings: [String] = []
+
+    public var actionable: [ResourceChange] { changes.filter { $0.action != .noop } }
+    public var hasChanges: Bool { !actionable.isEmpty }
+
+    public var counts: (run: Int, add: Int, change: Int, destroy: Int) {
+        var c = (run: 0, add: 0, change: 0, destroy: 0)
+        for ch in changes {
+            switch ch.action {
+            case .noop: break
+            case .run: c.run += 1
+            case .create: c.add += 1
+            case .update: c.change += 1
+            case .replace: c.add += 1; c.destroy += 1
+            case .delete: c.destroy += 1
+            }
+        }
+        return c
+    }
+
+    /// Terraform's sentence, with `N to run, ` first when runs are planned.
+    public var summary: String {
+        guard hasChanges else { return "No changes. Your infrastructure matches the configuration." }
+        let c = counts
+        let run = c.run > 0 ? "\(c.run) to run, " : ""
+        return "Plan: \(run)\(c.add) to add, \(c.change) to change, \(c.destroy) to destroy."
+    }
+}
+
+/// `DesiredResource` as a plan file keeps it.
+public struct DesiredResourceRecord: Codable, Sendable {
+    public var address: ResourceAddress
+    public var collection: LiveCollection
+    public var name: String
+    public var fields: [DesiredField]
+    public var fixed: [String: JSONValue]
+    public var dependencies: [ResourceAddress]
+    public var userLabels: [String: String]
+    public var rerunToken: String?
+
+    public init(_ d: DesiredResource) {
+        address = d.address
+        collection = d.collection
+        name = d.name
+        fields = d.fields
+        fixed = d.fixed
+        dependencies = d.dependencies.sorted()
+        userLabels = d.userLabels
+        rerunToken = d.rerunToken
+    }
+
+    public var resource: DesiredResource {
+        DesiredResource(address: address, collection: collection, name: name, fields: fields, fixed: fixed,
+                        dependencies: Set(dependencies), userLabels: userLabels, rerunToken: rerunToken)
+    }
+}

@@ -1,0 +1,233 @@
+import BCModel
+
+/// Reads a secret's value at plan time, only to hash it; nil when it cannot be read here.
+public typealias SecretReader = @Sendable (SecretSource) -> String?
+
+/// Options that shape a plan, as bcplan's flags give them.
+public struct PlanOptions: Sendable {
+    public var destroy = false
+    public var targets: Set<ResourceAddress> = []
+    public var replace: Set<ResourceAddress> = []
+    public var pruneRuns = false
+
+    public init(destroy: Bool = false, targets: Set<ResourceAddress> = [], replace: Set<ResourceAddress> = [], pruneRuns: Bool = false) {
+        self.destroy = destroy
+        self.targets = targets
+        self.replace = replace
+        self.pruneRuns = pruneRuns
+    }
+}
+
+/// Desired versus live: what to create, update, replace, delete or run, with reasons, and
+/// what drifted. Pure: no I/O besides the secret reader it is given.
+public struct Planner: Sendable {
+    public var hasher: FieldHasher
+    public var readSecret: SecretReader
+    public var options: PlanOptions
+
+    public init(hasher: FieldHasher, readSecret: @escaping SecretReader, options: PlanOptions = .init()) {
+        self.hasher = hasher
+        self.readSecret = readSecret
+        self.options = options
+    }
+
+    public struct Result: Sendable {
+        public var changes: [ResourceChange]
+        public var drift: [ResourceDrift]
+        public var warnings: [String]
+    }
+
+    public func plan(desired: [DesiredResource], live: LiveState) -> Result {
+        var changes: [ResourceChange] = []
+        var drift: [ResourceDrift] = []
+        var warnings: [String] = []
+        let desiredByAddress = Dictionary(desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        let replacing = Set(desired.filter { live.current($0.address) != nil && willReplace($0, live: live) }.map(\.address))
+        if !options.destroy {
+            for d in desired.sorted(by: { $0.address < $1.address }) {
+                if d.isRun {
+                    changes.append(planRun(d, live: live, replacing: replacing))
+                } else if let current = live.current(d.address) {
+                    let (change, drifted) = planExisting(d, current: current, live: live, replacing: replacing)
+                    changes.append(change)
+                    if !drifted.isEmpty { drift.append(ResourceDrift(address: d.address, changes: drifted)) }
+                } else {
+                    changes.append(ResourceChange(address: d.address, action: .create, reason: nil, actionReason: nil,
+                                                  fields: attributes(d, live: live, replacing: replacing), liveId: nil, runStatus: nil))
+                }
+            }
+        }
+        var keptRuns = 0
+        for (address, objects) in live.objects where options.destroy || desiredByAddress[address] == nil {
+            if address.kind.isRun && !options.pruneRuns {
+                keptRuns += 1
+                continue
+            }
+            changes.append(ResourceChange(
+                address: address, action: .delete,
+                reason: options.destroy ? nil : "because \(address) is not in configuration",
+                actionReason: options.destroy ? nil : "delete_because_no_resource_config",
+                fields: [], liveId: objects.map(\.id).joined(separator: ","), runStatus: nil))
+        }
+        if keptRuns > 0 {
+            warnings.append("\(keptRuns) run\(keptRuns == 1 ? " is" : "s are") no longer in configuration and \(keptRuns == 1 ? "is" : "are") kept; -prune-runs deletes finished runs")
+        }
+        if !options.targets.isEmpty {
+            let wanted = closure(of: options.targets, in: desiredByAddress)
+            changes = changes.filter { wanted.contains($0.address) }
+            drift = drift.filter { wanted.contains($0.address) }
+            warnings.append("Resource targeting is in effect: the plan covers \(options.targets.map(\.description).sorted().joined(separator: ", ")) and what they depend on only.")
+        }
+        changes.sort { $0.address < $1.address }
+        return Result(changes: changes, drift: drift, warnings: warnings)
+    }
+
+    /// Targets plus everything they depend on.
+    func closure(of targets: Set<ResourceAddress>, in desired: [ResourceAddress: DesiredResource]) -> Set<ResourceAddress> {
+        var seen = Set<ResourceAddress>()
+        var stack = Array(targets)
+        while let a = stack.popLast() {
+            guard seen.insert(a).inserted else { continue }
+            stack += desired[a]?.dependencies ?? []
+        }
+        return seen
+    }
+
+    // MARK: Fields
+
+    /// A desired value's hash (nil when unknown at plan time) and how the plan shows it.
+    func desiredValue(_ f: DesiredField, isRun: Bool, live: LiveState, replacing: Set<ResourceAddress>) -> (hash: String?, shown: PlanValue) {
+        switch f.value {
+        case .value(let v):
+            return (hasher.hash(v), .known(v))
+        case .secret(let source):
+            guard let plain = readSecret(source) else { return (nil, .sensitive(hash: nil)) }
+            let h = hasher.secretHash(plain)
+            return (h, .sensitive(hash: h))
+        case .reference(let target):
+            let id = replacing.contains(target) ? nil : live.current(target)?.id
+            // A run is identified by what it refers to, not by the ID of the day: replacing
+            // a cluster does not re-run the jobs that ran on it.
+            if isRun { return (hasher.hash(.string("ref:\(target)")), id.map { .known(.string($0)) } ?? .unknown) }
+            guard let id else { return (nil, .unknown) }
+            return (hasher.hash(.string(id)), .known(.string(id)))
+        }
+    }
+
+    func liveValue(_ f: DesiredField, on current: LiveResource) -> (hash: String?, shown: PlanValue) {
+        guard var v = current.value(at: f.apiPath) else { return (nil, .absent) }
+        if f.comparison == .keys { v = .array((v.objectValue ?? [:]).keys.sorted().map(JSONValue.string)) }
+        if f.value.isSensitive {
+            let h = hasher.secretHash(v.stringValue ?? v.canonicalString)
+            return (h, .sensitive(hash: h))
+        }
+        return (hasher.hash(v), .known(v))
+    }
+
+    func attributes(_ d: DesiredResource, live: LiveState, replacing: Set<ResourceAddress>) -> [FieldChange] {
+        d.fields.filter { $0.comparison == .equal }.map { f in
+            FieldChange(path: f.path, before: .absent, after: desiredValue(f, isRun: d.isRun, live: live, replacing: replacing).shown, forcesReplacement: false)
+        }
+    }
+
+    /// Whether an existing object will be replaced (runs refer to it by address, so only
+    /// references from non-run kinds would care, and no such kind has references).
+    func willReplace(_ d: DesiredResource, live: LiveState) -> Bool {
+        guard !d.isRun, let current = live.current(d.address) else { return false }
+        return planExisting(d, current: current, live: live, replacing: []).0.action == .replace
+    }
+
+    func removedPaths(_ d: DesiredResource, applied: [String: String]) -> [String] {
+        let current = Set(d.fields.map(\.path))
+        return applied.keys.filter { !current.contains($0) }.sorted()
+    }
+
+    // MARK: Existing objects
+
+    func planExisting(_ d: DesiredResource, current: LiveResource, live: LiveState,
+                      replacing: Set<ResourceAddress>) -> (ResourceChange, [FieldChange]) {
+        let applied = current.appliedFields
+        var fields: [FieldChange] = []
+        var drifted: [FieldChange] = []
+        for f in d.fields {
+            let want = desiredValue(f, isRun: false, live: live, replacing: replacing)
+            let have = liveValue(f, on: current)
+            let appliedHash = applied[f.path]
+            if let haveHash = have.hash, let appliedHash, haveHash != appliedHash {
+                // Changed outside bcops since it was applied.
+                let before: PlanValue = appliedHash == want.hash ? want.shown : .asApplied
+                drifted.append(FieldChange(path: f.path, before: before, after: have.shown, forcesReplacement: false))
+            }
+            let differs: Bool
+            if let wantHash = want.hash {
+                differs = have.hash.map { $0 != wantHash } ?? (appliedHash != wantHash)
+            } else if case .sensitive = want.shown {
+                differs = false  // not readable at plan time: apply reads it
+            } else {
+                differs = true  // refers to something that does not exist yet
+            }
+            let before: PlanValue = have.hash != nil ? have.shown : (appliedHash == nil ? .absent : .asApplied)
+            fields.append(FieldChange(path: f.path, before: before, after: want.shown, forcesReplacement: differs && f.rule == .replace,
+                                      changed: differs))
+        }
+        let removalForces = d.address.kind != .App
+        for path in removedPaths(d, applied: applied) {
+            fields.append(FieldChange(path: path, before: .asApplied, after: .absent, forcesReplacement: removalForces))
+        }
+        var change = ResourceChange(address: d.address, action: .noop, reason: nil, actionReason: nil, fields: fields,
+                                    liveId: current.id, runStatus: nil)
+        if options.replace.contains(d.address) {
+            change.action = .replace
+            change.reason = "will be replaced, as requested"
+            change.actionReason = "replace_by_request"
+        } else if fields.contains(where: \.forcesReplacement) {
+            change.action = .replace
+            change.actionReason = "replace_because_cannot_update"
+        } else if fields.contains(where: \.changed) {
+            change.action = .update
+        }
+        return (change, drifted)
+    }
+
+    // MARK: Runs
+
+    func planRun(_ d: DesiredResource, live: LiveState, replacing: Set<ResourceAddress>) -> ResourceChange {
+        var change = ResourceChange(address: d.address, action: .run, reason: "will be submitted", actionReason: nil,
+                                    fields: attributes(d, live: live, replacing: replacing), liveId: nil, runStatus: nil)
+        guard let last = live.current(d.address) else { return change }
+        change.liveId = last.id
+        if options.replace.contains(d.address) || (d.rerunToken.map { $0 != (last.rerunToken ?? "") } ?? false) {
+            change.reason = "will re-run as requested"
+            change.actionReason = "replace_by_request"
+            return change
+        }
+        let applied = last.appliedFields
+        var fields: [FieldChange] = []
+        for f in d.fields {
+            let want = desiredValue(f, isRun: true, live: live, replacing: replacing)
+            let differs = want.hash.map { applied[f.path] != $0 } ?? false
+            fields.append(FieldChange(path: f.path, before: differs ? (applied[f.path] == nil ? .absent : .asApplied) : want.shown,
+                                      after: want.shown, forcesReplacement: differs, changed: differs))
+        }
+        for path in removedPaths(d, applied: applied) {
+            fields.append(FieldChange(path: path, before: .asApplied, after: .absent, forcesReplacement: true))
+        }
+        change.fields = fields
+        let changed = fields.filter(\.changed)
+        if !changed.isEmpty {
+            change.reason = "will re-run because \(changed.map(\.path).joined(separator: ", ")) changed"
+            change.actionReason = "replace_because_cannot_update"
+            return change
+        }
+        change.action = .noop
+        change.reason = nil
+        switch last.state {
+        case "Finished": change.runStatus = "already succeeded"
+        case "Waiting", "Running": change.runStatus = "running"
+        default:
+            let message = last.body["Message"]?.stringValue ?? ""
+            change.runStatus = "failed (last attempt \(last.id)\(last.state == "Stopped" ? " was stopped" : "")\(message.isEmpty ? "" : ": \(message)"))"
+        }
+        return change
+    }
+}

@@ -1,0 +1,145 @@
+import BCClient
+import BCModel
+import Foundation
+
+/// A workspace's identity in the engine: its lineage (fixed at first use) and the serial
+/// every apply increments. Saved plans carry both, so a plan made before another apply is
+/// refused as stale.
+public struct WorkspaceState: Sendable, Codable, Equatable {
+    public var name: String
+    public var lineage: String
+    public var serial: Int
+
+    public static func fetch(_ name: String, client: BatchComputeClient) async throws -> WorkspaceState {
+        let o = try await client.call(.GET, "/bcops/workspaces/\(name)")
+        return WorkspaceState(name: name, lineage: o["Lineage"]?.stringValue ?? "", serial: o["Serial"]?.intValue ?? 0)
+    }
+
+    public static func bump(_ name: String, client: BatchComputeClient) async throws -> WorkspaceState {
+        let o = try await client.call(.POST, "/bcops/workspaces/\(name)/serial")
+        return WorkspaceState(name: name, lineage: o["Lineage"]?.stringValue ?? "", serial: o["Serial"]?.intValue ?? 0)
+    }
+}
+
+/// Who holds a workspace's lock, as Terraform prints it.
+public struct LockInfo: Sendable, Codable, Equatable {
+    public var id: String
+    public var workspace: String
+    public var owner: String
+    public var operation: String
+    public var info: String
+    public var created: String
+    public var expires: String
+
+    init(_ o: JSONValue) {
+        id = o["Id"]?.stringValue ?? ""
+        workspace = o["Workspace"]?.stringValue ?? ""
+        owner = o["Owner"]?.stringValue ?? ""
+        operation = o["Operation"]?.stringValue ?? ""
+        info = o["Info"]?.stringValue ?? ""
+        created = o["CreationTime"]?.stringValue ?? ""
+        expires = o["ExpireTime"]?.stringValue ?? ""
+    }
+
+    public var text: String {
+        """
+        Lock Info:
+          ID:        \(id)
+          Workspace: \(workspace)
+          Operation: \(operation)
+          Who:       \(owner)
+          Created:   \(created)
+          Expires:   \(expires)
+          Info:      \(info)
+        """
+    }
+}
+
+public enum LockError: Error, CustomStringConvertible, Sendable {
+    case held(LockInfo, waited: Double)
+    case lost(String)
+
+    public var description: String {
+        switch self {
+        case .held(let info, let waited):
+            """
+            Error acquiring the state lock\(waited > 0 ? " (waited \(Int(waited)) s)" : "")
+
+            The workspace is locked by another operation. bcops acquires a lock on the workspace
+            so that no one else changes it at the same time. Wait for it to finish, retry with
+            -lock-timeout, or, if the holder crashed, wait for its lease to expire or run
+            "bcctl force-unlock \(info.id)".
+
+            \(info.text)
+            """
+        case .lost(let why): "the workspace lock was lost: \(why)"
+        }
+    }
+}
+
+/// A held lease on a workspace, renewed by a heartbeat until released. A holder that dies
+/// stops renewing and the lease expires by itself.
+public actor WorkspaceLock {
+    public let info: LockInfo
+    let client: BatchComputeClient
+    let ttl: Int
+    var heartbeat: Task<Void, Never>?
+
+    init(info: LockInfo, client: BatchComputeClient, ttl: Int) {
+        self.info = info
+        self.client = client
+        self.ttl = ttl
+    }
+
+    /// Takes the lock, retrying with backoff 1 s doubling to 16 s until `timeout` seconds passed.
+    public static func acquire(workspace: String, operation: String, client: BatchComputeClient, timeout: Double,
+                               ttl: Int = 60, info: String = "") async throws -> WorkspaceLock {
+        let owner = "\(ProcessInfo.processInfo.environment["USER"] ?? "bcops")@\(ProcessInfo.processInfo.hostName) pid \(getpid())"
+        let runURL = ProcessInfo.processInfo.environment["BCOPS_RUN_URL"] ?? ""
+        let started = Date()
+        var delay = 1.0
+        while true {
+            let body: JSONValue = .object(["Workspace": .string(workspace), "Owner": .string(owner), "Operation": .string(operation),
+                                           "Info": .string(runURL.isEmpty ? info : runURL), "TTLSeconds": .integer(ttl)])
+            let response = try await client.send(.POST, "/bcops/locks", body: body)
+            let json = (try? JSONValue.parse(response.body)) ?? .null
+            if response.status == 201 {
+                let lock = WorkspaceLock(info: LockInfo(json), client: client, ttl: ttl)
+                await lock.startHeartbeat()
+                return lock
+            }
+            guard response.status == 409 else {
+                throw BatchComputeError(status: response.status, code: json["Code"]?.stringValue ?? "HTTP\(response.status)",
+                                        message: json["Message"]?.stringValue ?? "", requestId: json["RequestId"]?.stringValue ?? "")
+            }
+            let waited = Date().timeIntervalSince(started)
+            guard waited + delay <= timeout else { throw LockError.held(LockInfo(json), waited: waited) }
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            delay = min(16, delay * 2)
+        }
+    }
+
+    func startHeartbeat() {
+        let client = self.client, id = info.id, ttl = self.ttl
+        heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(ttl) * 1_000_000_000 / 3)
+                if Task.isCancelled { break }
+                _ = try? await client.call(.PUT, "/bcops/locks/\(id)", body: .object(["TTLSeconds": .integer(ttl)]))
+            }
+        }
+    }
+
+    public func release() async {
+        heartbeat?.cancel()
+        _ = try? await client.send(.DELETE, "/bcops/locks/\(info.id)")
+    }
+
+    public static func list(client: BatchComputeClient) async throws -> [LockInfo] {
+        (try await client.call(.GET, "/bcops/locks")["Items"]?.arrayValue ?? []).map(LockInfo.init)
+    }
+
+    public static func forceUnlock(_ id: String, client: BatchComputeClient) async throws {
+        try await client.call(.DELETE, "/bcops/locks/\(id)")
+    }
+}

@@ -1,0 +1,6 @@
+import BCCommands
+
+@main
+enum BCApplyMain {
+    static func main() async { await BCApplyRoot.main() }
+}

@@ -1,0 +1,6 @@
+import BCCommands
+
+@main
+enum BCPlanMain {
+    static func main() async { await BCPlanRoot.main() }
+}

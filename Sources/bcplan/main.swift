@@ -1,3 +1,0 @@
-import BCCommands
-
-BCPlanRoot.main()
