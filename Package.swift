@@ -69,6 +69,7 @@ let package = Package(
                     resources: [.copy("Corpus")]),
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
         .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI", "BCTestSupport"], exclude: ["sdk"]),
+        .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest", "BCTestSupport"]),
     ]
 )

@@ -112,11 +112,27 @@ public actor WorkspaceLock {
                 throw BatchComputeError(status: response.status, code: json["Code"]?.stringValue ?? "HTTP\(response.status)",
                                         message: json["Message"]?.stringValue ?? "", requestId: json["RequestId"]?.stringValue ?? "")
             }
+            let holder = LockInfo(json)
+            if let pid = deadLocalHolder(holder.owner) {
+                // The holder ran on this machine and is gone (killed): its lease would only
+                // expire later. Take it over now.
+                try? await forceUnlock(holder.id, client: client)
+                FileHandle.standardError.write(Data("Note: took over the lock of \(holder.owner) (process \(pid) no longer exists)\n".utf8))
+                continue
+            }
             let waited = Date().timeIntervalSince(started)
-            guard waited + delay <= timeout else { throw LockError.held(LockInfo(json), waited: waited) }
+            guard waited + delay <= timeout else { throw LockError.held(holder, waited: waited) }
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             delay = min(16, delay * 2)
         }
+    }
+
+    /// The pid of a holder `user@host pid N` on this host that no longer runs, else nil.
+    static func deadLocalHolder(_ owner: String) -> Int32? {
+        guard let at = owner.firstIndex(of: "@"), let space = owner.range(of: " pid ") else { return nil }
+        let host = owner[owner.index(after: at)..<space.lowerBound]
+        guard host == ProcessInfo.processInfo.hostName, let pid = Int32(owner[space.upperBound...]), pid > 0 else { return nil }
+        return kill(pid, 0) != 0 && errno == ESRCH ? pid : nil
     }
 
     func startHeartbeat() {

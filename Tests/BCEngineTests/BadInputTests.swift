@@ -1,3 +1,4 @@
+import BCTestSupport
 import Foundation
 import Testing
 

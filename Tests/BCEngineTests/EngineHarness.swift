@@ -5,56 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A real `bcctl engine serve` process on a loopback port chosen by the OS, with its own
-/// data directory, for tests that talk to the engine the way clients do.
-final class EngineProcess: @unchecked Sendable {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    let process = Process()
-    let dataDirectory: String
-    private(set) var port = 0
-    private(set) var credentials = Credentials(accessKeyId: "", accessKeySecret: "")
-
-    struct Credentials { var accessKeyId: String; var accessKeySecret: String }
-
-    static func binary(_ name: String) -> String { ProcessRunner.product(name) }
-
-    init(dataDirectory: String? = nil) throws {
-        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bcops-engine-\(UUID().uuidString)").path
-        process.executableURL = URL(fileURLWithPath: EngineProcess.binary("bcctl"))
-        process.arguments = ["engine", "serve", "--data", self.dataDirectory, "--listen", "127.0.0.1:0"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait for "listening on http://127.0.0.1:PORT".
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let r = text.range(of: "listening on http://127.0.0.1:") {
-                let digits = text[r.upperBound...].prefix { $0.isNumber }
-                if let p = Int(digits), text[r.upperBound...].dropFirst(digits.count).first != nil { port = p; break }
-            }
-        }
-        guard port > 0 else { process.terminate(); throw CocoaError(.fileReadUnknown) }
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: self.dataDirectory + "/credentials.json"))) as! [String: String]
-        credentials = Credentials(accessKeyId: json["AccessKeyId"]!, accessKeySecret: json["AccessKeySecret"]!)
-    }
-
-    func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
-    }
-
-    /// SIGKILL, as a crash would.
-    func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-    }
-
-    deinit { stop() }
-
+extension EngineProcess {
     struct HTTPResult { var status: Int; var headers: [String: String]; var body: Data
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }

@@ -24,7 +24,11 @@ public enum Lowering {
             fields = ClusterLowering.lower(cluster)
         case let job as JobSpec:
             (fields, dependencies) = JobLowering.lower(job)
+            // BatchCompute requires these; the manifest's values, when set, are written over them.
             fixed["Type"] = .string("DAG")
+            fixed["Priority"] = .integer(1)
+            fixed["JobFailOnInstanceFail"] = .bool(true)
+            fixed["AutoRelease"] = .bool(false)
             rerun = job.rerun
         default:
             throw Unsupported(address: address)

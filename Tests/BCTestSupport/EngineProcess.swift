@@ -1,0 +1,58 @@
+import Foundation
+
+/// A real `bcctl engine serve` process on a loopback port chosen by the OS, with its own
+/// data directory, for tests that talk to the engine the way clients do.
+public final class EngineProcess: @unchecked Sendable {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public let process = Process()
+    public let dataDirectory: String
+    public private(set) var port = 0
+    public private(set) var credentials = Credentials(accessKeyId: "", accessKeySecret: "")
+
+    public struct Credentials: Sendable { public var accessKeyId: String; public var accessKeySecret: String }
+
+    public static func binary(_ name: String) -> String { ProcessRunner.product(name) }
+
+    public init(dataDirectory: String? = nil) throws {
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bcops-engine-\(UUID().uuidString)").path
+        process.executableURL = URL(fileURLWithPath: EngineProcess.binary("bcctl"))
+        process.arguments = ["engine", "serve", "--data", self.dataDirectory, "--listen", "127.0.0.1:0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for "listening on http://127.0.0.1:PORT".
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let r = text.range(of: "listening on http://127.0.0.1:") {
+                let digits = text[r.upperBound...].prefix { $0.isNumber }
+                if let p = Int(digits), text[r.upperBound...].dropFirst(digits.count).first != nil { port = p; break }
+            }
+        }
+        guard port > 0 else { process.terminate(); throw CocoaError(.fileReadUnknown) }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: self.dataDirectory + "/credentials.json"))) as! [String: String]
+        credentials = Credentials(accessKeyId: json["AccessKeyId"]!, accessKeySecret: json["AccessKeySecret"]!)
+    }
+
+    public func stop() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    /// SIGKILL, as a crash would.
+    public func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+
+    deinit { stop() }
+
+    /// The environment a client process needs to reach this engine (bcplan, bcapply, the SDK).
+    public var clientEnvironment: [String: String] {
+        ["BCOPS_ENDPOINT": "http://127.0.0.1:\(port)", "BCOPS_ACCESS_KEY_ID": credentials.accessKeyId,
+         "BCOPS_ACCESS_KEY_SECRET": credentials.accessKeySecret, "BCOPS_DATA": dataDirectory]
+    }
+}
