@@ -91,3 +91,24 @@ final class Estate: @unchecked Sendable {
               stderrRedirectPath: oss://bucket/logs/
         """
 }
+
+extension Estate {
+    /// Takes the workspace lock through the API as another holder; returns its ID.
+    func sdkLock(owner: String, ttl: Int) throws -> String {
+        let r = try sdk("lock.py", [owner, String(ttl)])
+        precondition(r.status == 0, r.combined)
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// How many objects the default workspace owns, counted through the official SDK.
+    func ownedCount() throws -> Int {
+        let r = try sdk("owned.py", ["default"])
+        precondition(r.status == 0, r.combined)
+        return Int(r.stdout.split(separator: "\n").first ?? "") ?? -1
+    }
+
+    func appNames() throws -> [String] {
+        let r = try sdk("owned.py", ["default"])
+        return r.stdout.split(separator: "\n").dropFirst().map(String.init)
+    }
+}
