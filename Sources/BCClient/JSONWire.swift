@@ -7,7 +7,7 @@ import Foundation
 extension JSONValue {
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         guard !bytes.isEmpty else { return .null }
-        return JSONValue(any: try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]))
+        return try JSONParser.parse(bytes)
     }
 
     public init(any: Any) {
@@ -36,6 +36,9 @@ extension JSONValue {
     }
 
     public var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    /// Appends the canonical bytes to a buffer (no allocation per value).
+    public func appendCanonical(to out: inout [UInt8]) { write(into: &out) }
 
     func write(into out: inout [UInt8]) {
         switch self {

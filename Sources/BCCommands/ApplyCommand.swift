@@ -69,14 +69,14 @@ public struct ApplyCommand: AsyncParsableCommand {
             let live = try await LiveState.refresh(client: client, workspace: saved.workspace)
             owned = live.objects.keys.filter { !$0.kind.isRun }.count
         } else {
-            let made = try await PlanRun(input: input, estate: estate, shape: shape).make(operation: "apply", keepLock: true, err: err)
+            let made = try await PlanRun(input: input, estate: estate, shape: shape).make(operation: "apply", keepLock: true, err: err, detailed: false)
             (plan, client, lock, owned) = (made.plan, made.client, made.lock, made.owned)
             print(TextPlanRenderer(style: style).render(plan), terminator: "")
-            guard plan.hasChanges else {
+            guard plan.hasChanges || plan.staleLabels > 0 else {
                 await lock?.release()
                 return
             }
-            if !autoApprove {
+            if !autoApprove && plan.hasChanges {
                 guard interactive else {
                     await lock?.release()
                     throw fail("no approval: -input=false needs -auto-approve or a saved plan (bcplan -out FILE, then bcapply FILE)", err)

@@ -52,28 +52,37 @@ struct PlanRun {
     }
 
     /// Makes a plan; holds the workspace lock afterwards when `keepLock` (bcapply).
-    func make(operation: String, keepLock: Bool, err: Terminal) async throws -> Made {
+    /// - Parameter detailed: unchanged objects' fields too (JSON, Markdown, plan files).
+    func make(operation: String, keepLock: Bool, err: Terminal, detailed: Bool = true) async throws -> Made {
+        var clock = PhaseClock()
         let loaded = input.load()
+        clock.lap("loaded \(loaded.manifests.count) manifests from \(loaded.files.count) files")
         for d in loaded.diagnostics { printError(err.red("error: ") + d.description) }
         guard loaded.isValid else { throw fail("the manifests have \(loaded.diagnostics.count) problem\(loaded.diagnostics.count == 1 ? "" : "s"); nothing was planned", err) }
         let (desired, errors) = PlanPipeline.lower(loaded.manifests)
         for e in errors { printError(err.red("error: ") + e) }
         guard errors.isEmpty else { throw ExitCode(1) }
+        clock.lap("lowered \(desired.count) manifests to API terms")
         let client: BatchComputeClient
         do { client = try estate.client() } catch { throw fail("\(error)", err) }
         let options = try shape.options()
         let lock = try await estate.takeLock(operation, client: client, err: err)
         do {
             let workspace = try await WorkspaceState.fetch(estate.workspace, client: client)
-            var live = try await LiveState.refresh(client: client, workspace: estate.workspace)
+            clock.lap("locked and read workspace \(estate.workspace) (serial \(workspace.serial))")
+            let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
+            var live = try await PlanPipeline.refresh(desired: desired, client: client, workspace: estate.workspace, options: options,
+                                                      hasher: hasher, refresh: shape.refresh)
+            clock.lap("refreshed \(live.count) live objects of workspace \(estate.workspace)")
             if !shape.refresh {
                 // Compare with what bcops applied only: hide the live values.
                 for (a, objects) in live.objects {
                     live.objects[a] = objects.map { var o = $0; o.body = .object(["Labels": o.body["Labels"] ?? .null, "State": o.body["State"] ?? .null]); return o }
                 }
             }
-            let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
-            let plan = PlanPipeline.plan(desired: desired, files: loaded.files, workspace: workspace, live: live, options: options, hasher: hasher)
+            let plan = PlanPipeline.plan(desired: desired, files: loaded.files, workspace: workspace, live: live, options: options,
+                                         hasher: hasher, detailed: detailed)
+            clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
             if !keepLock { await lock?.release() }
             return Made(plan: plan, client: client, lock: keepLock ? lock : nil, hasher: hasher,
                         owned: live.objects.keys.filter { !$0.kind.isRun }.count)
@@ -119,7 +128,8 @@ public struct PlanCommand: AsyncParsableCommand {
     public func run() async throws {
         try estate.enterDirectory()
         let err = Terminal(noColorFlag: input.noColor, stream: 2)
-        let made = try await PlanRun(input: input, estate: estate, shape: shape).make(operation: "plan", keepLock: false, err: err)
+        let made = try await PlanRun(input: input, estate: estate, shape: shape)
+            .make(operation: "plan", keepLock: false, err: err, detailed: json || markdown || out != nil)
         let plan = made.plan
         if json {
             print(JSONPlanRenderer.render(plan, version: BCOpsVersion.string).canonicalString)
@@ -136,5 +146,18 @@ public struct PlanCommand: AsyncParsableCommand {
             }
         }
         if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+    }
+}
+
+/// Phase timings on standard error when BCOPS_LOG=debug, as structured `key=value` lines.
+struct PhaseClock {
+    let enabled = ProcessInfo.processInfo.environment["BCOPS_LOG"]?.lowercased() == "debug"
+    var last = Date()
+
+    mutating func lap(_ what: String) {
+        guard enabled else { return }
+        let now = Date()
+        printError("level=debug phase=\"\(what)\" seconds=\(String(format: "%.3f", now.timeIntervalSince(last)))")
+        last = now
     }
 }

@@ -38,7 +38,9 @@ struct ClustersAPI {
         router.put("/clusters/:id") { request, context in
             let row = try existing(try context.parameters.require("id"))
             let body = try await APIServer.body(request)
-            try store.updateCluster(row.id, description: try modified(row.description, with: body.object))
+            // Relabelling (bcctl import, forget) is not a change of the cluster itself.
+            try store.updateCluster(row.id, description: try modified(row.description, with: body.object),
+                                    newRevision: Set(body.object.keys) != ["Labels"])
             await engine.wakeup.raise()
             return APIServer.json([:] as [String: Any])
         }
@@ -127,7 +129,8 @@ struct ClustersAPI {
             ] as [String: Any]
         }
         return [
-            "Id": row.id, "Name": row.name, "OwnerId": 0, "Description": o["Description"] as? String ?? "",
+            "Id": row.id, "Name": row.name, "OwnerId": 0, "Description": o["Description"] as? String ?? "", "Revision": row.revision,
+            "Runtime": o["Runtime"] as? String ?? "container",
             "Labels": o["Labels"] ?? [:] as [String: Any],
             "CreationTime": WireTime.format(row.creationTime), "State": row.state,
             "InstanceType": o["InstanceType"] as? String ?? "", "ImageId": o["ImageId"] as? String ?? "",

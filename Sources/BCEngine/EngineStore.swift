@@ -91,6 +91,17 @@ public final class EngineStore: Sendable {
                 ALTER TABLE instances ADD COLUMN log_dir TEXT;
                 """)
         }
+        m.registerMigration("v6-revisions-and-workspace-index") { db in
+            // A cluster's revision counts changes to its description (labels aside), so a
+            // client that recorded it can tell "unchanged since I applied it" without
+            // reading the whole object. Workspace lookups go through an expression index.
+            try db.execute(sql: """
+                ALTER TABLE clusters ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+                CREATE INDEX clusters_workspace ON clusters(\(EngineStore.workspaceLabel("description")));
+                CREATE INDEX apps_workspace ON apps(\(EngineStore.workspaceLabel("description")));
+                CREATE INDEX jobs_workspace ON jobs(\(EngineStore.workspaceLabel("description")));
+                """)
+        }
         return m
     }
 
@@ -269,6 +280,7 @@ public final class EngineStore: Sendable {
         public var state: String
         public var description: String
         public var creationTime: Date
+        public var revision: Int = 1
     }
 
     public func createCluster(name: String, description: String, token: String?, now: Date = Date()) throws -> String {
@@ -300,10 +312,12 @@ public final class EngineStore: Sendable {
         }
     }
 
-    /// Replaces a cluster's stored description (the server merges the modification first).
-    public func updateCluster(_ id: String, description: String) throws {
+    /// Replaces a cluster's stored description (the server merges the modification first);
+    /// anything beyond labels makes a new revision.
+    public func updateCluster(_ id: String, description: String, newRevision: Bool = true) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE clusters SET description = ? WHERE id = ?", arguments: [description, id])
+            try db.execute(sql: "UPDATE clusters SET description = ?, revision = revision + ? WHERE id = ?",
+                           arguments: [description, newRevision ? 1 : 0, id])
             if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
             try EngineStore.event(db, "OnClusterModified", id)
         }
@@ -417,11 +431,56 @@ public final class EngineStore: Sendable {
     // MARK: Paging
 
     /// `WHERE` clauses matching every label (bcops' extension: `Labels` in a description).
+    /// One owned object, briefly: what a plan needs to know whether it changed since it was applied.
+    public struct InventoryItem: Sendable {
+        public var collection: String
+        public var id: String
+        public var revision: Int
+        public var state: String
+        public var message: String
+        /// The labels as JSON text, without the per-field hashes (`bcops.io/fields`).
+        public var labels: String
+    }
+
+    /// Everything a workspace owns, through the workspace index: no description is parsed
+    /// in Swift, SQLite's JSON functions pick out the labels.
+    public func inventory(workspace: String) throws -> [InventoryItem] {
+        try pool.read { db in
+            let labels = "COALESCE(json_remove(json_extract(description, '$.Labels'), '$.\"bcops.io/fields\"'), '{}')"
+            var out: [InventoryItem] = []
+            for row in try Row.fetchAll(db, sql: "SELECT id, revision, state, \(labels) AS labels FROM clusters WHERE \(EngineStore.workspaceLabel("description")) = ?",
+                                           arguments: [workspace]) {
+                out.append(InventoryItem(collection: "clusters", id: row["id"], revision: row["revision"], state: row["state"], message: "", labels: row["labels"]))
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT a.name, a.revision, \(labels.replacingOccurrences(of: "description", with: "a.description")) AS labels FROM apps a
+                JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r
+                WHERE \(EngineStore.workspaceLabel("a.description")) = ?
+                """, arguments: [workspace]) {
+                out.append(InventoryItem(collection: "apps", id: row["name"], revision: row["revision"], state: "", message: "", labels: row["labels"]))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, state, COALESCE(message, '') AS message, \(labels) AS labels FROM jobs WHERE \(EngineStore.workspaceLabel("description")) = ? ORDER BY seq",
+                                           arguments: [workspace]) {
+                out.append(InventoryItem(collection: "jobs", id: row["id"], revision: 1, state: row["state"], message: row["message"], labels: row["labels"]))
+            }
+            return out
+        }
+    }
+
+    /// The workspace label of a description, spelt exactly as the expression indexes are.
+    static func workspaceLabel(_ column: String) -> String { "json_extract(\(column), '$.Labels.\"bcops.io/workspace\"')" }
+
     static func labelFilter(_ sql: String, column: String, labels: [String: String]) -> (String, [any DatabaseValueConvertible]) {
         guard !labels.isEmpty else { return (sql, []) }
         var clauses: [String] = []
         var args: [any DatabaseValueConvertible] = []
         for (k, v) in labels.sorted(by: { $0.key < $1.key }) {
+            if k == "bcops.io/workspace" {
+                // The indexed expression, literally, so that SQLite uses the index.
+                clauses.append(workspaceLabel(column) + " = ?")
+                args.append(v)
+                continue
+            }
             clauses.append("json_extract(\(column), ?) = ?")
             args.append("$.Labels.\"" + k.replacingOccurrences(of: "\"", with: "") + "\"")
             args.append(v)
@@ -458,7 +517,7 @@ public final class EngineStore: Sendable {
 
     static func clusterRow(_ r: Row) -> ClusterRow {
         ClusterRow(id: r["id"], name: r["name"], state: r["state"], description: r["description"],
-                   creationTime: Date(timeIntervalSince1970: r["creation_time"]))
+                   creationTime: Date(timeIntervalSince1970: r["creation_time"]), revision: r["revision"] ?? 1)
     }
 
     static func appRow(_ r: Row) -> AppRow {

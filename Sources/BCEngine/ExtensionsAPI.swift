@@ -15,6 +15,11 @@ struct ExtensionsAPI {
         router.post("/bcops/workspaces/:name/serial") { _, context in
             APIServer.json(workspaceJSON(try store.bumpSerial(try context.parameters.require("name"))))
         }
+        router.get("/bcops/inventory") { request, _ in
+            let q = APIServer.query(request)
+            guard let workspace = q["Workspace"], !workspace.isEmpty else { throw APIError.missing("Workspace") }
+            return inventory(try store.inventory(workspace: workspace))
+        }
         router.get("/bcops/events") { request, _ in
             let q = APIServer.query(request)
             let since = Int64(q["Since"] ?? "") ?? 0
@@ -96,6 +101,25 @@ struct ExtensionsAPI {
                                                .init("x-bcops-offset")!: String(offset + UInt64(data.count)),
                                                .init("x-bcops-complete")!: complete ? "true" : "false"],
                         body: .init(byteBuffer: buffer))
+    }
+
+    /// `{"Items":[{Collection, Id, Revision, State, Message, Labels}]}`, written directly: the
+    /// labels are already JSON text from SQLite.
+    func inventory(_ items: [EngineStore.InventoryItem]) -> Response {
+        var out: [UInt8] = Array("{\"Items\":[".utf8)
+        out.reserveCapacity(items.count * 256)
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"Collection\":\"\(item.collection)\",\"Id\":".utf8)
+            JSONWriter.writeString(item.id, into: &out)
+            out += Array(",\"Revision\":\(item.revision),\"State\":\"\(item.state)\",\"Message\":".utf8)
+            JSONWriter.writeString(item.message, into: &out)
+            out += Array(",\"Labels\":".utf8) + Array(item.labels.utf8) + [UInt8(ascii: "}")]
+        }
+        out += Array("],\"NextMarker\":\"\"}".utf8)
+        var buffer = ByteBuffer()
+        buffer.writeBytes(out)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 
     func workspaceJSON(_ w: EngineStore.WorkspaceState) -> [String: Any] {

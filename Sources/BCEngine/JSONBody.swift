@@ -70,6 +70,6 @@ struct JSONBody {
     }
 
     static func serialize(_ value: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        JSONWriter.data(value)
     }
 }

@@ -6,6 +6,11 @@ public enum OwnershipLabels {
     public static let address = "bcops.io/address"
     /// `{"manifest.path": "hash", …}` of every field as last applied.
     public static let fields = "bcops.io/fields"
+    /// A hash of all the fields as last applied: equal to the manifest's means nothing changed in it.
+    public static let spec = "bcops.io/spec"
+    /// The object's revision right after bcops applied it: equal to the live revision means
+    /// nobody changed it since.
+    public static let revision = "bcops.io/revision"
     /// Run kinds: the `rerun:` token the run was submitted with.
     public static let rerun = "bcops.io/rerun"
 

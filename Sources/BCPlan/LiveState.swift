@@ -9,6 +9,22 @@ public struct LiveResource: Sendable {
     public var id: String
     public var body: JSONValue
     public var labels: [String: String]
+    /// Known only from the inventory (labels, state, revision): the body holds no values.
+    public var brief = false
+
+    public init(address: ResourceAddress, collection: LiveCollection, id: String, body: JSONValue, labels: [String: String], brief: Bool = false) {
+        self.address = address
+        self.collection = collection
+        self.id = id
+        self.body = body
+        self.labels = labels
+        self.brief = brief
+    }
+
+    public var revision: Int? { body["Revision"]?.intValue }
+    public var specHash: String? { labels[OwnershipLabels.spec] }
+    /// The revision bcops left the object at when it last applied it.
+    public var appliedRevision: Int? { labels[OwnershipLabels.revision].flatMap(Int.init) }
 
     public var appliedFields: [String: String] { OwnershipLabels.decodeFields(labels[OwnershipLabels.fields]) }
     public var rerunToken: String? { labels[OwnershipLabels.rerun] }
@@ -34,23 +50,78 @@ public struct LiveState: Sendable {
 
     public var count: Int { objects.values.reduce(0) { $0 + $1.count } }
 
-    /// One bulk list per collection, filtered by the workspace label.
-    public static func refresh(client: BatchComputeClient, workspace: String) async throws -> LiveState {
+    /// One bulk list per collection, filtered by the workspace label: every object in full.
+    public static func refreshFull(client: BatchComputeClient, workspace: String, only: Set<LiveCollection> = Set(LiveCollection.allCases)) async throws -> LiveState {
         let label = [("Label", "\(OwnershipLabels.workspace)=\(workspace)")]
-        async let apps = client.listAll("/apps", query: label)
-        async let clusters = client.listAll("/clusters", query: label)
-        async let jobs = client.listAll("/jobs", query: label)
         var state = LiveState()
-        for (collection, items) in [(LiveCollection.apps, try await apps), (.clusters, try await clusters), (.jobs, try await jobs)] {
-            for item in items {
-                let labels = (item["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-                guard labels[OwnershipLabels.workspace] == workspace,
-                      let address = labels[OwnershipLabels.address].flatMap(ResourceAddress.init),
-                      let id = (collection == .apps ? item["Name"] : item["Id"])?.stringValue else { continue }
-                state.objects[address, default: []].append(LiveResource(address: address, collection: collection, id: id, body: item, labels: labels))
+        try await withThrowingTaskGroup(of: (LiveCollection, [JSONValue]).self) { group in
+            for collection in only { group.addTask { (collection, try await client.listAll("/\(collection.rawValue)", query: label)) } }
+            for try await (collection, items) in group {
+                for item in items { state.add(item, collection: collection, workspace: workspace, brief: false) }
             }
         }
-        for key in state.objects.keys { state.objects[key]!.sort { $0.creationTime < $1.creationTime } }
+        state.sortAttempts()
+        return state
+    }
+
+    mutating func add(_ item: JSONValue, collection: LiveCollection, workspace: String, brief: Bool) {
+        let labels = (item["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+        guard labels[OwnershipLabels.workspace] == workspace,
+              let address = labels[OwnershipLabels.address].flatMap(ResourceAddress.init),
+              let id = (collection == .apps && !brief ? item["Name"] : item["Id"])?.stringValue else { return }
+        objects[address, default: []].append(LiveResource(address: address, collection: collection, id: id, body: item, labels: labels, brief: brief))
+    }
+
+    mutating func sortAttempts() {
+        for key in objects.keys { objects[key]!.sort { $0.creationTime < $1.creationTime } }
+    }
+
+    /// The workspace's inventory in one call (bcops' extension), then in full only the objects
+    /// `needsFull` picks: those that may have changed. Against an endpoint without the
+    /// extension, every object is listed in full.
+    public static func refresh(client: BatchComputeClient, workspace: String,
+                               needsFull: (LiveResource) -> Bool = { _ in true }) async throws -> LiveState {
+        let response = try await client.send(.GET, "/bcops/inventory", query: [("Workspace", workspace)])
+        guard response.status == 200, let items = try JSONValue.parse(response.body)["Items"]?.arrayValue else {
+            return try await refreshFull(client: client, workspace: workspace)
+        }
+        var state = LiveState()
+        for item in items {
+            guard let collection = item["Collection"]?.stringValue.flatMap(LiveCollection.init(rawValue:)) else { continue }
+            state.add(item, collection: collection, workspace: workspace, brief: true)
+        }
+        // Inventory order is creation order: attempts of a run are already oldest first.
+        var wanted: [LiveCollection: [LiveResource]] = [:]
+        for (_, objects) in state.objects {
+            // Only the latest attempt of a run matters to a plan.
+            if let o = objects.last, needsFull(o) { wanted[o.collection, default: []].append(o) }
+        }
+        let many = Set(wanted.filter { $0.value.count > 100 }.keys)
+        if !many.isEmpty {
+            let full = try await refreshFull(client: client, workspace: workspace, only: many)
+            for (address, objects) in state.objects where many.contains(objects[0].collection) { state.objects[address] = full.objects[address] }
+            for (address, objects) in full.objects where state.objects[address] == nil { state.objects[address] = objects }
+        }
+        let few = wanted.filter { !many.contains($0.key) }.flatMap(\.value)
+        try await withThrowingTaskGroup(of: LiveResource?.self) { group in
+            var next = few.makeIterator()
+            func start(_ group: inout ThrowingTaskGroup<LiveResource?, Error>) {
+                guard let o = next.next() else { return }
+                group.addTask {
+                    let r = try await client.send(.GET, "/\(o.collection.rawValue)/\(o.id)")
+                    if r.status == 404 { return nil }
+                    guard (200..<300).contains(r.status) else { throw BatchComputeClient.error(from: r) }
+                    let body = try JSONValue.parse(r.body)
+                    let labels = (body["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+                    return LiveResource(address: o.address, collection: o.collection, id: o.id, body: body, labels: labels)
+                }
+            }
+            for _ in 0..<16 { start(&group) }
+            while let full = try await group.next() {
+                if let full, let i = state.objects[full.address]?.firstIndex(where: { $0.id == full.id }) { state.objects[full.address]![i] = full }
+                start(&group)
+            }
+        }
         return state
     }
 }

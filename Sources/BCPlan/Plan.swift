@@ -58,6 +58,12 @@ public struct ResourceChange: Codable, Sendable {
     public var fields: [FieldChange]
     /// The live object's ID, when there is one.
     public var liveId: String?
+    /// Its revision when planned; an update leaves it one higher.
+    public var liveRevision: Int?
+    /// Nothing to change, but its ownership labels are out of date (written by an older
+    /// bcops, or the object was changed back by hand): bcapply rewrites them, so the next plan
+    /// can skip reading it in full again.
+    public var relabel: Bool? = nil
     /// Run kinds without an action: `already succeeded`, `running`, `failed (last attempt …)`.
     public var runStatus: String?
 
@@ -89,6 +95,8 @@ public struct Plan: Codable, Sendable {
     public var warnings: [String] = []
 
     public var actionable: [ResourceChange] { changes.filter { $0.action != .noop } }
+    /// Unchanged objects whose ownership labels bcapply brings up to date.
+    public var staleLabels: Int { changes.filter { $0.relabel == true }.count }
     public var hasChanges: Bool { !actionable.isEmpty }
 
     public var counts: (run: Int, add: Int, change: Int, destroy: Int) {

@@ -28,9 +28,26 @@ public enum PlanPipeline {
         return FieldHasher.hex(HMACDigest.sha256.mac(key: Array("bcops manifests".utf8), message: bytes))
     }
 
+    /// Refreshes what the workspace owns, reading in full only what may differ from the manifests.
+    public static func refresh(desired: [DesiredResource], client: BatchComputeClient, workspace: String, options: PlanOptions,
+                               hasher: FieldHasher, refresh: Bool, readSecret: @escaping SecretReader = SecretSources.read) async throws -> LiveState {
+        let planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
+        let byAddress = Dictionary(desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        let none = LiveState()
+        return try await LiveState.refresh(client: client, workspace: workspace) { object in
+            // References of runs hash by address, so no live state is needed here.
+            planner.needsFull(object, desired: byAddress[object.address], live: none, refresh: refresh)
+        }
+    }
+
+    /// - Parameter detailed: keep every unchanged resource's fields and desired record (for
+    ///   JSON, Markdown and plan files); a text plan needs only what changes.
     public static func plan(desired: [DesiredResource], files: [String], workspace: WorkspaceState, live: LiveState,
-                            options: PlanOptions, hasher: FieldHasher, readSecret: @escaping SecretReader = SecretSources.read) -> Plan {
-        let result = Planner(hasher: hasher, readSecret: readSecret, options: options).plan(desired: desired, live: live)
+                            options: PlanOptions, hasher: FieldHasher, readSecret: @escaping SecretReader = SecretSources.read,
+                            detailed: Bool = true) -> Plan {
+        var planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
+        planner.detailed = detailed
+        let result = planner.plan(desired: desired, live: live)
         var warnings = result.warnings
         for d in desired {
             for f in d.fields {
@@ -41,6 +58,15 @@ public enum PlanPipeline {
         }
         return Plan(workspace: workspace.name, lineage: workspace.lineage, serial: workspace.serial,
                     manifestsHash: manifestsHash(files: files), createdAt: WireTime.format(Date()), destroy: options.destroy,
-                    changes: result.changes, drift: result.drift, desired: desired.map(DesiredResourceRecord.init), warnings: warnings)
+                    changes: result.changes, drift: result.drift, desired: records(desired, for: result.changes, all: detailed), warnings: warnings)
+    }
+
+    /// The desired resources a plan file must carry: those that change (and what they refer
+    /// to), or all of them.
+    static func records(_ desired: [DesiredResource], for changes: [ResourceChange], all: Bool) -> [DesiredResourceRecord] {
+        if all { return desired.map(DesiredResourceRecord.init) }
+        var needed = Set(changes.filter { $0.action != .noop || $0.relabel == true }.map(\.address))
+        for d in desired where needed.contains(d.address) { needed.formUnion(d.dependencies) }
+        return desired.filter { needed.contains($0.address) }.map(DesiredResourceRecord.init)
     }
 }

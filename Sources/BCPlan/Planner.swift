@@ -24,6 +24,8 @@ public struct Planner: Sendable {
     public var hasher: FieldHasher
     public var readSecret: SecretReader
     public var options: PlanOptions
+    /// Whether unchanged objects carry their fields (JSON's before/after); text plans do not need them.
+    public var detailed = true
 
     public init(hasher: FieldHasher, readSecret: @escaping SecretReader, options: PlanOptions = .init()) {
         self.hasher = hasher
@@ -42,19 +44,22 @@ public struct Planner: Sendable {
         var drift: [ResourceDrift] = []
         var warnings: [String] = []
         let desiredByAddress = Dictionary(desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
-        let replacing = Set(desired.filter { live.current($0.address) != nil && willReplace($0, live: live) }.map(\.address))
         if !options.destroy {
-            for d in desired.sorted(by: { $0.address < $1.address }) {
-                if d.isRun {
-                    changes.append(planRun(d, live: live, replacing: replacing))
-                } else if let current = live.current(d.address) {
-                    let (change, drifted) = planExisting(d, current: current, live: live, replacing: replacing)
+            // Objects first: which of them are replaced decides whether a run's references are known.
+            var replacing = Set<ResourceAddress>()
+            for d in desired where !d.isRun {
+                if let current = live.current(d.address) {
+                    let (change, drifted) = planExisting(d, current: current, live: live, replacing: [])
+                    if change.action == .replace { replacing.insert(d.address) }
                     changes.append(change)
                     if !drifted.isEmpty { drift.append(ResourceDrift(address: d.address, changes: drifted)) }
                 } else {
                     changes.append(ResourceChange(address: d.address, action: .create, reason: nil, actionReason: nil,
-                                                  fields: attributes(d, live: live, replacing: replacing), liveId: nil, runStatus: nil))
+                                                  fields: attributes(d, live: live, replacing: []), liveId: nil, runStatus: nil))
                 }
+            }
+            for d in desired where d.isRun {
+                changes.append(planRun(d, live: live, replacing: replacing))
             }
         }
         var keptRuns = 0
@@ -79,6 +84,7 @@ public struct Planner: Sendable {
             warnings.append("Resource targeting is in effect: the plan covers \(options.targets.map(\.description).sorted().joined(separator: ", ")) and what they depend on only.")
         }
         changes.sort { $0.address < $1.address }
+        drift.sort { $0.address < $1.address }
         return Result(changes: changes, drift: drift, warnings: warnings)
     }
 
@@ -94,6 +100,36 @@ public struct Planner: Sendable {
     }
 
     // MARK: Fields
+
+    /// The hash of everything `d` sets, as apply will record it; nil when a value is unknown
+    /// until apply (a secret not readable here).
+    public func specHash(_ d: DesiredResource, live: LiveState) -> String? {
+        var hashes: [(path: String, hash: String)] = []
+        hashes.reserveCapacity(d.fields.count)
+        for f in d.fields {
+            let h: String
+            switch f.value {
+            case .value(let v): h = hasher.hash(v)
+            case .reference(let target) where d.isRun: h = hasher.hash(.string("ref:\(target)"))
+            default:
+                guard let known = desiredValue(f, isRun: d.isRun, live: live, replacing: []).hash else { return nil }
+                h = known
+            }
+            hashes.append((f.path, h))
+        }
+        return hasher.specHash(hashes)
+    }
+
+    /// Whether the refresh must read `object` in full: unless its spec is the manifest's and
+    /// (with refresh) nobody changed it since bcops applied it, the plan needs its values.
+    public func needsFull(_ object: LiveResource, desired: DesiredResource?, live: LiveState, refresh: Bool) -> Bool {
+        guard let d = desired, !options.destroy else { return false }
+        if options.replace.contains(d.address) { return false }
+        guard let applied = object.specHash, applied == specHash(d, live: live) else { return true }
+        if d.isRun || !refresh { return false }
+        guard let recorded = object.appliedRevision, let now = object.revision else { return true }
+        return recorded != now
+    }
 
     /// A desired value's hash (nil when unknown at plan time) and how the plan shows it.
     func desiredValue(_ f: DesiredField, isRun: Bool, live: LiveState, replacing: Set<ResourceAddress>) -> (hash: String?, shown: PlanValue) {
@@ -130,13 +166,6 @@ public struct Planner: Sendable {
         }
     }
 
-    /// Whether an existing object will be replaced (runs refer to it by address, so only
-    /// references from non-run kinds would care, and no such kind has references).
-    func willReplace(_ d: DesiredResource, live: LiveState) -> Bool {
-        guard !d.isRun, let current = live.current(d.address) else { return false }
-        return planExisting(d, current: current, live: live, replacing: []).0.action == .replace
-    }
-
     func removedPaths(_ d: DesiredResource, applied: [String: String]) -> [String] {
         let current = Set(d.fields.map(\.path))
         return applied.keys.filter { !current.contains($0) }.sorted()
@@ -146,6 +175,21 @@ public struct Planner: Sendable {
 
     func planExisting(_ d: DesiredResource, current: LiveResource, live: LiveState,
                       replacing: Set<ResourceAddress>) -> (ResourceChange, [FieldChange]) {
+        if current.brief {
+            // The refresh read it briefly because its spec is the manifest's and it is as applied.
+            let fields = !detailed ? [] : d.fields.map { f -> FieldChange in
+                let shown: PlanValue = switch f.value {
+                case .value(let v): .known(v)
+                case .secret: .sensitive(hash: nil)
+                case .reference(let target): live.current(target).map { .known(.string($0.id)) } ?? .unknown
+                }
+                return FieldChange(path: f.path, before: shown, after: shown, forcesReplacement: false, changed: false)
+            }
+            var change = ResourceChange(address: d.address, action: .noop, reason: nil, actionReason: nil, fields: fields,
+                                        liveId: current.id, runStatus: nil)
+            change.liveRevision = current.revision
+            return (change, [])
+        }
         let applied = current.appliedFields
         var fields: [FieldChange] = []
         var drifted: [FieldChange] = []
@@ -176,6 +220,7 @@ public struct Planner: Sendable {
         }
         var change = ResourceChange(address: d.address, action: .noop, reason: nil, actionReason: nil, fields: fields,
                                     liveId: current.id, runStatus: nil)
+        change.liveRevision = current.revision
         if options.replace.contains(d.address) {
             change.action = .replace
             change.reason = "will be replaced, as requested"
@@ -185,6 +230,8 @@ public struct Planner: Sendable {
             change.actionReason = "replace_because_cannot_update"
         } else if fields.contains(where: \.changed) {
             change.action = .update
+        } else if current.specHash != specHash(d, live: live) || current.appliedRevision != current.revision {
+            change.relabel = true
         }
         return (change, drifted)
     }
@@ -202,14 +249,16 @@ public struct Planner: Sendable {
             return change
         }
         let applied = last.appliedFields
+        // Read briefly: its spec is the manifest's, nothing differs.
+        let unchanged = last.brief
         var fields: [FieldChange] = []
         for f in d.fields {
             let want = desiredValue(f, isRun: true, live: live, replacing: replacing)
-            let differs = want.hash.map { applied[f.path] != $0 } ?? false
+            let differs = unchanged ? false : (want.hash.map { applied[f.path] != $0 } ?? false)
             fields.append(FieldChange(path: f.path, before: differs ? (applied[f.path] == nil ? .absent : .asApplied) : want.shown,
                                       after: want.shown, forcesReplacement: differs, changed: differs))
         }
-        for path in removedPaths(d, applied: applied) {
+        for path in unchanged ? [] : removedPaths(d, applied: applied) {
             fields.append(FieldChange(path: path, before: .asApplied, after: .absent, forcesReplacement: true))
         }
         change.fields = fields

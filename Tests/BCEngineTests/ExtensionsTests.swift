@@ -67,7 +67,10 @@ import Testing
         let engine = try EngineProcess()
         defer { engine.stop() }
         let cluster = try await ExecutionTests.cluster(engine, nodes: 1)
-        let created = try await engine.request("POST", "/jobs", body: ExecutionTests.job(cluster, command: "echo first; sleep 0.6; echo second"))
+        // The instance prints "second" only once the test has read "first": no race with a slow machine.
+        let go = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-go-\(UUID().uuidString)").path
+        let created = try await engine.request("POST", "/jobs", body: ExecutionTests.job(
+            cluster, command: "echo first; while [ ! -e \(go) ]; do sleep 0.05; done; echo second"))
         let id = try #require(created.json["Id"] as? String)
         // While it runs, the log so far; then the rest from the returned offset.
         var first = EngineProcess.HTTPResult(status: 0, headers: [:], body: Data())
@@ -79,6 +82,8 @@ import Testing
         #expect(String(decoding: first.body, as: UTF8.self) == "first\n")
         #expect(first.headers["x-bcops-complete"] == "false")
         let offset = try #require(first.headers["x-bcops-offset"])
+        FileManager.default.createFile(atPath: go, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: go) }
         _ = try await ExecutionTests.waitFor(engine, id) { $0["State"] as? String == "Finished" }
         let rest = try await engine.request("GET", "/bcops/logs/\(id)/t/0?Stream=stdout&Offset=\(offset)")
         #expect(String(decoding: rest.body, as: UTF8.self) == "second\n")

@@ -192,7 +192,37 @@ public struct Applier: Sendable {
             }
         }
         result.remaining += waits.keys.sorted()
+        // Housekeeping: bring stale ownership labels up to date (not counted as changes).
+        let stale = plan.changes.filter { $0.action == .noop && $0.relabel == true && !$0.address.kind.isRun }
+        let known = ids
+        await withTaskGroup(of: Void.self) { group in
+            var next = stale.makeIterator()
+            func start(_ group: inout TaskGroup<Void>) {
+                guard let c = next.next(), let d = desired[c.address], let id = c.liveId else { return }
+                group.addTask { try? await relabel(d, id: id, change: c, plan: plan, ids: known) }
+            }
+            for _ in 0..<options.parallelism { start(&group) }
+            while await group.next() != nil { start(&group) }
+        }
         return result
+    }
+
+    /// Rewrites an unchanged object's ownership labels (its values stay as they are).
+    func relabel(_ d: DesiredResource, id: String, change: ResourceChange, plan: Plan, ids: [ResourceAddress: String]) async throws {
+        switch d.collection {
+        case .clusters:
+            // A labels-only modification keeps the cluster's revision.
+            let (_, labels) = try body(d, plan: plan, ids: ids, revision: change.liveRevision)
+            try await journaled(d.address, .noop, "PUT /clusters/\(id) (labels)") {
+                try await client.call(.PUT, "/clusters/\(id)", body: .object(["Labels": .object(labels.mapValues(JSONValue.string))]))
+            }
+        case .apps:
+            // An app modification is a new revision.
+            let (body, _) = try body(d, plan: plan, ids: ids, revision: change.liveRevision.map { $0 + 1 })
+            try await journaled(d.address, .noop, "PUT /apps/\(id) (labels)") { try await client.call(.PUT, "/apps/\(id)", body: body) }
+        case .jobs:
+            break
+        }
     }
 
     // MARK: Operations
@@ -224,9 +254,10 @@ public struct Applier: Sendable {
         }
     }
 
-    func body(_ d: DesiredResource, plan: Plan, ids: [ResourceAddress: String]) throws -> (JSONValue, [String: String]) {
-        try BodyBuilder.body(d, workspace: plan.workspace, resolve: { try resolve($0, ids: ids) },
-                             hash: { fieldHash($0, $1, isRun: d.isRun) })
+    /// - Parameter revision: the object's revision once this call is done (1 for a new one).
+    func body(_ d: DesiredResource, plan: Plan, ids: [ResourceAddress: String], revision: Int?) throws -> (JSONValue, [String: String]) {
+        try BodyBuilder.body(d, workspace: plan.workspace, revision: d.isRun ? nil : revision, resolve: { try resolve($0, ids: ids) },
+                             hash: { fieldHash($0, $1, isRun: d.isRun) }, spec: { hasher.specHash($0) })
     }
 
     /// Runs one change; returns the object's ID.
@@ -274,7 +305,7 @@ public struct Applier: Sendable {
     }
 
     func create(_ d: DesiredResource, plan: Plan, ids: [ResourceAddress: String], attempt: String) async throws -> String {
-        let (body, labels) = try body(d, plan: plan, ids: ids)
+        let (body, labels) = try body(d, plan: plan, ids: ids, revision: 1)
         let token = token(plan, d.address, labels, attempt: attempt)
         let path = "/\(d.collection.rawValue)"
         return try await journaled(d.address, d.isRun ? .run : .create, "POST \(path)", token: token) {
@@ -301,7 +332,7 @@ public struct Applier: Sendable {
     }
 
     func update(_ d: DesiredResource, id: String, change: ResourceChange, plan: Plan, ids: [ResourceAddress: String]) async throws {
-        let (body, labels) = try body(d, plan: plan, ids: ids)
+        let (body, labels) = try body(d, plan: plan, ids: ids, revision: change.liveRevision.map { $0 + 1 })
         switch d.collection {
         case .apps:
             try await journaled(d.address, .update, "PUT /apps/\(id)") { try await client.call(.PUT, "/apps/\(id)", body: body) }

@@ -21,8 +21,8 @@ enum BodyBuilder {
     /// - Parameters:
     ///   - resolve: the API value of a field (secrets read, references looked up); throws when it cannot.
     ///   - hash: the field hash kept in the labels.
-    static func body(_ d: DesiredResource, workspace: String, resolve: (DesiredField) throws -> JSONValue,
-                     hash: (DesiredField, JSONValue) -> String) throws -> (body: JSONValue, labels: [String: String]) {
+    static func body(_ d: DesiredResource, workspace: String, revision: Int?, resolve: (DesiredField) throws -> JSONValue,
+                     hash: (DesiredField, JSONValue) -> String, spec: ([(path: String, hash: String)]) -> String) throws -> (body: JSONValue, labels: [String: String]) {
         var o = d.fixed
         var hashes: [String: String] = [:]
         for f in d.fields {
@@ -34,6 +34,8 @@ enum BodyBuilder {
         labels[OwnershipLabels.workspace] = workspace
         labels[OwnershipLabels.address] = d.address.description
         labels[OwnershipLabels.fields] = OwnershipLabels.encodeFields(hashes)
+        labels[OwnershipLabels.spec] = spec(hashes.map { (path: $0.key, hash: $0.value) })
+        if let revision { labels[OwnershipLabels.revision] = String(revision) }
         if d.isRun { labels[OwnershipLabels.rerun] = d.rerunToken ?? "" }
         o["Labels"] = .object(labels.mapValues(JSONValue.string))
         return (.object(o), labels)
