@@ -38,9 +38,14 @@ public struct EstateOptions: ParsableArguments {
     }
 
     public func takeLock(_ operation: String, client: BatchComputeClient, err: Terminal) async throws -> WorkspaceLock? {
-        guard lock else { return nil }
+        try await Self.takeLock(operation, workspace: workspace, timeout: lockTimeout.seconds, locking: lock, client: client, err: err)
+    }
+
+    static func takeLock(_ operation: String, workspace: String, timeout: Double, locking: Bool, client: BatchComputeClient,
+                         err: Terminal) async throws -> WorkspaceLock? {
+        guard locking else { return nil }
         do {
-            return try await WorkspaceLock.acquire(workspace: workspace, operation: operation, client: client, timeout: lockTimeout.seconds)
+            return try await WorkspaceLock.acquire(workspace: workspace, operation: operation, client: client, timeout: timeout)
         } catch let e as LockError {
             printError(err.red("Error: ") + e.description)
             throw ExitCode(1)

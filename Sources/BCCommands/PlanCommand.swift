@@ -53,26 +53,69 @@ struct PlanRun {
 
     /// Makes a plan; holds the workspace lock afterwards when `keepLock` (bcapply).
     /// - Parameter detailed: unchanged objects' fields too (JSON, Markdown, plan files).
+    /// What the engine answers before the manifests are needed: the lock, the workspace and
+    /// the inventory, fetched while the manifests load.
+    struct Remote: Sendable {
+        var lock: WorkspaceLock?
+        var workspace: WorkspaceState
+        var inventory: LiveState?
+    }
+
+    /// Takes the lock, reads the workspace and the inventory, in the background.
+    static func startRemote(estate: EstateOptions, operation: String, client: BatchComputeClient, err: Terminal) -> Task<Remote, Error> {
+        let (name, timeout, locking) = (estate.workspace, estate.lockTimeout.seconds, estate.lock)
+        return Task {
+            let lock = try await EstateOptions.takeLock(operation, workspace: name, timeout: timeout, locking: locking, client: client, err: err)
+            do {
+                let workspace = try await WorkspaceState.fetch(name, client: client)
+                let inventory = try await LiveState.inventory(client: client, workspace: name)
+                return Remote(lock: lock, workspace: workspace, inventory: inventory)
+            } catch {
+                await lock?.release()
+                throw error
+            }
+        }
+    }
+
+    /// Gives the lock back when planning stops early.
+    static func abandon(_ remote: Task<Remote, Error>?) async {
+        if let r = try? await remote?.value { await r.lock?.release() }
+    }
+
     func make(operation: String, keepLock: Bool, err: Terminal, detailed: Bool = true) async throws -> Made {
         var clock = PhaseClock()
+        var configurationError: Error?
+        var remoteClient: BatchComputeClient?
+        do { remoteClient = try estate.client() } catch { configurationError = error }
+        let remote = remoteClient.map { PlanRun.startRemote(estate: estate, operation: operation, client: $0, err: err) }
         let loaded = input.load()
         clock.lap("loaded \(loaded.manifests.count) manifests from \(loaded.files.count) files")
         for d in loaded.diagnostics { printError(err.red("error: ") + d.description) }
-        guard loaded.isValid else { throw fail("the manifests have \(loaded.diagnostics.count) problem\(loaded.diagnostics.count == 1 ? "" : "s"); nothing was planned", err) }
+        guard loaded.isValid else {
+            await PlanRun.abandon(remote)
+            throw fail("the manifests have \(loaded.diagnostics.count) problem\(loaded.diagnostics.count == 1 ? "" : "s"); nothing was planned", err)
+        }
         let (desired, errors) = PlanPipeline.lower(loaded.manifests)
         for e in errors { printError(err.red("error: ") + e) }
-        guard errors.isEmpty else { throw ExitCode(1) }
+        guard errors.isEmpty else {
+            await PlanRun.abandon(remote)
+            throw ExitCode(1)
+        }
         clock.lap("lowered \(desired.count) manifests to API terms")
-        let client: BatchComputeClient
-        do { client = try estate.client() } catch { throw fail("\(error)", err) }
-        let options = try shape.options()
-        let lock = try await estate.takeLock(operation, client: client, err: err)
+        let options: PlanOptions
+        do { options = try shape.options() } catch {
+            await PlanRun.abandon(remote)
+            throw error
+        }
+        guard let client = remoteClient, let remote else { throw fail("\(configurationError.map { "\($0)" } ?? "no client")", err) }
+        let fetched: Remote
+        do { fetched = try await remote.value } catch let e as BatchComputeError { throw fail("\(e)", err) }
+        let lock = fetched.lock
+        clock.lap("locked, read workspace \(estate.workspace) (serial \(fetched.workspace.serial)) and its inventory")
         do {
-            let workspace = try await WorkspaceState.fetch(estate.workspace, client: client)
-            clock.lap("locked and read workspace \(estate.workspace) (serial \(workspace.serial))")
             let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
-            var live = try await PlanPipeline.refresh(desired: desired, client: client, workspace: estate.workspace, options: options,
-                                                      hasher: hasher, refresh: shape.refresh)
+            var live = try await PlanPipeline.refresh(desired: desired, inventory: fetched.inventory, client: client, workspace: estate.workspace,
+                                                      options: options, hasher: hasher, refresh: shape.refresh)
             clock.lap("refreshed \(live.count) live objects of workspace \(estate.workspace)")
             if !shape.refresh {
                 // Compare with what bcops applied only: hide the live values.
@@ -80,7 +123,7 @@ struct PlanRun {
                     live.objects[a] = objects.map { var o = $0; o.body = .object(["Labels": o.body["Labels"] ?? .null, "State": o.body["State"] ?? .null]); return o }
                 }
             }
-            let plan = PlanPipeline.plan(desired: desired, files: loaded.files, workspace: workspace, live: live, options: options,
+            let plan = PlanPipeline.plan(desired: desired, files: loaded.files, workspace: fetched.workspace, live: live, options: options,
                                          hasher: hasher, detailed: detailed)
             clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
             if !keepLock { await lock?.release() }

@@ -33,6 +33,30 @@ public struct FieldHasher: Sendable {
         hex((0..<8).map { UInt8(truncatingIfNeeded: h >> (56 - 8 * $0)) })
     }
 
+    /// The spec hash of fields in path order, streaming their canonical bytes into one buffer
+    /// (a plan of 10,000 objects computes 10,000 of these). `secret` gives a secret field's
+    /// keyed hash (nil when unreadable: then there is no spec hash); `reference` the text a
+    /// reference hashes as.
+    public func specHash(_ fields: [DesiredField], secret: (SecretSource) -> String?, reference: (ResourceAddress) -> String?) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.count * 64)
+        for f in fields {
+            bytes += f.path.utf8
+            bytes.append(UInt8(ascii: "="))
+            switch f.value {
+            case .value(let v): v.appendCanonical(to: &bytes)
+            case .secret(let source):
+                guard let h = secret(source) else { return nil }
+                bytes += h.utf8
+            case .reference(let target):
+                guard let r = reference(target) else { return nil }
+                bytes += r.utf8
+            }
+            bytes.append(UInt8(ascii: ";"))
+        }
+        return Self.hex64(Self.fnv(bytes))
+    }
+
     /// One hash over every field's hash, in path order: equal specs, equal hashes.
     public func specHash(_ fieldHashes: [(path: String, hash: String)]) -> String {
         var bytes: [UInt8] = []

@@ -79,17 +79,24 @@ public struct LiveState: Sendable {
     /// The workspace's inventory in one call (bcops' extension), then in full only the objects
     /// `needsFull` picks: those that may have changed. Against an endpoint without the
     /// extension, every object is listed in full.
-    public static func refresh(client: BatchComputeClient, workspace: String,
-                               needsFull: (LiveResource) -> Bool = { _ in true }) async throws -> LiveState {
+    /// The workspace's inventory (bcops' extension): every owned object, briefly. nil from an
+    /// endpoint without the extension.
+    public static func inventory(client: BatchComputeClient, workspace: String) async throws -> LiveState? {
         let response = try await client.send(.GET, "/bcops/inventory", query: [("Workspace", workspace)])
-        guard response.status == 200, let items = try JSONValue.parse(response.body)["Items"]?.arrayValue else {
-            return try await refreshFull(client: client, workspace: workspace)
-        }
+        guard response.status == 200, let items = try JSONValue.parse(response.body)["Items"]?.arrayValue else { return nil }
         var state = LiveState()
         for item in items {
             guard let collection = item["Collection"]?.stringValue.flatMap(LiveCollection.init(rawValue:)) else { continue }
             state.add(item, collection: collection, workspace: workspace, brief: true)
         }
+        return state
+    }
+
+    public static func refresh(client: BatchComputeClient, workspace: String, inventory: LiveState? = nil,
+                               needsFull: (LiveResource) -> Bool = { _ in true }) async throws -> LiveState {
+        let fetched: LiveState?
+        if let inventory { fetched = inventory } else { fetched = try await Self.inventory(client: client, workspace: workspace) }
+        guard var state = fetched else { return try await refreshFull(client: client, workspace: workspace) }
         // Inventory order is creation order: attempts of a run are already oldest first.
         var wanted: [LiveCollection: [LiveResource]] = [:]
         for (_, objects) in state.objects {

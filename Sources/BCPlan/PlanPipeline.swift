@@ -29,12 +29,14 @@ public enum PlanPipeline {
     }
 
     /// Refreshes what the workspace owns, reading in full only what may differ from the manifests.
-    public static func refresh(desired: [DesiredResource], client: BatchComputeClient, workspace: String, options: PlanOptions,
-                               hasher: FieldHasher, refresh: Bool, readSecret: @escaping SecretReader = SecretSources.read) async throws -> LiveState {
+    /// - Parameter inventory: the workspace's inventory if already read (`LiveState.inventory`).
+    public static func refresh(desired: [DesiredResource], inventory: LiveState? = nil, client: BatchComputeClient, workspace: String,
+                               options: PlanOptions, hasher: FieldHasher, refresh: Bool,
+                               readSecret: @escaping SecretReader = SecretSources.read) async throws -> LiveState {
         let planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
         let byAddress = Dictionary(desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
         let none = LiveState()
-        return try await LiveState.refresh(client: client, workspace: workspace) { object in
+        return try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory) { object in
             // References of runs hash by address, so no live state is needed here.
             planner.needsFull(object, desired: byAddress[object.address], live: none, refresh: refresh)
         }

@@ -104,20 +104,9 @@ public struct Planner: Sendable {
     /// The hash of everything `d` sets, as apply will record it; nil when a value is unknown
     /// until apply (a secret not readable here).
     public func specHash(_ d: DesiredResource, live: LiveState) -> String? {
-        var hashes: [(path: String, hash: String)] = []
-        hashes.reserveCapacity(d.fields.count)
-        for f in d.fields {
-            let h: String
-            switch f.value {
-            case .value(let v): h = hasher.hash(v)
-            case .reference(let target) where d.isRun: h = hasher.hash(.string("ref:\(target)"))
-            default:
-                guard let known = desiredValue(f, isRun: d.isRun, live: live, replacing: []).hash else { return nil }
-                h = known
-            }
-            hashes.append((f.path, h))
-        }
-        return hasher.specHash(hashes)
+        hasher.specHash(d.fields, secret: { readSecret($0).map(hasher.secretHash) }, reference: { target in
+            d.isRun ? "ref:\(target)" : (live.current(target)?.id).map { "id:\($0)" }
+        })
     }
 
     /// Whether the refresh must read `object` in full: unless its spec is the manifest's and

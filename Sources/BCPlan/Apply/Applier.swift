@@ -256,8 +256,12 @@ public struct Applier: Sendable {
 
     /// - Parameter revision: the object's revision once this call is done (1 for a new one).
     func body(_ d: DesiredResource, plan: Plan, ids: [ResourceAddress: String], revision: Int?) throws -> (JSONValue, [String: String]) {
-        try BodyBuilder.body(d, workspace: plan.workspace, revision: d.isRun ? nil : revision, resolve: { try resolve($0, ids: ids) },
-                             hash: { fieldHash($0, $1, isRun: d.isRun) }, spec: { hasher.specHash($0) })
+        // The same spec hash a plan computes (Planner.specHash), so the next plan recognises it.
+        let spec = hasher.specHash(d.fields, secret: { readSecret($0).map(hasher.secretHash) }, reference: { target in
+            d.isRun ? "ref:\(target)" : ids[target].map { "id:\($0)" }
+        })
+        return try BodyBuilder.body(d, workspace: plan.workspace, revision: d.isRun ? nil : revision, resolve: { try resolve($0, ids: ids) },
+                                    hash: { fieldHash($0, $1, isRun: d.isRun) }, spec: spec)
     }
 
     /// Runs one change; returns the object's ID.

@@ -22,7 +22,7 @@ enum BodyBuilder {
     ///   - resolve: the API value of a field (secrets read, references looked up); throws when it cannot.
     ///   - hash: the field hash kept in the labels.
     static func body(_ d: DesiredResource, workspace: String, revision: Int?, resolve: (DesiredField) throws -> JSONValue,
-                     hash: (DesiredField, JSONValue) -> String, spec: ([(path: String, hash: String)]) -> String) throws -> (body: JSONValue, labels: [String: String]) {
+                     hash: (DesiredField, JSONValue) -> String, spec: String?) throws -> (body: JSONValue, labels: [String: String]) {
         var o = d.fixed
         var hashes: [String: String] = [:]
         for f in d.fields {
@@ -34,7 +34,7 @@ enum BodyBuilder {
         labels[OwnershipLabels.workspace] = workspace
         labels[OwnershipLabels.address] = d.address.description
         labels[OwnershipLabels.fields] = OwnershipLabels.encodeFields(hashes)
-        labels[OwnershipLabels.spec] = spec(hashes.map { (path: $0.key, hash: $0.value) })
+        if let spec { labels[OwnershipLabels.spec] = spec }
         if let revision { labels[OwnershipLabels.revision] = String(revision) }
         if d.isRun { labels[OwnershipLabels.rerun] = d.rerunToken ?? "" }
         o["Labels"] = .object(labels.mapValues(JSONValue.string))

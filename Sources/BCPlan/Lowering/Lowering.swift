@@ -33,6 +33,8 @@ public enum Lowering {
         default:
             throw Unsupported(address: address)
         }
+        // In path order: spec hashes stream over the fields without sorting them each time.
+        fields.sort { $0.path < $1.path }
         return DesiredResource(address: address, collection: .of(manifest.kind), name: name, fields: fields, fixed: fixed,
                                dependencies: dependencies, userLabels: manifest.metadata.labels ?? [:], rerunToken: rerun)
     }
