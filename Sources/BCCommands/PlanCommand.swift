@@ -188,7 +188,7 @@ public struct PlanCommand: AsyncParsableCommand {
                 print("\nSaved the plan to: \(out)\n\nTo perform exactly these actions, run the following command to apply:\n    bcapply \"\(out)\"")
             }
         }
-        if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+        Terminal.exitNow(detailedExitcode && plan.hasChanges ? 2 : 0)
     }
 }
 

@@ -18,6 +18,13 @@ public struct Terminal: Sendable {
     public func yellow(_ s: String) -> String { paint(s, "33") }
     public func bold(_ s: String) -> String { paint(s, "1") }
 
+    /// Ends the process once the output is written, without tearing down what it built: a
+    /// plan of 10,000 resources spent a tenth of its time freeing its trees on the way out.
+    public static func exitNow(_ code: Int32) -> Never {
+        fflush(nil)
+        exit(code)
+    }
+
     private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 }
 

@@ -31,7 +31,7 @@ public struct ValidateCommand: ParsableCommand {
                 printError(err.bold("\(result.diagnostics.count) problem\(result.diagnostics.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")."))
             }
         }
-        if !result.isValid { throw ExitCode(1) }
+        Terminal.exitNow(result.isValid ? 0 : 1)
     }
 
     public static func json(_ result: LoadResult) -> JSONText {

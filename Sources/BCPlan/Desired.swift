@@ -62,6 +62,9 @@ public struct DesiredResource: Sendable {
     public var userLabels: [String: String]
     /// Run kinds: the `rerun:` token; a new token submits a new run.
     public var rerunToken: String?
+    /// The spec hash, when it depends on nothing but the manifest (no secrets, no live IDs):
+    /// computed once, at lowering, on the lowering thread.
+    public var plainSpecHash: String?
 
     public var isRun: Bool { address.kind.isRun }
 }

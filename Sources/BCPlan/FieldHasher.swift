@@ -38,6 +38,10 @@ public struct FieldHasher: Sendable {
     /// keyed hash (nil when unreadable: then there is no spec hash); `reference` the text a
     /// reference hashes as.
     public func specHash(_ fields: [DesiredField], secret: (SecretSource) -> String?, reference: (ResourceAddress) -> String?) -> String? {
+        Self.specHash(fields, secret: secret, reference: reference)
+    }
+
+    public static func specHash(_ fields: [DesiredField], secret: (SecretSource) -> String?, reference: (ResourceAddress) -> String?) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(fields.count * 64)
         for f in fields {

@@ -147,6 +147,6 @@ public struct DesiredResourceRecord: Codable, Sendable {
 
     public var resource: DesiredResource {
         DesiredResource(address: address, collection: collection, name: name, fields: fields, fixed: fixed,
-                        dependencies: Set(dependencies), userLabels: userLabels, rerunToken: rerunToken)
+                        dependencies: Set(dependencies), userLabels: userLabels, rerunToken: rerunToken, plainSpecHash: nil)
     }
 }

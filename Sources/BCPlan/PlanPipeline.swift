@@ -7,9 +7,12 @@ import Foundation
 /// From loaded manifests to a `Plan`: lower, read the workspace, refresh, diff.
 public enum PlanPipeline {
     /// Lowers every manifest; kinds not supported yet are errors naming the manifest.
+    /// Lowers every manifest; kinds not supported yet are errors naming the manifest. (Lowering
+    /// on both cores was measured slower: the engine answers the inventory at the same time.)
     public static func lower(_ manifests: [LoadedManifest]) -> (desired: [DesiredResource], errors: [String]) {
         var desired: [DesiredResource] = []
         var errors: [String] = []
+        desired.reserveCapacity(manifests.count)
         for m in manifests {
             do { desired.append(try Lowering.lower(m.manifest)) } catch {
                 errors.append("\(m.file): \(error)")

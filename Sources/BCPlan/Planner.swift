@@ -104,7 +104,8 @@ public struct Planner: Sendable {
     /// The hash of everything `d` sets, as apply will record it; nil when a value is unknown
     /// until apply (a secret not readable here).
     public func specHash(_ d: DesiredResource, live: LiveState) -> String? {
-        hasher.specHash(d.fields, secret: { readSecret($0).map(hasher.secretHash) }, reference: { target in
+        if let plain = d.plainSpecHash { return plain }
+        return hasher.specHash(d.fields, secret: { readSecret($0).map(hasher.secretHash) }, reference: { target in
             d.isRun ? "ref:\(target)" : (live.current(target)?.id).map { "id:\($0)" }
         })
     }

@@ -35,7 +35,10 @@ public enum Lowering {
         }
         // In path order: spec hashes stream over the fields without sorting them each time.
         fields.sort { $0.path < $1.path }
+        let isRun = manifest.kind.isRun
+        let plain = FieldHasher.specHash(fields, secret: { _ in nil }, reference: { isRun ? "ref:\($0)" : nil })
         return DesiredResource(address: address, collection: .of(manifest.kind), name: name, fields: fields, fixed: fixed,
-                               dependencies: dependencies, userLabels: manifest.metadata.labels ?? [:], rerunToken: rerun)
+                               dependencies: dependencies, userLabels: manifest.metadata.labels ?? [:], rerunToken: rerun,
+                               plainSpecHash: plain)
     }
 }
