@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "bcapply", dependencies: ["BCCommands"]),
         .executableTarget(name: "bcctl", dependencies: ["BCCommands", "BCEngineCommands"]),
         // Benchmarks (bench/*.sh build it in release mode and run it).
-        .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCAPI", "BCEngine"]),
+        .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCAPI", "BCEngine", "BCClient"]),
         // Helpers the test targets share (running the built executables).
         .target(name: "BCTestSupport", path: "Tests/BCTestSupport"),
         .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),

@@ -19,6 +19,8 @@ case "decode":
     try DecodeOnly.run(count: 1200, rounds: 5)
 case "phases":
     try LoaderPhases.run(count: 10_000)
+case "direct-creates":
+    try await DirectCreates.run(count: Int(args[2]) ?? 1000, concurrency: Int(args[3]) ?? 10)
 case "manifests":
     try ManifestBenchmark.run(count: args.count > 2 ? Int(args[2]) ?? 10_000 : 10_000)
 default:
