@@ -149,3 +149,33 @@ import Testing
         #expect(!journal.contains(secret))
     }
 }
+
+/// Adopting and releasing objects.
+@Suite(.serialized) struct OwnershipTests {
+    @Test func aForgottenAppIsNotTouchedUntilImportedAgain() throws {
+        let e = try Estate()
+        try e.write("app.yaml", Estate.app)
+        #expect(try e.apply().status == 0)
+        let forgot = try e.run("bcctl", ["forget", "App/hello"])
+        #expect(forgot.status == 0, "\(forgot.combined)")
+        #expect(forgot.stdout.contains("no longer managed"))
+        // The manifest is still there: bcops would create it, and refuses to take over the name.
+        #expect(try e.plan().stdout.contains("# App/hello will be created"))
+        let clash = try e.apply()
+        #expect(clash.status == 1)
+        #expect(clash.stderr.contains("not managed by workspace default") && clash.stderr.contains("bcctl import App/hello hello"), "\(clash.stderr)")
+        let imported = try e.run("bcctl", ["import", "App/hello", "hello"])
+        #expect(imported.status == 0, "\(imported.combined)")
+        let plan = try e.plan("-detailed-exitcode")
+        #expect(plan.status == 0, "an adopted object that matches its manifest needs nothing: \(plan.stdout)")
+    }
+
+    @Test func graphPrintsTheOrder() throws {
+        let e = try Estate()
+        try e.write("cluster.yaml", Estate.cluster)
+        try e.write("job.yaml", Estate.job)
+        let dot = try e.run("bcctl", ["graph", e.dir.path])
+        #expect(dot.status == 0)
+        #expect(dot.stdout.contains("\"Job/greet\" -> \"Cluster/workers\";"))
+    }
+}

@@ -318,7 +318,7 @@ public struct Applier: Sendable {
                 let o = try JSONValue.parse(r.body)
                 return (o["Id"] ?? o["Name"])?.stringValue ?? d.name
             }
-            if d.collection == .apps, r.status == 409 {
+            if d.collection == .apps, r.status == 409 || BatchComputeClient.error(from: r).code == "InvalidResource.AlreadyExisting" {
                 // An app of this name exists: ours from an interrupted apply is adopted; anyone else's is not touched.
                 let existing = try await client.call(.GET, "/apps/\(d.name)")
                 let owner = existing["Labels"]?[OwnershipLabels.address]?.stringValue
