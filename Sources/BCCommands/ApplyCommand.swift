@@ -92,7 +92,7 @@ public struct ApplyCommand: AsyncParsableCommand {
                 print("")
             }
         }
-        defer { if let lock { Task { await lock.release() } } }
+        // Every way out below releases the lock itself (a Task spawned at exit would race the process ending).
         let options = ApplyOptions(parallelism: parallelism, maxDeletes: maxDeletes, allowMassDelete: allowMassDelete)
         let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
         let dataDirectory = ProcessInfo.processInfo.environment["BCOPS_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/share/bcops"
@@ -103,7 +103,10 @@ public struct ApplyCommand: AsyncParsableCommand {
             if !interrupted.isEmpty {
                 print(style.yellow("Resuming after an interrupted apply:") + " \(interrupted.count) operation\(interrupted.count == 1 ? " was" : "s were") in flight (\(interrupted.map { "\($0.address) \($0.call)" }.joined(separator: "; "))). What they created carries bcops' labels, so this plan already accounts for it.\n")
             }
-        } catch { throw fail("cannot open the apply journal in \(dataDirectory)/journals: \(error)", err) }
+        } catch {
+            await lock?.release()
+            throw fail("cannot open the apply journal in \(dataDirectory)/journals: \(error)", err)
+        }
         let applier = Applier(client: client, hasher: hasher, options: options, journal: journal)
         do { try applier.checkDeletes(plan, owned: owned) } catch {
             await lock?.release()

@@ -27,3 +27,26 @@ public struct BCApplyRoot: AsyncParsableCommand {
 public enum BCOpsVersion {
     public static let string = "0.1.0"
 }
+
+extension AsyncParsableCommand {
+    /// Parses, runs and ends the process through `Terminal.exitNow`, for the executables whose
+    /// commands talk to an engine: errors and help are printed as ArgumentParser prints them.
+    public static func runAndExit() async -> Never {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Terminal.exitNow(0)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { print(message) } else { printError(message) }
+            }
+            Terminal.exitNow(code.rawValue)
+        }
+    }
+}

@@ -121,7 +121,6 @@ public struct ImportCommand: AsyncParsableCommand {
         let client: BatchComputeClient
         do { client = try estate.client() } catch { throw fail("\(error)", err) }
         let lock = try await estate.takeLock("import", client: client, err: err)
-        defer { if let lock { Task { await lock.release() } } }
         do {
             try await Ownership.adopt(a, id: id, workspace: estate.workspace, client: client)
             _ = try await WorkspaceState.bump(estate.workspace, client: client)

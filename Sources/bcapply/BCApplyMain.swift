@@ -2,5 +2,5 @@ import BCCommands
 
 @main
 enum BCApplyMain {
-    static func main() async { await BCApplyRoot.main() }
+    static func main() async { await BCApplyRoot.runAndExit() }
 }

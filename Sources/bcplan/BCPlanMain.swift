@@ -2,5 +2,5 @@ import BCCommands
 
 @main
 enum BCPlanMain {
-    static func main() async { await BCPlanRoot.main() }
+    static func main() async { await BCPlanRoot.runAndExit() }
 }

@@ -26,6 +26,45 @@ import Testing
         #expect(again.stdout.contains("Job/greet: ") && (again.stdout.contains("running") || again.stdout.contains("already succeeded")))
     }
 
+    @Test func theExamplesApplyAndThenPlanClean() throws {
+        let e = try Estate()
+        let examples = ["quickstart", "docker-app", "fixed-cluster"].map { ProcessRunner.root.appendingPathComponent("examples/\($0)").path }
+        let applied = try e.run("bcapply", examples + ["-auto-approve", "-no-color"])
+        #expect(applied.status == 0, "\(applied.combined)")
+        #expect(applied.stdout.contains("Apply complete! Resources: 5 added, 0 changed, 0 destroyed. Runs: 2 submitted."), "\(applied.stdout)")
+        let again = try e.run("bcplan", examples + ["-no-color", "-detailed-exitcode"])
+        #expect(again.status == 0, "\(again.stdout)")
+        #expect(again.stdout.contains("No changes. Your infrastructure matches the configuration."))
+    }
+
+    @Test func targetingDestroyAndTheMassDeleteGuard() throws {
+        let e = try Estate()
+        try e.write("cluster.yaml", Estate.cluster)
+        try e.write("app.yaml", Estate.app)
+        try e.write("job.yaml", Estate.job)
+        // A target brings what it depends on, and nothing else.
+        let targeted = try e.plan("-target", "Job/greet")
+        #expect(targeted.stdout.contains("Job/greet") && targeted.stdout.contains("Cluster/workers") && !targeted.stdout.contains("App/hello"),
+                "\(targeted.stdout)")
+        #expect(targeted.stdout.contains("Resource targeting is in effect"))
+        #expect(try e.apply().status == 0)
+        // Removing every manifest at once looks like a mistake: refused without consent.
+        try e.remove("cluster.yaml")
+        try e.remove("app.yaml")
+        try e.remove("job.yaml")  // the run is kept; the App and the Cluster would go
+        let refused = try e.apply()
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("refusing to delete 2 of the 2 objects"), "\(refused.stderr)")
+        #expect(try e.apply("-allow-mass-delete").status == 0)
+        try e.write("cluster.yaml", Estate.cluster)
+        try e.write("job.yaml", Estate.job)
+        #expect(try e.apply().status == 0)
+        let destroy = try e.plan("-destroy", "-prune-runs")
+        #expect(destroy.stdout.contains("# Cluster/workers will be destroyed") && destroy.stdout.contains("# Job/greet will be destroyed"))
+        #expect(try e.apply("-destroy", "-prune-runs").status == 0)
+        #expect(try e.ownedCount() == 0)
+    }
+
     @Test func editsBecomeInPlaceUpdatesReplacementsAndDeletesWithReasons() throws {
         let e = try Estate()
         try e.write("cluster.yaml", Estate.cluster)
