@@ -20,9 +20,20 @@ public enum Kind: String, CaseIterable, Sendable, Hashable, Comparable {
     /// Run kinds run to completion and are never updated in place.
     public var isRun: Bool { self == .RenderJob || self == .WorkflowRun || self == .Job }
 
-    public static func < (a: Kind, b: Kind) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    /// Declaration order (resources before the runs that use them).
+    var rank: Int {
+        switch self {
+        case .App: 0
+        case .Cluster: 1
+        case .SGECluster: 2
+        case .RenderProject: 3
+        case .RenderJob: 4
+        case .WorkflowRun: 5
+        case .Job: 6
+        }
     }
+
+    public static func < (a: Kind, b: Kind) -> Bool { a.rank < b.rank }
 }
 
 /// What every spec type provides: decoding, its kind and its own rules.

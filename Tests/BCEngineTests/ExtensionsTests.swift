@@ -42,18 +42,20 @@ import Testing
     @Test func locksAreExclusiveRenewableAndExpire() async throws {
         let engine = try EngineProcess()
         defer { engine.stop() }
-        let a = try await engine.request("POST", "/bcops/locks", body: Self.body(["Workspace": "prod", "Owner": "alice@ci", "Operation": "apply", "TTLSeconds": 1]))
+        // A long lease while exclusivity is checked (a loaded machine must not let it lapse)…
+        let a = try await engine.request("POST", "/bcops/locks", body: Self.body(["Workspace": "prod", "Owner": "alice@ci", "Operation": "apply", "TTLSeconds": 60]))
         #expect(a.status == 201)
         let id = try #require(a.json["Id"] as? String)
         let b = try await engine.request("POST", "/bcops/locks", body: Self.body(["Workspace": "prod", "Owner": "bob", "Operation": "plan", "TTLSeconds": 30]))
         #expect(b.status == 409)
         #expect(b.json["Code"] as? String == "LockHeld")
         #expect(b.json["Owner"] as? String == "alice@ci")
+        // …then renewed for one second only.
         #expect(try await engine.request("PUT", "/bcops/locks/\(id)", body: Self.body(["TTLSeconds": 1])).status == 200)
         let listed = try await engine.request("GET", "/bcops/locks").json["Items"] as? [[String: Any]]
         #expect(listed?.count == 1)
         // The holder stops renewing (a crash): the lease expires and someone else gets it.
-        try await Task.sleep(nanoseconds: 1_300_000_000)
+        try await Task.sleep(nanoseconds: 1_500_000_000)
         let c = try await engine.request("POST", "/bcops/locks", body: Self.body(["Workspace": "prod", "Owner": "bob", "Operation": "apply", "TTLSeconds": 30]))
         #expect(c.status == 201)
         #expect(try await engine.request("PUT", "/bcops/locks/\(id)", body: Self.body(["TTLSeconds": 1])).status == 404)

@@ -50,7 +50,7 @@ import Testing
         // Someone else (another machine: its lease is not taken over) holds the workspace.
         let take = try e.run("bcctl", ["lock", "list", "-json"])
         #expect(take.stdout == "[]\n", "\(take.combined)")
-        let holder = try e.sdkLock(owner: "ci@elsewhere pid 1", ttl: 3)
+        let holder = try e.sdkLock(owner: "ci@elsewhere pid 1", ttl: 6)
         let refused = try e.apply()
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("Error acquiring the state lock") && refused.stderr.contains("ci@elsewhere pid 1"), "\(refused.stderr)")
