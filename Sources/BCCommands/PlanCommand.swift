@@ -49,6 +49,10 @@ struct PlanRun {
         var lock: WorkspaceLock?
         var hasher: FieldHasher
         var owned: Int
+        /// The loaded manifests, the desired and the live objects, held until the process
+        /// ends (`Terminal.exitNow`): freeing 10,000 YAML trees and objects one by one cost a
+        /// plan 40 ms for nothing.
+        var retained: (LoadResult, [DesiredResource], LiveState, Remote)
     }
 
     /// Makes a plan; holds the workspace lock afterwards when `keepLock` (bcapply).
@@ -128,7 +132,7 @@ struct PlanRun {
             clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
             if !keepLock { await lock?.release() }
             return Made(plan: plan, client: client, lock: keepLock ? lock : nil, hasher: hasher,
-                        owned: live.objects.keys.filter { !$0.kind.isRun }.count)
+                        owned: live.objects.keys.filter { !$0.kind.isRun }.count, retained: (loaded, desired, live, fetched))
         } catch let e as BatchComputeError {
             await lock?.release()
             throw fail("\(e)", err)
@@ -188,7 +192,7 @@ public struct PlanCommand: AsyncParsableCommand {
                 print("\nSaved the plan to: \(out)\n\nTo perform exactly these actions, run the following command to apply:\n    bcapply \"\(out)\"")
             }
         }
-        Terminal.exitNow(detailedExitcode && plan.hasChanges ? 2 : 0)
+        withExtendedLifetime(made) { Terminal.exitNow(detailedExitcode && plan.hasChanges ? 2 : 0) }
     }
 }
 
