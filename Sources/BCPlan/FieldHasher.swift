@@ -61,19 +61,6 @@ public struct FieldHasher: Sendable {
         return Self.hex64(Self.fnv(bytes))
     }
 
-    /// One hash over every field's hash, in path order: equal specs, equal hashes.
-    public func specHash(_ fieldHashes: [(path: String, hash: String)]) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(fieldHashes.count * 48)
-        for (path, h) in fieldHashes.sorted(by: { $0.path < $1.path }) {
-            bytes += path.utf8
-            bytes.append(UInt8(ascii: "="))
-            bytes += h.utf8
-            bytes.append(UInt8(ascii: ";"))
-        }
-        return Self.hex64(Self.fnv(bytes))
-    }
-
     public func secretHash(_ plaintext: String) -> String {
         "k:" + Self.hex(HMACDigest.sha256.mac(key: secretKey, message: Array(plaintext.utf8)).prefix(8))
     }
