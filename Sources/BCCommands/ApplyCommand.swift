@@ -71,7 +71,15 @@ public struct ApplyCommand: AsyncParsableCommand {
         } else {
             let made = try await PlanRun(input: input, estate: estate, shape: shape).make(operation: "apply", keepLock: true, err: err, detailed: false)
             (plan, client, lock, owned) = (made.plan, made.client, made.lock, made.owned)
-            print(TextPlanRenderer(style: style).render(plan), terminator: "")
+            if json {
+                // Terraform's -json: one change summary line instead of the text plan.
+                let c = plan.counts
+                print(JSONValue.object(["type": .string("change_summary"), "summary": .string(plan.summary),
+                                        "changes": .object(["run": .integer(c.run), "add": .integer(c.add), "change": .integer(c.change),
+                                                            "remove": .integer(c.destroy)])]).canonicalString)
+            } else {
+                print(TextPlanRenderer(style: style).render(plan), terminator: "")
+            }
             guard plan.hasChanges || plan.staleLabels > 0 else {
                 await lock?.release()
                 return
@@ -101,7 +109,8 @@ public struct ApplyCommand: AsyncParsableCommand {
             let (j, interrupted) = try ApplyJournal.open(directory: dataDirectory + "/journals", workspace: plan.workspace)
             journal = j
             if !interrupted.isEmpty {
-                print(style.yellow("Resuming after an interrupted apply:") + " \(interrupted.count) operation\(interrupted.count == 1 ? " was" : "s were") in flight (\(interrupted.map { "\($0.address) \($0.call)" }.joined(separator: "; "))). What they created carries bcops' labels, so this plan already accounts for it.\n")
+                let note = "Resuming after an interrupted apply: \(interrupted.count) operation\(interrupted.count == 1 ? " was" : "s were") in flight (\(interrupted.map { "\($0.address) \($0.call)" }.joined(separator: "; "))). What they created carries bcops' labels, so this plan already accounts for it."
+                if json { printError(note) } else { print(style.yellow(note) + "\n") }
             }
         } catch {
             await lock?.release()
@@ -126,7 +135,14 @@ public struct ApplyCommand: AsyncParsableCommand {
             printError("\n" + result.summary + " Run bcapply again to finish once the errors are fixed.")
             throw ExitCode(1)
         }
-        print("\n" + style.green(style.bold(result.summary)))
+        if json {
+            let c = result.counts
+            print(JSONValue.object(["type": .string("apply_summary"), "summary": .string(result.summary),
+                                    "changes": .object(["run": .integer(c.run), "add": .integer(c.add), "change": .integer(c.change),
+                                                        "remove": .integer(c.destroy)])]).canonicalString)
+        } else {
+            print("\n" + style.green(style.bold(result.summary)))
+        }
     }
 
     static func past(_ a: PlanAction) -> String {

@@ -26,6 +26,20 @@ import Testing
         #expect(again.stdout.contains("Job/greet: ") && (again.stdout.contains("running") || again.stdout.contains("already succeeded")))
     }
 
+    @Test func applyProgressAsJSONLines() throws {
+        let e = try Estate()
+        try e.write("cluster.yaml", Estate.cluster)
+        let r = try e.run("bcapply", [e.dir.path, "-auto-approve", "-no-color", "-json"])
+        #expect(r.status == 0, "\(r.combined)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") }, "every line is JSON: \(r.stdout)")
+        let events = lines
+        #expect(events.contains { $0.contains("\"type\":\"apply_start\"") && $0.contains("\"address\":\"Cluster/workers\"") })
+        #expect(events.contains { $0.contains("\"type\":\"apply_complete\"") && $0.contains("\"id\":\"cls-") })
+        #expect(events.first?.contains("\"type\":\"change_summary\"") == true)
+        #expect(events.last?.contains("\"summary\":\"Apply complete! Resources: 1 added, 0 changed, 0 destroyed.\"") == true)
+    }
+
     @Test func theExamplesApplyAndThenPlanClean() throws {
         let e = try Estate()
         let examples = ["quickstart", "docker-app", "fixed-cluster"].map { ProcessRunner.root.appendingPathComponent("examples/\($0)").path }
