@@ -15,7 +15,10 @@ public enum PlanPipeline {
         desired.reserveCapacity(manifests.count)
         for m in manifests {
             do { desired.append(try Lowering.lower(m.manifest)) } catch {
-                errors.append("\(m.file): \(error)")
+                // Located like every manifest problem: path:line:col: Kind/name: field: message.
+                let kind = FieldPath.root / "kind"
+                errors.append(Diagnostic(file: m.file, mark: m.root.locate(kind).start, address: m.manifest.address, field: kind,
+                                         message: "\(error)").description)
             }
         }
         return (desired, errors)

@@ -114,7 +114,8 @@ public struct Planner: Sendable {
     /// (with refresh) nobody changed it since bcops applied it, the plan needs its values.
     public func needsFull(_ object: LiveResource, desired: DesiredResource?, live: LiveState, refresh: Bool) -> Bool {
         guard let d = desired, !options.destroy else { return false }
-        if options.replace.contains(d.address) { return false }
+        // A replacement shows every field: read it in full.
+        if options.replace.contains(d.address) { return true }
         guard let applied = object.specHash, applied == specHash(d, live: live) else { return true }
         if d.isRun || !refresh { return false }
         guard let recorded = object.appliedRevision, let now = object.revision else { return true }

@@ -106,6 +106,13 @@ import BCTestSupport
         #expect(r.stdout.contains("4 manifests: 2 resources, 2 runs."))
     }
 
+    @Test func kindsBcplanCannotPlanYetAreLocatedErrors() throws {
+        let r = try Self.run("bcplan", ["examples/render-farm", "-no-color"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("examples/render-farm/jobs.yaml:4:7: RenderJob/render-farm-cube: kind: bcplan cannot plan RenderJob manifests yet"),
+                "\(r.stderr)")
+    }
+
     @Test func withoutAnEngineBcplanAndBcapplySayHowToReachOne() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-noengine-\(UUID().uuidString)").path
         let env = ["BCOPS_DATA": empty, "BCOPS_ENDPOINT": "", "BCOPS_ACCESS_KEY_ID": "", "BCOPS_ACCESS_KEY_SECRET": ""]

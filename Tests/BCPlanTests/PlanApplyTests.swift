@@ -85,6 +85,11 @@ import Testing
         try e.write("app.yaml", Estate.app)
         #expect(try e.apply().status == 0)
 
+        // Unchanged, but replaced on request.
+        let requested = try e.plan("-replace", "Cluster/workers")
+        #expect(requested.stdout.contains("# Cluster/workers will be replaced, as requested"), "\(requested.stdout)")
+        #expect(requested.stdout.contains("Plan: 1 to add, 0 to change, 1 to destroy."))
+
         try e.edit("cluster.yaml", "desiredCount: 1", "desiredCount: 3")
         let resize = try e.plan("-detailed-exitcode")
         #expect(resize.status == 2)

@@ -6,7 +6,7 @@ public enum Lowering {
     public struct Unsupported: Error, Sendable, CustomStringConvertible {
         public var address: ResourceAddress
         public var description: String {
-            "\(address): bcplan cannot plan \(address.kind.rawValue) manifests yet; bcplan validate checks them"
+            "bcplan cannot plan \(address.kind.rawValue) manifests yet; bcplan validate checks them"
         }
     }
 
