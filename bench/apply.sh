@@ -9,7 +9,6 @@ n="${1:-1000}"
 for p in bcctl bcapply bcbench; do swift build -c release --product "$p" >&2; done
 source bench/lib.sh
 start_engine
-export BCOPS_ENDPOINT="http://127.0.0.1:$ENGINE_PORT" BCOPS_ACCESS_KEY_ID="$ENGINE_ID" BCOPS_ACCESS_KEY_SECRET="$ENGINE_SECRET" BCOPS_DATA="$ENGINE_DATA"
 estate="$ENGINE_DATA/estate"
 mkdir -p "$estate"
 python3 - "$estate" "$n" <<'PY'

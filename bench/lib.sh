@@ -1,5 +1,6 @@
 # Shared by the engine benchmarks: start a release engine on a free loopback port.
-# Sets ENGINE_PID, ENGINE_PORT, ENGINE_DATA, ENGINE_ID, ENGINE_SECRET; stops it on exit.
+# Sets ENGINE_PID, ENGINE_PORT, ENGINE_DATA, ENGINE_ID, ENGINE_SECRET and exports the
+# BCOPS_* variables bcplan and bcapply read; stops it on exit.
 start_engine() {
   ENGINE_DATA="${1:-$(mktemp -d)}"
   local log="$ENGINE_DATA/engine.log"
@@ -10,4 +11,5 @@ start_engine() {
   ENGINE_PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
   ENGINE_ID=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeyId'])")
   ENGINE_SECRET=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeySecret'])")
+  export BCOPS_ENDPOINT="http://127.0.0.1:$ENGINE_PORT" BCOPS_ACCESS_KEY_ID="$ENGINE_ID" BCOPS_ACCESS_KEY_SECRET="$ENGINE_SECRET" BCOPS_DATA="$ENGINE_DATA"
 }

@@ -10,7 +10,6 @@ n="${1:-10000}"
 for p in bcctl bcplan bcapply; do swift build -c release --product "$p" >&2; done
 source bench/lib.sh
 start_engine
-export BCOPS_ENDPOINT="http://127.0.0.1:$ENGINE_PORT" BCOPS_ACCESS_KEY_ID="$ENGINE_ID" BCOPS_ACCESS_KEY_SECRET="$ENGINE_SECRET" BCOPS_DATA="$ENGINE_DATA"
 estate="$ENGINE_DATA/estate"
 python3 bench/estate.py "$estate" "$n"
 echo "applying $n resources (setup)..." >&2

@@ -36,11 +36,6 @@ public final class BatchComputeClient: Sendable {
                                   timeoutSeconds: timeoutSeconds)
     }
 
-    deinit {
-        let pool = self.pool
-        Task { await pool.shutdown() }
-    }
-
     /// Sends one request; a 2xx answer's body as JSON, anything else as `BatchComputeError`.
     @discardableResult
     public func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,

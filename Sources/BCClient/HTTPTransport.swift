@@ -110,9 +110,10 @@ actor HTTPConnectionPool {
         if !waiters.isEmpty { waiters.removeFirst().resume() }
     }
 
-    func shutdown() {
+    /// The idle connections close with the pool (the client that owns it is gone), without a
+    /// task that could outlive the process.
+    deinit {
         for c in idle { c.close() }
-        idle = []
     }
 }
 

@@ -1,3 +1,4 @@
+import BCAPI
 import BCModel
 import Foundation
 
@@ -8,23 +9,6 @@ extension JSONValue {
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         guard !bytes.isEmpty else { return .null }
         return try JSONParser.parse(bytes)
-    }
-
-    public init(any: Any) {
-        switch any {
-        case let s as String: self = .string(s)
-        case let n as NSNumber:
-            // Foundation's parser makes `c` (char) NSNumbers for true/false, `d` for numbers
-            // written with a fraction or exponent, and integer types otherwise.
-            switch String(cString: n.objCType) {
-            case "c", "B": self = .bool(n.boolValue)
-            case "d", "f": self = .number(n.doubleValue)
-            default: self = .integer(n.intValue)
-            }
-        case let a as [Any]: self = .array(a.map(JSONValue.init(any:)))
-        case let o as [String: Any]: self = .object(o.mapValues(JSONValue.init(any:)))
-        default: self = .null
-        }
     }
 
     /// Compact JSON with sorted keys.
@@ -66,21 +50,7 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
+    static func writeString(_ s: String, into out: inout [UInt8]) { JSONEscaping.appendQuoted(s, to: &out) }
 
     /// The value at a key of an object, nil otherwise.
     public subscript(key: String) -> JSONValue? {

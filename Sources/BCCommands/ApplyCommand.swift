@@ -73,10 +73,7 @@ public struct ApplyCommand: AsyncParsableCommand {
             (plan, client, lock, owned) = (made.plan, made.client, made.lock, made.owned)
             if json {
                 // Terraform's -json: one change summary line instead of the text plan.
-                let c = plan.counts
-                print(JSONValue.object(["type": .string("change_summary"), "summary": .string(plan.summary),
-                                        "changes": .object(["run": .integer(c.run), "add": .integer(c.add), "change": .integer(c.change),
-                                                            "remove": .integer(c.destroy)])]).canonicalString)
+                ApplyCommand.printSummary("change_summary", plan.summary, plan.counts)
             } else {
                 print(TextPlanRenderer(style: style).render(plan), terminator: "")
             }
@@ -136,13 +133,15 @@ public struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if json {
-            let c = result.counts
-            print(JSONValue.object(["type": .string("apply_summary"), "summary": .string(result.summary),
-                                    "changes": .object(["run": .integer(c.run), "add": .integer(c.add), "change": .integer(c.change),
-                                                        "remove": .integer(c.destroy)])]).canonicalString)
+            ApplyCommand.printSummary("apply_summary", result.summary, result.counts)
         } else {
             print("\n" + style.green(style.bold(result.summary)))
         }
+    }
+
+    /// A `-json` summary line.
+    static func printSummary(_ type: String, _ sentence: String, _ counts: ChangeCounts) {
+        print(JSONValue.object(["type": .string(type), "summary": .string(sentence), "changes": counts.json]).canonicalString)
     }
 
     static func past(_ a: PlanAction) -> String {

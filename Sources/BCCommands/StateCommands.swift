@@ -116,19 +116,9 @@ public struct ImportCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let err = Terminal(noColorFlag: false, stream: 2)
         guard let a = ResourceAddress(address) else { throw ValidationError("expected Kind/name, got \(address)") }
-        let client: BatchComputeClient
-        do { client = try estate.client() } catch { throw fail("\(error)", err) }
-        let lock = try await estate.takeLock("import", client: client, err: err)
-        do {
-            try await Ownership.adopt(a, id: id, workspace: estate.workspace, client: client)
-            _ = try await WorkspaceState.bump(estate.workspace, client: client)
-        } catch {
-            await lock?.release()
-            throw fail("\(error)", err)
-        }
-        await lock?.release()
+        let (workspace, id) = (estate.workspace, self.id)
+        try await estate.changeOwnership("import") { client in try await Ownership.adopt(a, id: id, workspace: workspace, client: client) }
         print("\(a): Import prepared!\n  Adopted \(id) into workspace \(estate.workspace). Run bcplan to see how it differs from its manifest.")
     }
 }
@@ -142,20 +132,29 @@ public struct ForgetCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let err = Terminal(noColorFlag: false, stream: 2)
         guard let a = ResourceAddress(address) else { throw ValidationError("expected Kind/name, got \(address)") }
+        let workspace = estate.workspace
+        let id = try await estate.changeOwnership("forget") { client in try await Ownership.forget(a, workspace: workspace, client: client) }
+        print("\(a) (\(id)) is no longer managed by workspace \(estate.workspace); it was not deleted.")
+    }
+}
+
+extension EstateOptions {
+    /// Runs an ownership change under the workspace lock and moves the serial on (saved plans
+    /// made before it become stale); errors are reported and end the command with 1.
+    func changeOwnership<T: Sendable>(_ operation: String, _ change: @Sendable (BatchComputeClient) async throws -> T) async throws -> T {
+        let err = Terminal(noColorFlag: false, stream: 2)
         let client: BatchComputeClient
-        do { client = try estate.client() } catch { throw fail("\(error)", err) }
-        let lock = try await estate.takeLock("forget", client: client, err: err)
-        let id: String
+        do { client = try self.client() } catch { throw fail("\(error)", err) }
+        let lock = try await takeLock(operation, client: client, err: err)
         do {
-            id = try await Ownership.forget(a, workspace: estate.workspace, client: client)
-            _ = try await WorkspaceState.bump(estate.workspace, client: client)
+            let value = try await change(client)
+            _ = try await WorkspaceState.bump(workspace, client: client)
+            await lock?.release()
+            return value
         } catch {
             await lock?.release()
             throw fail("\(error)", err)
         }
-        await lock?.release()
-        print("\(a) (\(id)) is no longer managed by workspace \(estate.workspace); it was not deleted.")
     }
 }

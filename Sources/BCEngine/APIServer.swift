@@ -56,13 +56,18 @@ public enum APIServer {
 
     /// Query parameters as the SDK sends them, bare keys (`?description`) included.
     static func query(_ request: Request) -> [String: String] {
-        var out: [String: String] = [:]
-        for part in (request.uri.query ?? "").split(separator: "&") {
-            let kv = part.split(separator: "=", maxSplits: 1)
+        Dictionary(queryPairs(request.uri.query), uniquingKeysWith: { _, last in last })
+    }
+
+    /// Decoded `key=value` pairs in order; `plusIsSpace` for form-style encoders (OSS clients).
+    static func queryPairs(_ raw: String?, plusIsSpace: Bool = false) -> [(String, String)] {
+        (raw ?? "").split(separator: "&").map { part in
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
-            out[key] = kv.count == 2 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""
+            guard kv.count == 2 else { return (key, "") }
+            let text = plusIsSpace ? kv[1].replacingOccurrences(of: "+", with: " ") : String(kv[1])
+            return (key, text.removingPercentEncoding ?? text)
         }
-        return out
     }
 
     /// `Marker` and `MaxItemCount` (default 50, at most 1000).

@@ -97,15 +97,7 @@ enum OSSXML {
     }
 
     /// `2026-11-21T10:00:00.000Z`: oss2 accepts only `.000` as the fraction, as OSS sends it.
-    static func isoTime(_ d: Date) -> String { isoFormatter.string(from: d) }
-
-    static let isoFormatter: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'.000Z'"
-        return f
-    }()
+    static func isoTime(_ d: Date) -> String { String(WireTime.format(d).prefix(19)) + ".000Z" }
 }
 
 /// One OSS request: authenticated, then routed on method, bucket, key and sub-resource.
@@ -115,21 +107,13 @@ struct OSSRequest {
     let authorization: String
     var objects: ObjectStore { engine.objects }
 
-    static let httpDate: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return f
-    }()
-
     func respond(context: some RequestContext) async throws -> Response {
         let rawPath = request.uri.path
         let decoded = rawPath.removingPercentEncoding ?? rawPath
         let trimmed = decoded.hasPrefix("/") ? String(decoded.dropFirst()) : decoded
         let bucket = trimmed.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let key = trimmed.count > bucket.count ? String(trimmed.dropFirst(bucket.count + 1)) : ""
-        let query = Self.query(request.uri.query)
+        let query = APIServer.queryPairs(request.uri.query, plusIsSpace: true)
         try authenticate(bucket: bucket.isEmpty ? nil : bucket, key: key, query: query)
         guard !bucket.isEmpty else { throw OSSError(501, "NotImplemented", "Listing buckets is not supported by the bcops engine.") }
         guard Self.validBucket(bucket) else { throw OSSError(400, "InvalidBucketName", "The specified bucket is not valid.") }
@@ -201,7 +185,7 @@ struct OSSRequest {
     }
 
     func objectHeaders(_ info: ObjectStore.ObjectInfo) -> HTTPFields {
-        [.contentType: "application/octet-stream", .eTag: "\"\(info.etag)\"", .lastModified: Self.httpDate.string(from: info.modified),
+        [.contentType: "application/octet-stream", .eTag: "\"\(info.etag)\"", .lastModified: WireTime.httpDate(info.modified),
          .acceptRanges: "bytes", .init("x-oss-object-type")!: "Normal", .init("x-oss-storage-class")!: "Standard"]
     }
 
@@ -292,15 +276,6 @@ struct OSSRequest {
         }
         out += "</DeleteResult>\n"
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: out)))
-    }
-
-    static func query(_ raw: String?) -> [(String, String)] {
-        (raw ?? "").split(separator: "&").map { part in
-            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
-            let value = kv.count == 2 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
-            return (key, value)
-        }
     }
 
     /// OSS bucket names (OSS wants at least 3 characters; the engine accepts 1): up to 63 of lowercase letters, digits and hyphens, not starting or ending with a hyphen.

@@ -99,20 +99,7 @@ public struct Plan: Codable, Sendable {
     public var staleLabels: Int { changes.filter { $0.relabel == true }.count }
     public var hasChanges: Bool { !actionable.isEmpty }
 
-    public var counts: (run: Int, add: Int, change: Int, destroy: Int) {
-        var c = (run: 0, add: 0, change: 0, destroy: 0)
-        for ch in changes {
-            switch ch.action {
-            case .noop: break
-            case .run: c.run += 1
-            case .create: c.add += 1
-            case .update: c.change += 1
-            case .replace: c.add += 1; c.destroy += 1
-            case .delete: c.destroy += 1
-            }
-        }
-        return c
-    }
+    public var counts: ChangeCounts { ChangeCounts(changes.map(\.action)) }
 
     /// Terraform's sentence, with `N to run, ` first when runs are planned.
     public var summary: String {
@@ -148,5 +135,29 @@ public struct DesiredResourceRecord: Codable, Sendable {
     public var resource: DesiredResource {
         DesiredResource(address: address, collection: collection, name: name, fields: fields, fixed: fixed,
                         dependencies: Set(dependencies), userLabels: userLabels, rerunToken: rerunToken, plainSpecHash: nil)
+    }
+}
+
+/// Runs, adds, changes and destroys, as the summary sentences and JSON count them (a
+/// replacement is one add and one destroy).
+public struct ChangeCounts: Sendable, Equatable {
+    public var run = 0, add = 0, change = 0, destroy = 0
+
+    public init<S: Sequence>(_ actions: S) where S.Element == PlanAction {
+        for action in actions {
+            switch action {
+            case .noop: break
+            case .run: run += 1
+            case .create: add += 1
+            case .update: change += 1
+            case .replace: add += 1; destroy += 1
+            case .delete: destroy += 1
+            }
+        }
+    }
+
+    /// Terraform's JSON keys (`remove` for destroys), plus bcops' `run`.
+    public var json: JSONValue {
+        .object(["run": .integer(run), "add": .integer(add), "change": .integer(change), "remove": .integer(destroy)])
     }
 }

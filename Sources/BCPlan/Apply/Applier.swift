@@ -35,20 +35,7 @@ public struct ApplyResult: Sendable {
 
     public var succeeded: Bool { failed.isEmpty && remaining.isEmpty }
 
-    public var counts: (run: Int, add: Int, change: Int, destroy: Int) {
-        var c = (run: 0, add: 0, change: 0, destroy: 0)
-        for d in done {
-            switch d.action {
-            case .run: c.run += 1
-            case .create: c.add += 1
-            case .update: c.change += 1
-            case .replace: c.add += 1; c.destroy += 1
-            case .delete: c.destroy += 1
-            case .noop: break
-            }
-        }
-        return c
-    }
+    public var counts: ChangeCounts { ChangeCounts(done.map(\.action)) }
 
     /// Terraform's closing sentence, and the runs submitted when there were any.
     public var summary: String {

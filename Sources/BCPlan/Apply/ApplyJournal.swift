@@ -1,3 +1,4 @@
+import BCAPI
 import BCModel
 import Foundation
 
@@ -46,7 +47,7 @@ public actor ApplyJournal {
     deinit { close(fd) }
 
     public func record(_ event: String, _ address: ResourceAddress, action: PlanAction, call: String, token: String? = nil, detail: String? = nil) {
-        let e = Entry(time: ISO8601DateFormatter().string(from: Date()), event: event, address: address.description, action: action.rawValue,
+        let e = Entry(time: WireTime.format(Date()), event: event, address: address.description, action: action.rawValue,
                       call: call, token: token, detail: detail)
         guard var line = try? JSONEncoder().encode(e) else { return }
         line.append(UInt8(ascii: "\n"))

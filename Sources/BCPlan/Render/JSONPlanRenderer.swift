@@ -21,8 +21,7 @@ public enum JSONPlanRenderer {
                 "warnings": .array(plan.warnings.map(JSONValue.string)),
             ]),
         ]
-        let c = plan.counts
-        top["change_summary"] = .object(["run": .integer(c.run), "add": .integer(c.add), "change": .integer(c.change), "remove": .integer(c.destroy)])
+        top["change_summary"] = plan.counts.json
         return .object(top)
     }
 

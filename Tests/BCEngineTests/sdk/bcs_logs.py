@@ -4,11 +4,11 @@ are printed by `bcs log`, and the object store is listed, read, written and empt
 Usage: bcs_logs.py PORT ACCESS_KEY_ID ACCESS_KEY_SECRET SCRATCH_HOME
 """
 import os
-import subprocess
 import sys
 import time
 
 from batchcompute import Client
+from bcs_home import bcs_runner
 from batchcompute.resources import ClusterDescription, GroupDescription
 
 port, key_id, secret, home = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -40,18 +40,7 @@ while client.get_job(job_id).State not in ('Finished', 'Failed') and time.time()
     time.sleep(0.2)
 state = client.get_job(job_id).State
 
-os.makedirs(os.path.join(home, '.batchcompute'), exist_ok=True)
-with open(os.path.join(home, '.batchcompute', 'cliconfig'), 'w') as f:
-    f.write('[common]\nregion = cn-qingdao\naccesskeyid = %s\naccesskeysecret = %s\nssl = false\n'
-            'osspath = oss://mybucket/bcscli/\ndefaultimage = img-ubuntu\ndefaulttype = ecs.sn1.medium\n'
-            'vpc_cidr_block = 192.168.0.0/16\n' % (key_id, secret))
-env = dict(os.environ, HOME=home, BCS_PORT=str(port))
-launcher = os.path.join(os.path.dirname(__file__), 'bcs_local.py')
-
-
-def bcs(*args):
-    out = subprocess.run([sys.executable, launcher] + list(args), env=env, capture_output=True, text=True, timeout=120)
-    return out.stdout + out.stderr
+bcs = bcs_runner(port, key_id, secret, home)
 
 
 failed = state != 'Finished'
