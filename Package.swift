@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Kinds, specs, validation rules, the instance-type catalog. No I/O, no YAML.
         .target(name: "BCModel"),
+        // Render farm model: framer.py's frame split, chunking, Blender and custom command lines, Blender log parsing. No I/O.
+        .target(name: "BCRender", dependencies: ["BCModel"]),
         // YAML with locations, typed decoding with diagnostics, JSON Schema, formatting.
         .target(name: "BCManifest", dependencies: ["BCModel", "CLibYAML"]),
         // BatchCompute wire format: the acs and OSS request signatures, credentials, IDs, errors.
@@ -54,7 +56,7 @@ let package = Package(
         .target(name: "BCPlan", dependencies: ["BCModel", "BCManifest", "BCAPI", "BCClient"]),
         // The command implementations the three executables share.
         .target(name: "BCCommands", dependencies: [
-            "BCModel", "BCManifest", "BCPlan", "BCClient",
+            "BCModel", "BCManifest", "BCPlan", "BCClient", "BCRender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bcplan", dependencies: ["BCCommands"]),
@@ -65,6 +67,7 @@ let package = Package(
         // Helpers the test targets share (running the built executables).
         .target(name: "BCTestSupport", path: "Tests/BCTestSupport"),
         .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),
+        .testTarget(name: "BCRenderTests", dependencies: ["BCRender", "BCModel"], resources: [.copy("framer.py")]),
         .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCTestSupport"],
                     resources: [.copy("Corpus")]),
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),

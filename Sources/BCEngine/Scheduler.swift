@@ -26,6 +26,9 @@ public actor Scheduler {
     var poolDirectories: [String: String] = [:]
     /// The engine's own HOME, the default for instances (read once: ProcessInfo copies the environment).
     let defaultHome = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+    /// The directory of the running bcctl: first on every instance's PATH, so node-side tools
+    /// (`bcctl render node`) resolve as a BatchCompute image's software would.
+    let toolsDirectory: String? = Scheduler.executableDirectory()
 
     /// podman or docker when one can run containers here, found once at start.
     let containerRuntime: String?
@@ -176,6 +179,13 @@ public actor Scheduler {
             await self.finished(c, task: task, pool: pool, slot: slot, key: key, launch: launch, outcome: outcome)
         }
         inFlight[key] = (c.jobId, run)
+    }
+
+    /// `/proc/self/exe`'s directory when it holds bcctl (the engine may be hosted by a test binary).
+    static func executableDirectory() -> String? {
+        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let dir = (exe as NSString).deletingLastPathComponent
+        return FileManager.default.isExecutableFile(atPath: dir + "/bcctl") ? dir : nil
     }
 
     /// Whether a cluster runs images' commands on the host (bcops' `Runtime: host`).
@@ -339,7 +349,8 @@ public actor Scheduler {
             try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         }
         var env = task.environment
-        env["PATH"] = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        let path = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        env["PATH"] = toolsDirectory.map { $0 + ":" + path } ?? path
         env["HOME"] = env["HOME"] ?? defaultHome
         env["BATCH_COMPUTE_DAG_JOB_ID"] = c.jobId
         env["BATCH_COMPUTE_DAG_TASK_ID"] = c.task
@@ -371,13 +382,27 @@ public actor Scheduler {
         if let o = launch.stderrObject { try? objects.putFile(launch.launch.stderrPath, at: o) }
         let result: EngineStore.InstanceResult = switch outcome {
         case .exited(0): .succeeded
-        case .exited(let code): .failed(exitCode: Int(code), code: "NonZeroExitCode", message: "instance exited with code \(code)")
+        case .exited(let code):
+            .failed(exitCode: Int(code), code: "NonZeroExitCode",
+                    message: "instance exited with code \(code)" + (Scheduler.lastLine(of: launch.launch.stderrPath).map { ": \($0)" } ?? ""))
         case .timedOut: .failed(exitCode: nil, code: "Timeout", message: "instance exceeded its timeout of \(task.timeout) s")
         case .failedToStart(let why): .failed(exitCode: nil, code: "StartFailed", message: why)
         }
         // A slot is free: record the end and start the next instance in one commit, now.
         await tick(ending: [EngineStore.InstanceEnd(jobId: c.jobId, task: c.task, index: c.index, result: result, maxRetries: task.maxRetries,
                                                     failJobOnInstanceFailure: task.failJobOnInstanceFailure)])
+    }
+
+    /// The last non-empty line of a log (read from its last 4 KiB, at most 400 characters): what a
+    /// failed program said last is what people need in the failure's reason.
+    static func lastLine(of path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let end = try? handle.seekToEnd() else { return nil }
+        try? handle.seek(toOffset: end > 4096 ? end - 4096 : 0)
+        guard let data = try? handle.readToEnd(), let text = String(data: data, encoding: .utf8) else { return nil }
+        let line = text.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }
+        return line.map { String($0.trimmingCharacters(in: .whitespaces).prefix(400)) }
     }
 
     /// Kills the processes of jobs that were stopped or deleted while running.

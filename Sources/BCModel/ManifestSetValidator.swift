@@ -95,7 +95,12 @@ public enum ManifestSetValidator {
         if let disks = job.autoCluster?.disks {
             Rules.disks(disks, platform: project.platform ?? .Linux, at: spec / "autoCluster" / "disks", into: &sink)
         }
-        let declared = project.software.params ?? [:]
+        let declared = project.software.effectiveParams
+        // The values reach the node's command line inside single quotes.
+        if job.scene.contains("'") { sink.error(spec / "scene", "scene \"\(job.scene)\" must not contain a single quote") }
+        for (name, value) in job.params ?? [:] where value.contains("'") {
+            sink.error(spec / "params" / name, "value must not contain a single quote")
+        }
         for (name, _) in job.params ?? [:] where declared[name] == nil {
             sink.errorAtKey(spec / "params" / name, "parameter \"\(name)\" is not declared by the project's software\(Suggestions.hint(for: name, in: declared.keys.sorted()))")
         }

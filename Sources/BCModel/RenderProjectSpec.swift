@@ -87,6 +87,23 @@ public struct RenderSoftware: Codable, Equatable, Sendable, SchemaDocumented {
 
     public var isBlender: Bool { name.lowercased() == "blender" }
 
+    /// The built-in Blender template's own parameters: a project may give them other defaults
+    /// and a job may set them, like any declared parameter.
+    public static let blenderParams: [String: RenderParam] = [
+        "FORMAT": RenderParam(description: "Blender output format (-F): PNG, JPEG, OPEN_EXR, TIFF, BMP…", default: "PNG"),
+        "OUTPUT_NAME": RenderParam(description: "Output file name; each run of # is the zero-padded frame number.", default: "####"),
+        "ENGINE": RenderParam(description: "Render engine (-E): CYCLES, BLENDER_EEVEE or BLENDER_WORKBENCH; empty keeps the scene's.", default: ""),
+        "PYTHON": RenderParam(description: "A Python script run before rendering (--python, with --python-exit-code 1); empty for none.", default: ""),
+    ]
+
+    /// The parameters jobs may set: the declared ones, and for the built-in Blender template
+    /// its own (a declaration of the same name gives it another default).
+    public var effectiveParams: [String: RenderParam] {
+        let declared = params ?? [:]
+        guard isBlender && command == nil else { return declared }
+        return RenderSoftware.blenderParams.merging(declared) { _, mine in mine }
+    }
+
     public static let typeDescription = "Render software: name, scene suffix and command template."
     public static let fieldDocs: [String: FieldDoc] = [
         "name": FieldDoc("blender uses the built-in template; other names need a command.", examples: ["blender"]),
@@ -96,13 +113,15 @@ public struct RenderSoftware: Codable, Equatable, Sendable, SchemaDocumented {
         "params": FieldDoc("Custom parameters, filled in by each render job."),
     ]
 
-    /// `$NAME` tokens in a template (letters, digits and _ after a `$`).
+    /// `$NAME` tokens in a template (letters, digits and _ after a `$`); `$$` is a literal `$`.
     public static func variables(in template: String) -> [String] {
         var out: [String] = []
         let scalars = Array(template.unicodeScalars)
         var i = 0
         while i < scalars.count {
-            if scalars[i] == "$" {
+            if scalars[i] == "$", i + 1 < scalars.count, scalars[i + 1] == "$" {
+                i += 2  // `$$` is a literal dollar sign
+            } else if scalars[i] == "$" {
                 var j = i + 1
                 var braced = false
                 if j < scalars.count, scalars[j] == "{" { braced = true; j += 1 }

@@ -65,6 +65,8 @@ public struct DesiredResource: Sendable {
     /// The spec hash, when it depends on nothing but the manifest (no secrets, no live IDs):
     /// computed once, at lowering, on the lowering thread.
     public var plainSpecHash: String?
+    /// Run kinds: what a run does, in the plan's words (`frames 1-250 on 4 nodes`).
+    public var runSummary: String?
 
     public var isRun: Bool { address.kind.isRun }
 }

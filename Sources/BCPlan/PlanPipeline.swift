@@ -6,15 +6,15 @@ import Foundation
 
 /// From loaded manifests to a `Plan`: lower, read the workspace, refresh, diff.
 public enum PlanPipeline {
-    /// Lowers every manifest; kinds not supported yet are errors naming the manifest.
     /// Lowers every manifest; kinds not supported yet are errors naming the manifest. (Lowering
     /// on both cores was measured slower: the engine answers the inventory at the same time.)
     public static func lower(_ manifests: [LoadedManifest]) -> (desired: [DesiredResource], errors: [String]) {
         var desired: [DesiredResource] = []
         var errors: [String] = []
         desired.reserveCapacity(manifests.count)
+        let context = Lowering.Context(manifests.map(\.manifest))
         for m in manifests {
-            do { desired.append(try Lowering.lower(m.manifest)) } catch {
+            do { desired.append(try Lowering.lower(m.manifest, context: context)) } catch {
                 // Located like every manifest problem: path:line:col: Kind/name: field: message.
                 let kind = FieldPath.root / "kind"
                 errors.append(Diagnostic(file: m.file, mark: m.root.locate(kind).start, address: m.manifest.address, field: kind,

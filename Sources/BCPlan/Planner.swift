@@ -230,12 +230,13 @@ public struct Planner: Sendable {
     // MARK: Runs
 
     func planRun(_ d: DesiredResource, live: LiveState, replacing: Set<ResourceAddress>) -> ResourceChange {
-        var change = ResourceChange(address: d.address, action: .run, reason: "will be submitted", actionReason: nil,
+        let phrases = RunPhrases(kind: d.address.kind, summary: d.runSummary)
+        var change = ResourceChange(address: d.address, action: .run, reason: phrases.submit, actionReason: nil,
                                     fields: attributes(d, live: live, replacing: replacing), liveId: nil, runStatus: nil)
         guard let last = live.current(d.address) else { return change }
         change.liveId = last.id
         if options.replace.contains(d.address) || (d.rerunToken.map { $0 != (last.rerunToken ?? "") } ?? false) {
-            change.reason = "will re-run as requested"
+            change.reason = phrases.rerunRequested
             change.actionReason = "replace_by_request"
             return change
         }
@@ -255,14 +256,14 @@ public struct Planner: Sendable {
         change.fields = fields
         let changed = fields.filter(\.changed)
         if !changed.isEmpty {
-            change.reason = "will re-run because \(changed.map(\.path).joined(separator: ", ")) changed"
+            change.reason = phrases.rerun(because: changed.map(\.path))
             change.actionReason = "replace_because_cannot_update"
             return change
         }
         change.action = .noop
         change.reason = nil
         switch last.state {
-        case "Finished": change.runStatus = "already succeeded"
+        case "Finished": change.runStatus = phrases.succeeded
         case "Waiting", "Running": change.runStatus = "running"
         default:
             let message = last.body["Message"]?.stringValue ?? ""

@@ -10,5 +10,6 @@ struct BCCtl: AsyncParsableCommand {
         abstract: "Operate bcops: validate, format and describe manifests, show plans, manage locks and ownership, run the engine.",
         version: BCOpsVersion.string,
         subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self, ShowCommand.self, GraphCommand.self,
-                      LockCommand.self, ForceUnlockCommand.self, ImportCommand.self, ForgetCommand.self, EngineCommand.self, OSSCommand.self])
+                      LockCommand.self, ForceUnlockCommand.self, ImportCommand.self, ForgetCommand.self, EngineCommand.self, OSSCommand.self,
+                      RenderCommand.self, LogsCommand.self])
 }

@@ -77,11 +77,12 @@ import Testing
         let engine = try EngineProcess()
         defer { engine.stop() }
         let cluster = try await Self.cluster(engine, nodes: 1)
-        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "echo try >> /tmp/bcops-retry-$BATCH_COMPUTE_DAG_JOB_ID; exit 3", retries: 2))
+        let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: "echo try >> /tmp/bcops-retry-$BATCH_COMPUTE_DAG_JOB_ID; echo 'Error: no such scene' >&2; echo >&2; exit 3", retries: 2))
         let id = try #require(created.json["Id"] as? String)
         let job = try await Self.waitFor(engine, id) { $0["State"] as? String == "Failed" }
         #expect(job["State"] as? String == "Failed")
-        #expect(job["Message"] as? String == "instance exited with code 3")
+        // The reason carries the last thing the program said on stderr.
+        #expect(job["Message"] as? String == "instance exited with code 3: Error: no such scene")
         let tries = try String(contentsOfFile: "/tmp/bcops-retry-\(id)", encoding: .utf8)
         #expect(tries.split(separator: "\n").count == 3, "one run and two retries")
         try? FileManager.default.removeItem(atPath: "/tmp/bcops-retry-\(id)")

@@ -1,0 +1,73 @@
+import BCModel
+import BCRender
+import Foundation
+
+/// `bcctl render status` for a person: a headline, the per-node table and the frame grid
+/// (`#` done, `>` rendering, `x` failed, `.` waiting).
+enum RenderStatusView {
+    static func text(_ s: RenderJobSnapshot) -> String {
+        let states = s.frameStates()
+        let done = states.filter { $0.state == .done }.count
+        var out = "RenderJob \(s.name) (\(s.id)): \(s.state), \(done)/\(states.count) frames rendered"
+        if let elapsed = s.elapsed { out += " in \(String(format: "%.1f", elapsed)) s" }
+        out += "\n"
+        if !s.message.isEmpty { out += "reason: \(s.message)\n" }
+        out += "frames \(s.frames.text) on \(s.nodes.count) node\(s.nodes.count == 1 ? "" : "s"), output \(s.output)\n\n"
+        var rows = [["NODE", "FRAMES", "STATE", "DONE", "CPU TIME", "LAST LINE"]]
+        for n in s.nodes {
+            let nodeDone = n.state == "Finished" ? n.frames.count : min(n.frames.count, n.progress.framesSaved)
+            let state = n.retries > 0 ? "\(n.state) (retry \(n.retries))" : n.state
+            let last = n.error ?? n.progress.lastLine ?? ""
+            rows.append([String(n.index), n.frames.isEmpty ? "-" : FrameSplit.describe(n.frames), state, "\(nodeDone)/\(n.frames.count)",
+                         n.cpuSeconds.map { String(format: "%.2f s", $0) } ?? "-", String(last.prefix(70))])
+        }
+        out += table(rows)
+        out += "\n" + grid(states)
+        let failed = states.filter { $0.state == .failed }.map(\.frame)
+        if !failed.isEmpty { out += "failed frames: \(FrameSplit.describe(failed))\n" }
+        return out
+    }
+
+    /// Ten frames a row, each row labelled with its first frame.
+    static func grid(_ states: [(frame: Int, state: RenderJobSnapshot.FrameState)]) -> String {
+        var out = ""
+        let width = String(states.last?.frame ?? 0).count
+        for start in stride(from: 0, to: states.count, by: 10) {
+            let row = states[start..<min(start + 10, states.count)]
+            let label = String(row.first!.frame)
+            out += String(repeating: " ", count: width - label.count) + label + "  "
+            out += row.map { symbol($0.state) }.joined() + "\n"
+        }
+        return out
+    }
+
+    static func symbol(_ s: RenderJobSnapshot.FrameState) -> String {
+        switch s { case .done: "#"; case .rendering: ">"; case .failed: "x"; case .waiting: "." }
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ s: RenderJobSnapshot) -> JSONValue {
+        let states = s.frameStates()
+        return .object([
+            "name": .string(s.name), "id": .string(s.id), "state": .string(s.state), "message": .string(s.message),
+            "frames": .string(s.frames.text), "output": .string(s.output),
+            "framesDone": .integer(states.filter { $0.state == .done }.count), "framesTotal": .integer(states.count),
+            "failedFrames": .array(states.filter { $0.state == .failed }.map { .integer($0.frame) }),
+            "elapsedSeconds": s.elapsed.map(JSONValue.number) ?? .null,
+            "nodes": .array(s.nodes.map { n in
+                .object(["node": .integer(n.index), "frames": .array(n.frames.map(JSONValue.integer)), "state": .string(n.state),
+                         "retries": .integer(n.retries), "framesSaved": .integer(n.progress.framesSaved),
+                         "currentFrame": n.progress.currentFrame.map(JSONValue.integer) ?? .null,
+                         "lastLine": n.progress.lastLine.map(JSONValue.string) ?? .null,
+                         "cpuSeconds": n.cpuSeconds.map(JSONValue.number) ?? .null, "error": n.error.map(JSONValue.string) ?? .null])
+            }),
+        ])
+    }
+}

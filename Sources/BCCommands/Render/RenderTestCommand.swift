@@ -1,0 +1,86 @@
+import ArgumentParser
+import BCClient
+import BCModel
+import Foundation
+
+/// `bcctl render test PROJECT --scene S --frame N`: the seed's debugging advice (render one
+/// frame on one node and read its log before submitting hundreds) as a command. Submits an
+/// App job on the project's live App, waits, and prints the command line used and the logs.
+public struct RenderTestCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "test", abstract: "Render one frame of a scene on one node and print the command line and the logs.")
+
+    @Argument(help: "The RenderProject (applied: its App must exist).") public var project: String
+    @Option(help: "Scene path, relative to the project's first OSS mapping, or an oss:// path under it.") public var scene: String
+    @Option(help: "The frame to render.") public var frame: Int = 1
+    @Option(help: "A cluster ID (cls-…) to render on; default: a pool of one node made for the test.") public var cluster: String?
+    @Option(help: "A template parameter, NAME=VALUE (repeatable).") public var param: [String] = []
+    @Option(help: "Give up after this many seconds.") public var timeout: Int = 600
+
+    public init() {}
+
+    public func run() async throws {
+        let err = Terminal(noColorFlag: false, stream: 2)
+        let client: BatchComputeClient
+        do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
+        let app: JSONValue
+        do { app = try await client.call(.GET, "/apps/\(project)") } catch {
+            throw fail("RenderProject \(project) has no App on the engine (apply the project first): \(error)", err)
+        }
+        let inputs = app["InputParameters"]
+        let mountPoint = inputs?["mapping_0"]?["LocalPath"]?.stringValue ?? "/"
+        var nodeScene = scene
+        if !scene.hasPrefix("/") && !scene.hasPrefix("oss://") {
+            nodeScene = mountPoint + (mountPoint.hasSuffix("/") ? "" : "/") + scene
+        } else if scene.hasPrefix("oss://") {
+            var i = 0
+            while let m = inputs?["mapping_\(i)"] {
+                if let source = m["Default"]?.stringValue, scene.hasPrefix(source), let local = m["LocalPath"]?.stringValue {
+                    nodeScene = local + scene.dropFirst(source.count)
+                }
+                i += 1
+            }
+        }
+        let name = "render-test-\(project)-\(frame)-\(Int(Date().timeIntervalSince1970))"
+        let output = (app["OutputParameters"]?["output"]?["Default"]?.stringValue ?? "oss://bcops/render-test/") + "bcops-render-test/\(name)/"
+        let logs = "oss://\(output.dropFirst(6).prefix { $0 != "/" })/bcops/logs/\(name)/"
+        var jobInputs: [String: JSONValue] = ["scene": .string(nodeScene), "frames": .string(String(frame))]
+        for p in param {
+            guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param \(p): expected NAME=VALUE") }
+            jobInputs["param_\(p[..<eq])"] = .string(String(p[p.index(after: eq)...]))
+        }
+        var config: [String: JSONValue] = ["InstanceCount": .integer(1)]
+        if let cluster { config["ClusterId"] = .string(cluster) }
+        let body: JSONValue = .object([
+            "Name": .string(name), "Type": .string("App"), "Priority": .integer(1), "JobFailOnInstanceFail": .bool(true),
+            "AutoRelease": .bool(false),
+            "App": .object(["AppName": .string(project), "Inputs": .object(jobInputs), "Outputs": .object(["output": .string(output)]),
+                            "Config": .object(config), "Logging": .object(["StdoutPath": .string(logs), "StderrPath": .string(logs)])]),
+        ])
+        let id: String
+        do { id = try await client.call(.POST, "/jobs", body: body)["Id"]?.stringValue ?? "" } catch { throw fail("\(error)", err) }
+        print("Submitted \(id) (\(name)): frame \(frame) of \(nodeScene) on one node")
+        let started = Date()
+        var state = ""
+        var job = JSONValue.null
+        while Date().timeIntervalSince(started) < Double(timeout) {
+            job = try await client.call(.GET, "/jobs/\(id)")
+            state = job["State"]?.stringValue ?? ""
+            if ["Finished", "Failed", "Stopped"].contains(state) { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        let stdout = try await RenderJobReader.readLog(client, job: id, node: 0, stream: "stdout")
+        let stderr = try await RenderJobReader.readLog(client, job: id, node: 0, stream: "stderr")
+        if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("exec: ") }) {
+            print("\nCommand line:\n  \(line.dropFirst(6))")
+        }
+        print("\n--- stdout\n\(stdout)", terminator: stdout.hasSuffix("\n") || stdout.isEmpty ? "" : "\n")
+        if !stderr.isEmpty { print("--- stderr\n\(stderr)", terminator: stderr.hasSuffix("\n") ? "" : "\n") }
+        let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+        switch state {
+        case "Finished": print("\nFrame \(frame) rendered in \(seconds) s; output: \(output)")
+        case "Failed", "Stopped": throw fail("the test render \(state.lowercased()): \(job["Message"]?.stringValue ?? "")", err)
+        default: throw fail("the test render did not finish within \(timeout) s (job \(id) is \(state))", err)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import BCModel
+
+/// How a plan words runs: a Job is submitted, a RenderJob renders frames.
+struct RunPhrases {
+    var kind: Kind
+    var summary: String?
+
+    var submit: String {
+        if kind == .RenderJob, let summary { return "will render \(summary)" }
+        return "will be submitted"
+    }
+
+    func rerun(because paths: [String]) -> String {
+        "\(kind == .RenderJob ? "will re-render" : "will re-run") because \(paths.joined(separator: ", ")) changed"
+    }
+
+    var rerunRequested: String { kind == .RenderJob ? "will re-render as requested" : "will re-run as requested" }
+    var succeeded: String { kind == .RenderJob ? "already rendered" : "already succeeded" }
+}
