@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: install what is missing, build bcops, validate
-# every example, then start the embedded engine and apply examples/quickstart end to end —
-# plan, apply, wait for the job, re-plan (no changes), and print the job's output from the
-# engine's object store. The engine's state is kept in .bcops/ (rerunning changes nothing).
+# The main job on the embedded default: install what is missing (Blender included), build
+# bcops, validate every example, then start the embedded engine and run the render farm of
+# examples/render-farm end to end: build the tiny scene with Blender, upload it, plan, apply,
+# render the animation on the farm's nodes (real Blender), re-plan (already rendered), and
+# print the plan summary, the per-node frame split, the time taken and where the frames are.
+# The engine's state is kept in .bcops/ (rerunning renders nothing new).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 install_dependencies
+need_apt blender
 
 echo "==> swift build" >&2
 for product in bcplan bcapply bcctl; do swift build --product "$product" >&2; done
@@ -29,41 +32,73 @@ for _ in $(seq 100); do [ -s "$BCOPS_DATA/endpoint" ] && break; sleep 0.1; done
 head -2 "$BCOPS_DATA/engine.log"
 
 echo
-echo "==> the job's package: examples/quickstart/worker -> oss://quickstart/package/worker.tar.gz"
-tar -czf "$BCOPS_DATA/worker.tar.gz" -C examples/quickstart/worker .
-"$bin/bcctl" oss cp "$BCOPS_DATA/worker.tar.gz" oss://quickstart/package/worker.tar.gz
+echo "==> the scene: examples/render-farm/scene/make_scene.py -> oss://render-farm/scenes/cube.blend"
+blender -b --factory-startup --python-exit-code 1 --python examples/render-farm/scene/make_scene.py -- \
+  "$BCOPS_DATA/cube.blend" > "$BCOPS_DATA/make_scene.log" 2>&1 || { cat "$BCOPS_DATA/make_scene.log" >&2; exit 1; }
+"$bin/bcctl" oss cp "$BCOPS_DATA/cube.blend" oss://render-farm/scenes/cube.blend
 
 echo
-echo "==> bcplan examples/quickstart"
+echo "==> bcplan examples/render-farm -workspace render-farm -out .bcops/engine/render-farm.plan"
 code=0
-"$bin/bcplan" examples/quickstart -detailed-exitcode || code=$?
-[ "$code" -ne 1 ] || exit 1
+"$bin/bcplan" examples/render-farm -workspace render-farm -detailed-exitcode -no-color -out "$BCOPS_DATA/render-farm.plan" > "$BCOPS_DATA/plan.txt" || code=$?
+grep -E '^  # |^Plan:|^No changes|already rendered' "$BCOPS_DATA/plan.txt" || true
+[ "$code" -ne 1 ] || { cat "$BCOPS_DATA/plan.txt"; exit 1; }
+summary=$(grep -E '^Plan:|^No changes' "$BCOPS_DATA/plan.txt" | tail -1)
 
 echo
-echo "==> bcapply examples/quickstart -auto-approve"
-"$bin/bcapply" examples/quickstart -auto-approve
+echo "==> bcapply .bcops/engine/render-farm.plan"
+started=$(date +%s.%N)
+"$bin/bcapply" "$BCOPS_DATA/render-farm.plan"
 
+jobs="render-farm-cube render-farm-cube-chunks"
+status_json() { "$bin/bcctl" render status "$1" -json; }
 echo
-echo "==> waiting for Job/word-count"
-status=""
-for _ in $(seq 120); do
-  status=$("$bin/bcplan" examples/quickstart -no-color | grep "Job/word-count:" || true)
-  case "$status" in *"already succeeded"*|*failed*) break ;; esac
-  sleep 0.5
+echo "==> rendering"
+for job in $jobs; do
+  for _ in $(seq 900); do
+    line=$(status_json "$job" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["state"], "%d/%d frames" % (o["framesDone"], o["framesTotal"]))')
+    printf '\r  %-26s %-30s' "$job" "$line"
+    case "$line" in Finished*|Failed*|Stopped*) break ;; esac
+    sleep 0.2
+  done
+  echo
 done
-echo "$status"
-case "$status" in *"already succeeded"*) ;; *) echo "Job/word-count did not succeed" >&2; exit 1 ;; esac
+finished=$(date +%s.%N)
 
 echo
-echo "==> bcplan examples/quickstart -detailed-exitcode   (exit 0: nothing left to do)"
-"$bin/bcplan" examples/quickstart -detailed-exitcode -no-color | tail -1
-
-echo
-echo "==> the job's output, from the engine's object store"
-for object in $("$bin/bcctl" oss ls oss://quickstart/logs/ | grep '/stdout\.'); do
-  echo "--- $object"
-  "$bin/bcctl" oss cat "$object"
+for job in $jobs; do
+  "$bin/bcctl" render status "$job" || { echo "RenderJob/$job did not render" >&2; exit 1; }
+  echo
 done
+
+echo "==> bcplan examples/render-farm -workspace render-farm -detailed-exitcode   (exit 0: nothing left to do)"
+"$bin/bcplan" examples/render-farm -workspace render-farm -detailed-exitcode -no-color | grep -E 'already rendered|^No changes'
+
+echo
+echo "Plan:   $summary"
+echo "Split:  (framer.py's split over nodes, or one instance per chunk with framesPerTask)"
+for job in $jobs; do
+  status_json "$job" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+def ranges(frames):
+    out, i = [], 0
+    while i < len(frames):
+        j = i
+        while j + 1 < len(frames) and frames[j + 1] == frames[j] + 1: j += 1
+        out.append(str(frames[i]) if i == j else "%d-%d" % (frames[i], frames[j])); i = j + 1
+    return ",".join(out) or "nothing to do"
+print("  %-24s %-7s %s" % (o["name"], o["frames"], " | ".join("node %d: %s" % (n["node"], ranges(n["frames"])) for n in o["nodes"])))
+print("  %-24s %-7s rendered in %.1f s on the engine, %d/%d frames" % ("", "", o["elapsedSeconds"] or 0, o["framesDone"], o["framesTotal"]))'
+done
+if [ "$summary" != "No changes. Your infrastructure matches the configuration." ]; then
+  python3 -c "print('Time:   %.1f s from bcapply to the last frame' % ($finished - $started))"
+else
+  echo "Time:   nothing to render this time (already rendered; the times above are from the first run)"
+fi
+echo "Frames: oss://render-farm/output/render-farm-cube/ and oss://render-farm/output/render-farm-cube-chunks/"
+echo "        on disk under $BCOPS_DATA/oss/render-farm/output/:"
+for job in $jobs; do echo "        $job/: $(ls "$BCOPS_DATA/oss/render-farm/output/$job/" | tr '\n' ' ')"; done
 
 echo
 echo "Done. Binaries: $bin/bcplan $bin/bcapply $bin/bcctl"

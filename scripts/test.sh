@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 install_dependencies
+need_apt blender  # the render farm tests render with the real Blender
 need_pip "jsonschema>=4.18" pyyaml
 need_sdk_venv
 

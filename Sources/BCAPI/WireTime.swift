@@ -24,7 +24,8 @@ public enum WireTime {
     public static func parse(_ text: String) -> Date? {
         let body = text.hasSuffix("Z") ? String(text.dropLast()) : text
         let parts = body.split(separator: ".", maxSplits: 1)
-        let fields = parts[0].split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" }).compactMap { Int32($0) }
+        guard let date = parts.first else { return nil }  // "" (a time not reached yet)
+        let fields = date.split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" }).compactMap { Int32($0) }
         guard fields.count == 6 else { return nil }
         var tm = tm()
         tm.tm_year = fields[0] - 1900; tm.tm_mon = fields[1] - 1; tm.tm_mday = fields[2]

@@ -15,7 +15,9 @@ struct RenderInvocation {
             variables["CPU"] = String(cpus)
             variables["START_FRAME"] = String(frames.first!)
             variables["END_FRAME"] = String(frames.last!)
-            variables["FRAMES"] = FrameSplit.describe(frames)
+            // Blender reads `-` as "from the end": its templates get ranges written with `..`.
+            let blender = software.lowercased() == "blender"
+            variables["FRAMES"] = blender ? BlenderCommand.blenderFrames(frames) : FrameSplit.describe(frames)
             variables["OUTPUT_LOCAL_DIR"] = outputDirectory
             variables["SCENE"] = scene
             let line: String
