@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSpawn"),
         // Debian's OpenSSL libcrypto (libssl-dev) for HMAC.
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Debian's libgit2 1.5.1 (libgit2-dev): module map plus a shim for its variadic option call.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         // Kinds, specs, validation rules, the instance-type catalog. No I/O, no YAML.
         .target(name: "BCModel"),
         // Render farm model: framer.py's frame split, chunking, Blender and custom command lines, Blender log parsing. No I/O.
@@ -48,12 +50,19 @@ let package = Package(
         ]),
         // `bcctl engine …`: kept apart so bcplan and bcapply do not link the server.
         .target(name: "BCEngineCommands", dependencies: [
-            "BCAPI", "BCEngine", "BCCommands",
+            "BCAPI", "BCEngine", "BCCommands", "BCController", "BCClient", "BCGit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The reconciler's core: manifests lowered to API terms, refresh, diff, plans and their
         // renderers, apply. Reaches live state only through BCClient.
         .target(name: "BCPlan", dependencies: ["BCModel", "BCManifest", "BCAPI", "BCClient"]),
+        // The controller's git: a bare mirror fetched with libgit2, manifests read from a commit's tree, no checkout.
+        .target(name: "BCGit", dependencies: ["CGit2"]),
+        // The controller: git watch and webhooks → plan → apply, conditions, history, metrics.
+        .target(name: "BCController", dependencies: [
+            "BCModel", "BCManifest", "BCAPI", "BCClient", "BCPlan", "BCGit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // The command implementations the three executables share.
         .target(name: "BCCommands", dependencies: [
             "BCModel", "BCManifest", "BCPlan", "BCClient", "BCRender",
@@ -71,6 +80,7 @@ let package = Package(
         .testTarget(name: "BCManifestTests", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCTestSupport"],
                     resources: [.copy("Corpus")]),
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
+        .testTarget(name: "BCGitTests", dependencies: ["BCGit"]),
         .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest", "BCTestSupport"]),

@@ -39,6 +39,7 @@ cleanup() {
   rm -rf "$ENGINE_DATA"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 work="$ENGINE_DATA/bench-render"
 estate="$work/estate"
@@ -50,8 +51,8 @@ blender -b --factory-startup --python-exit-code 1 --python examples/render-farm/
 cp bench/render/cluster.yaml bench/render/project.yaml "$estate/"
 
 # The watcher (a coprocess): reads a job ID per line, polls the job every 50 ms until it
-# ends, and prints its state and the engine's times in epoch seconds — job created, first
-# node started, last node ended, job ended.
+# ends (at most 300 s), and prints its state and the engine's times in epoch seconds: job
+# created, first node started, job ended.
 watcher='
 import calendar, sys, time
 from batchcompute import Client
@@ -61,15 +62,17 @@ client = Client("127.0.0.1", key_id, secret)
 def epoch(t): return calendar.timegm(t.utctimetuple()) + t.microsecond / 1e6
 print("ready")
 for line in sys.stdin:
-    job = line.strip()
+    job, deadline = line.strip(), time.time() + 300
     while True:
         j = client.get_job(job)
-        if j.State in ("Finished", "Failed", "Stopped"):
+        if j.State in ("Finished", "Failed", "Stopped") or time.time() > deadline:
             break
         time.sleep(0.05)
-    nodes = client.list_instances(job, "app", "", 100).Items
-    print(j.State, "%.6f" % epoch(j.CreationTime), "%.6f" % min(epoch(n.StartTime) for n in nodes),
-          "%.6f" % max(epoch(n.EndTime) for n in nodes), "%.6f" % epoch(j.EndTime))
+    if j.State != "Finished":
+        print(j.State, j.Message or "(no message)")
+        continue
+    starts = [epoch(n.StartTime) for n in client.list_instances(job, "app", "", 100).Items]
+    print(j.State, "%.6f" % epoch(j.CreationTime), "%.6f" % min(starts), "%.6f" % epoch(j.EndTime))
 '
 coproc WATCHER { exec "$BCOPS_SDK_PYTHON" -u -c "$watcher" "$ENGINE_PORT" "$ENGINE_ID" "$ENGINE_SECRET" 2>&1; }
 watcher_pid=$WATCHER_PID
@@ -83,11 +86,12 @@ write_jobs() { sed -e "s/RERUN_2NODES/${tokens[0]}/" -e "s/RERUN_1CHUNK/${tokens
 
 # bcops: bcapply with rerun token $2 for job $1 (0: 2 nodes, 1: 1 chunk), then wait for it.
 # Sets `result` to the seconds from bcapply's start to: the job's creation, its first node's
-# start, its last node's end, the job's end (the measurement).
+# start, the job's end (the measurement).
 bcops_run() {
   local k=$1 t0 line id
   tokens[$k]="$2"
   write_jobs
+  touch "$work/started.${jobs[$k]}"
   t0=$EPOCHREALTIME
   "$bin/bcapply" "$estate" -auto-approve -no-color > "$work/apply.log" 2>&1 || { cat "$work/apply.log" >&2; return 1; }
   id=$(sed -n "s/^RenderJob\/${jobs[$k]}: Submitted.*\[id=\(job-[^]]*\)\].*/\1/p" "$work/apply.log")
@@ -96,7 +100,7 @@ bcops_run() {
   read -r line <&"$watcher_out"
   set -- $line
   [ "$1" = Finished ] || { "$bin/bcctl" render status "$id" >&2 || true; echo "error: ${jobs[$k]} ($id) ended $line" >&2; return 1; }
-  result=$(echo "$2 - $t0; $3 - $t0; $4 - $t0; $5 - $t0" | bc -l | paste -sd' ')
+  result=$(echo "$2 - $t0; $3 - $t0; $4 - $t0" | bc -l | paste -sd' ')
 }
 
 # The nodes' command lines, as `bcctl render node` would run them, with the scene and the
@@ -146,44 +150,36 @@ for r in $(seq "$runs"); do
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# Median of field $1 (1-4) of the phase records.
+# Median of field $1 (1-3) of the phase records.
 phase() { local f=$1; shift; median $(printf '%s\n' "$@" | awk -v f="$f" '{ print $f }'); }
-phases() {  # where bcops' time went, medians: bcapply until the job exists, until the first node
-  local c s e f
-  c=$(phase 1 "$@"); s=$(phase 2 "$@"); e=$(phase 3 "$@"); f=$(phase 4 "$@")
-  printf 'bcapply to job created %.3f s, to first node started +%.3f s, nodes running %.3f s, last node ended to job Finished +%.3f s' \
-    "$c" "$(echo "$s - $c" | bc -l)" "$(echo "$e - $s" | bc -l)" "$(echo "$f - $e" | bc -l)"
+phases() {  # where bcops' time went (medians, from the engine's records)
+  local c s f
+  c=$(phase 1 "$@"); s=$(phase 2 "$@"); f=$(phase 3 "$@")
+  printf 'bcapply until the job exists %.3f s, until its first node starts +%.3f s, nodes running +%.3f s' \
+    "$c" "$(echo "$s - $c" | bc -l)" "$(echo "$f - $s" | bc -l)"
 }
 mb2=$(median "${b2[@]}") mh2=$(median "${h2[@]}") mb1=$(median "${b1[@]}") mh1=$(median "${h1[@]}")
 
 echo
 echo "scene: 64x48 Cycles, 4 samples, frames 1-16; $(nproc) cores; medians of $runs runs, interleaved"
-printf '  node 0 of 2: %s
-  node 1 of 2: %s
-  1 chunk:     %s
-' "${peer2[0]}" "${peer2[1]}" "${peer1[0]}"
-printf 'bcops, 16 frames on 2 nodes (bcapply -> Finished):      %.3f s
-' "$mb2"
-printf 'by hand, the 2 node command lines in parallel:          %.3f s
-' "$mh2"
-printf 'bcops, 16 frames as 1 chunk on 1 node:                  %.3f s
-' "$mb1"
-printf 'by hand, the 1 chunk command line:                      %.3f s
-' "$mh1"
-printf 'ratio bcops / by hand, 2 nodes: %.2fx (target <= 1.15x)
-' "$(echo "$mb2 / $mh2" | bc -l)"
-printf 'ratio bcops / by hand, 1 chunk: %.2fx (target <= 1.15x)
-' "$(echo "$mb1 / $mh1" | bc -l)"
-printf '2 nodes vs 1 chunk, bcops:   %.2fx (below 1: splitting pays)
-' "$(echo "$mb2 / $mb1" | bc -l)"
-printf '2 nodes vs 1 chunk, by hand: %.2fx
-' "$(echo "$mh2 / $mh1" | bc -l)"
+printf '  node 0 of 2: %s\n  node 1 of 2: %s\n  1 chunk:     %s\n' "${peer2[0]}" "${peer2[1]}" "${peer1[0]}"
+printf 'bcops, 16 frames on 2 nodes (bcapply -> Finished): %.3f s\n' "$mb2"
+printf 'by hand, the 2 node command lines in parallel:     %.3f s\n' "$mh2"
+printf 'bcops, 16 frames as 1 chunk on 1 node:             %.3f s\n' "$mb1"
+printf 'by hand, the 1 chunk command line:                 %.3f s\n' "$mh1"
+printf 'ratio bcops / by hand, 2 nodes: %.2fx (target <= 1.15x)\n' "$(echo "$mb2 / $mh2" | bc -l)"
+printf 'ratio bcops / by hand, 1 chunk: %.2fx (target <= 1.15x)\n' "$(echo "$mb1 / $mh1" | bc -l)"
+printf '2 nodes vs 1 chunk, bcops:   %.2fx (below 1: splitting pays)\n' "$(echo "$mb2 / $mb1" | bc -l)"
+printf '2 nodes vs 1 chunk, by hand: %.2fx\n' "$(echo "$mh2 / $mh1" | bc -l)"
 echo "bcops 2 nodes: $(phases "${p2[@]}")"
 echo "bcops 1 chunk: $(phases "${p1[@]}")"
 
+# The frames of each job's last run are in OSS: 16 PNGs listed, all written during that run
+# (the store keeps oss://bucket/key at DATA/oss/bucket/key), and render status agrees.
 for job in "${jobs[@]}"; do
   pngs=$("$bin/bcctl" oss ls "oss://render-farm/output/$job/" | grep -c '/[0-9]\{4\}\.png$' || true)
+  fresh=$(find "$ENGINE_DATA/oss/render-farm/output/$job" -name '*.png' -newer "$work/started.$job" | wc -l)
   done_frames=$("$bin/bcctl" render status "$job" -json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["state"], s["framesDone"], s["framesTotal"])')
-  echo "check: $pngs PNGs in oss://render-farm/output/$job/, render status: $done_frames"
-  [ "$pngs" -eq 16 ] && [ "$done_frames" = "Finished 16 16" ] || { echo "error: $job did not render 16 frames into OSS" >&2; exit 1; }
+  echo "check: $pngs PNGs in oss://render-farm/output/$job/ ($fresh from the last run), render status: $done_frames"
+  [ "$pngs" -eq 16 ] && [ "$fresh" -eq 16 ] && [ "$done_frames" = "Finished 16 16" ] || { echo "error: $job did not render 16 frames into OSS" >&2; exit 1; }
 done

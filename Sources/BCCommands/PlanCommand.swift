@@ -92,7 +92,7 @@ struct PlanRun {
         var remoteClient: BatchComputeClient?
         do { remoteClient = try estate.client() } catch { configurationError = error }
         let remote = remoteClient.map { PlanRun.startRemote(estate: estate, operation: operation, client: $0, err: err) }
-        let loaded = input.load()
+        let loaded = input.loadLowering()
         clock.lap("loaded \(loaded.manifests.count) manifests from \(loaded.files.count) files")
         for d in loaded.diagnostics { printError(err.red("error: ") + d.description) }
         guard loaded.isValid else {
@@ -137,6 +137,16 @@ struct PlanRun {
             await lock?.release()
             throw fail("\(e)", err)
         }
+    }
+}
+
+extension ManifestOptions {
+    /// `load()`, lowering every manifest on the thread that decodes it (`PlanPipeline.prepare`).
+    func loadLowering() -> LoadResult {
+        let (context, catalogProblems) = context()
+        var result = ManifestLoader(context: context, prepare: PlanPipeline.prepare).load(paths: inputPaths)
+        result.diagnostics = (result.diagnostics + catalogProblems).sorted()
+        return result
     }
 }
 

@@ -21,8 +21,9 @@ public enum APIServer {
         return router
     }
 
-    /// Runs the server until SIGTERM or SIGINT.
-    public static func run(engine: Engine, host: String, port: Int, logger: Logger,
+    /// Runs the server until SIGTERM or SIGINT (or, with `handleSignals: false`, until the
+    /// task is cancelled: a process hosting the controller too decides itself when to stop).
+    public static func run(engine: Engine, host: String, port: Int, logger: Logger, handleSignals: Bool = true,
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: router(for: engine),
@@ -32,7 +33,7 @@ public enum APIServer {
         let scheduler = Scheduler(engine: engine, logger: logger)
         let scheduling = Task { await scheduler.run() }
         defer { scheduling.cancel() }
-        try await app.runService()
+        try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
     }
 
     // MARK: Helpers shared by the handlers

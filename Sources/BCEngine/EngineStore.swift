@@ -102,6 +102,15 @@ public final class EngineStore: Sendable {
                 CREATE INDEX jobs_workspace ON jobs(\(EngineStore.workspaceLabel("description")));
                 """)
         }
+        m.registerMigration("v7-plan-approvals") { db in
+            // Reviewed plans: the content hash of the plan CI showed for a commit, which the
+            // controller must reproduce before it applies that commit.
+            try db.execute(sql: """
+                CREATE TABLE approvals (workspace TEXT NOT NULL, revision TEXT NOT NULL, digest TEXT NOT NULL,
+                                        approved_by TEXT NOT NULL DEFAULT '', created REAL NOT NULL,
+                                        PRIMARY KEY (workspace, revision));
+                """)
+        }
         return m
     }
 

@@ -20,6 +20,26 @@ struct ExtensionsAPI {
             guard let workspace = q["Workspace"], !workspace.isEmpty else { throw APIError.missing("Workspace") }
             return inventory(try store.inventory(workspace: workspace))
         }
+        router.post("/bcops/approvals") { request, _ in
+            let body = try await APIServer.body(request).object
+            try JSONBody.checkKnown(body, ["Workspace", "Revision", "Digest", "ApprovedBy"], where: "")
+            let approval = EngineStore.Approval(
+                workspace: try JSONBody.string(body, "Workspace", required: true)!, revision: try JSONBody.string(body, "Revision", required: true)!,
+                digest: try JSONBody.string(body, "Digest", required: true)!, approvedBy: try JSONBody.string(body, "ApprovedBy") ?? "",
+                created: Date())
+            guard !approval.workspace.isEmpty, !approval.revision.isEmpty, !approval.digest.isEmpty else {
+                throw APIError.invalid("Approval", "Workspace, Revision and Digest must not be empty")
+            }
+            try store.approve(approval)
+            return APIServer.json(approvalJSON(approval))
+        }
+        router.get("/bcops/approvals/:workspace/:revision") { _, context in
+            guard let a = try store.approval(workspace: try context.parameters.require("workspace"),
+                                             revision: try context.parameters.require("revision")) else {
+                throw APIError.notFound("approval")
+            }
+            return APIServer.json(approvalJSON(a))
+        }
         router.get("/bcops/events") { request, _ in
             let q = APIServer.query(request)
             let since = Int64(q["Since"] ?? "") ?? 0
@@ -124,6 +144,10 @@ struct ExtensionsAPI {
 
     func workspaceJSON(_ w: EngineStore.WorkspaceState) -> [String: Any] {
         ["Workspace": w.name, "Lineage": w.lineage, "Serial": w.serial]
+    }
+
+    func approvalJSON(_ a: EngineStore.Approval) -> [String: Any] {
+        ["Workspace": a.workspace, "Revision": a.revision, "Digest": a.digest, "ApprovedBy": a.approvedBy, "CreationTime": WireTime.format(a.created)]
     }
 
     func leaseJSON(_ l: EngineStore.Lease) -> [String: Any] {

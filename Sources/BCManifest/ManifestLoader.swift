@@ -10,6 +10,9 @@ public struct LoadedManifest: Sendable {
     public var documentIndex: Int
     /// Fields that failed to decode; they hold placeholders and must not be trusted.
     public var structuralProblems: [FieldPath] = []
+    /// What `ManifestLoader.prepare` made of the manifest on the thread that loaded it; nil
+    /// when there is no `prepare` or the document has a problem.
+    public var prepared: (any Sendable)? = nil
 
     /// Whether the manifest decoded without any structural problem.
     public var isComplete: Bool { structuralProblems.isEmpty }
@@ -32,11 +35,18 @@ public struct ManifestLoader: Sendable {
     public var reading: ManifestDecoder.Reading
     /// Files loaded at once; nil uses every core.
     public var threads: Int?
+    /// Run on every manifest that decoded without a problem, on the thread that loaded its
+    /// file, right after decoding it (`LoadedManifest.prepared`): bcplan lowers manifests
+    /// there, while their file's nodes are still in cache and on every loading core, instead
+    /// of in a pass of its own afterwards.
+    public var prepare: (@Sendable (Manifest) -> (any Sendable)?)?
 
-    public init(context: ValidationContext = .init(), reading: ManifestDecoder.Reading = .direct, threads: Int? = nil) {
+    public init(context: ValidationContext = .init(), reading: ManifestDecoder.Reading = .direct, threads: Int? = nil,
+                prepare: (@Sendable (Manifest) -> (any Sendable)?)? = nil) {
         self.context = context
         self.reading = reading
         self.threads = threads
+        self.prepare = prepare
     }
 
     /// Loads files and directories (recursively: `*.yaml`, `*.yml`; hidden entries are skipped).
@@ -80,6 +90,16 @@ public struct ManifestLoader: Sendable {
             }
         }
         return Array(parts)
+    }
+
+    /// Loads in-memory files as one set, as if they were files with those names: what the
+    /// controller reads from a commit's tree, with no working copy.
+    public func load(sources: [(name: String, bytes: [UInt8])]) -> LoadResult {
+        var result = LoadResult()
+        result.files = sources.map(\.name)
+        for source in sources { load(bytes: source.bytes, file: source.name, into: &result) }
+        finish(&result)
+        return result
     }
 
     /// Loads one in-memory stream, as if it were the file `name`.
@@ -170,8 +190,10 @@ public struct ManifestLoader: Sendable {
             }
             result.diagnostics.append(contentsOf: decoded.diagnostics)
             if let manifest = decoded.manifest {
+                let clean = decoded.diagnostics.isEmpty && document.problems.isEmpty && decoded.structuralProblems.isEmpty
                 result.manifests.append(LoadedManifest(manifest: manifest, file: file, root: document.root, documentIndex: index,
-                                                       structuralProblems: decoded.structuralProblems))
+                                                       structuralProblems: decoded.structuralProblems,
+                                                       prepared: clean ? prepare?(manifest) : nil))
             }
         }
     }

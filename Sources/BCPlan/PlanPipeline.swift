@@ -6,15 +6,30 @@ import Foundation
 
 /// From loaded manifests to a `Plan`: lower, read the workspace, refresh, diff.
 public enum PlanPipeline {
-    /// Lowers every manifest; kinds not supported yet are errors naming the manifest. (Lowering
-    /// on both cores was measured slower: the engine answers the inventory at the same time.)
+    /// Lowers one manifest where the loader decodes it (`ManifestLoader.prepare`): a plan's
+    /// lowering then runs on every loading core, beside the parsing, instead of after it.
+    /// Kinds that need the other manifests (a RenderJob's project) or cannot be lowered are
+    /// left to `lower`, which reports them.
+    public static let prepare: @Sendable (Manifest) -> (any Sendable)? = { manifest in
+        manifest.kind == .RenderJob ? nil : try? Lowering.lower(manifest)
+    }
+
+    /// Lowers every manifest (taking what `prepare` lowered while loading as is); kinds not
+    /// supported yet are errors naming the manifest. (A separate pass of lowering on both
+    /// cores was measured slower: the engine answers the inventory at the same time.)
     public static func lower(_ manifests: [LoadedManifest]) -> (desired: [DesiredResource], errors: [String]) {
         var desired: [DesiredResource] = []
         var errors: [String] = []
         desired.reserveCapacity(manifests.count)
-        let context = Lowering.Context(manifests.map(\.manifest))
-        for m in manifests {
-            do { desired.append(try Lowering.lower(m.manifest, context: context)) } catch {
+        var context: Lowering.Context?
+        for i in manifests.indices {
+            if let prepared = manifests[i].prepared as? DesiredResource {
+                desired.append(prepared)
+                continue
+            }
+            let m = manifests[i]
+            if context == nil { context = Lowering.Context(manifests.map(\.manifest)) }
+            do { desired.append(try Lowering.lower(m.manifest, context: context!)) } catch {
                 // Located like every manifest problem: path:line:col: Kind/name: field: message.
                 let kind = FieldPath.root / "kind"
                 errors.append(Diagnostic(file: m.file, mark: m.root.locate(kind).start, address: m.manifest.address, field: kind,

@@ -11,5 +11,5 @@ struct BCCtl: AsyncParsableCommand {
         version: BCOpsVersion.string,
         subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self, ShowCommand.self, GraphCommand.self,
                       LockCommand.self, ForceUnlockCommand.self, ImportCommand.self, ForgetCommand.self, EngineCommand.self, OSSCommand.self,
-                      RenderCommand.self, LogsCommand.self])
+                      RenderCommand.self, LogsCommand.self, ControllerCommand.self, StatusCommand.self, PlanApproveCommand.self])
 }

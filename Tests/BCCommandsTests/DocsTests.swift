@@ -33,7 +33,7 @@ import Testing
     }
 
     /// Every command the executables offer is documented.
-    @Test(arguments: ["validate", "schema", "summary", "fmt", "plan", "apply", "show", "lock", "engine"])
+    @Test(arguments: ["validate", "schema", "summary", "fmt", "plan", "apply", "show", "lock", "engine", "render", "logs"])
     func commandHasAPage(command: String) {
         #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("docs/commands/\(command).md").path))
     }

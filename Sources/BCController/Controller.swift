@@ -1,0 +1,280 @@
+import BCClient
+import BCGit
+import BCManifest
+import BCModel
+import Foundation
+
+/// The reconcile loop: every interval (with jitter) or on a webhook, fetch the repository,
+/// and plan and apply the tracked branch's manifests with the same pipeline as bcapply.
+/// Failures back off exponentially; a bad manifest, a rewritten history or an unreviewed plan
+/// stall the loop with a condition and leave the estate as last applied.
+public actor Controller {
+    public struct Configuration: Sendable {
+        public var repository: String
+        public var branch: String
+        public var path: String
+        public var interval: Double
+        public var step: ReconcileStep.Settings
+        public var dataDirectory: String
+
+        public init(repository: String, branch: String, path: String, interval: Double, step: ReconcileStep.Settings, dataDirectory: String) {
+            self.repository = repository; self.branch = branch; self.path = path; self.interval = interval
+            self.step = step; self.dataDirectory = dataDirectory
+        }
+    }
+
+    let configuration: Configuration
+    let source: GitSource
+    let step: ReconcileStep
+    let client: BatchComputeClient
+    let state: ControllerStateFile
+
+    private var conditions = ConditionSet()
+    private var history = History()
+    public private(set) var metrics = Metrics()
+    private var backoff = Backoff()
+    private var suspended: Bool
+    private var fetchedRevision: String?
+    private var appliedRevision: String?
+    /// A revision that failed validation or was force-pushed: not applied until it changes.
+    private var stalledRevision: String?
+    private var acceptRewrite = false
+    private var drift: [String] = []
+    private var progress: String?
+    private var lastFetch: Date?
+    private var nextAttempt: Date?
+    private var pruneSkipped = 0
+    private var triggered = false
+    private var triggerReason = "interval"
+    private var wakeup: CheckedContinuation<Void, Never>?
+    private var stopping = false
+    private var busy = false
+    public private(set) var firstPassDone = false
+    /// When a webhook asked for a fetch, and when the apply it led to started (latency benchmark).
+    public private(set) var lastWebhookAt: Date?
+    public private(set) var lastApplyStartAt: Date?
+
+    public init(configuration: Configuration, client: BatchComputeClient, credentials: GitCredentials?) {
+        self.configuration = configuration
+        self.client = client
+        source = GitSource(url: configuration.repository, directory: configuration.dataDirectory + "/mirror.git", credentials: credentials)
+        step = ReconcileStep(client: client, settings: configuration.step)
+        state = ControllerStateFile(path: configuration.dataDirectory + "/state.json")
+        let saved = state.load()
+        suspended = saved.suspended
+        appliedRevision = saved.appliedRevision
+    }
+
+    // MARK: Loop
+
+    /// Runs until `stop()`.
+    public func run() async {
+        conditions.progressing("starting", retrying: false, at: Date())
+        while !stopping {
+            if !suspended { await reconcile(trigger: triggered ? triggerReason : "interval") }
+            triggered = false
+            firstPassDone = true
+            let wait = backoff.failures > 0 ? backoff.delay : Controller.jittered(configuration.interval)
+            nextAttempt = Date().addingTimeInterval(wait)
+            await sleep(wait)
+        }
+    }
+
+    /// ±10 % so that many controllers polling one server do not do it in step.
+    static func jittered(_ interval: Double) -> Double { interval * Double.random(in: 0.9...1.1) }
+
+    private func sleep(_ seconds: Double) async {
+        if triggered || stopping { return }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(max(0.01, seconds) * 1e9))
+            await self?.wake()
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in wakeup = c }
+        timer.cancel()
+    }
+
+    private func wake() {
+        wakeup?.resume()
+        wakeup = nil
+    }
+
+    /// A webhook (or `bcctl controller reconcile`): fetch now instead of at the next interval.
+    public func trigger(_ reason: String) {
+        if reason.hasPrefix("webhook") { lastWebhookAt = Date() }
+        triggered = true
+        triggerReason = reason
+        wake()
+    }
+
+    /// Finishes the step in flight (its calls are journaled as they go) and ends the loop;
+    /// returns within `timeout` seconds even if the step does not.
+    public func stop(timeout: Double) async {
+        stopping = true
+        wake()
+        let deadline = Date().addingTimeInterval(timeout)
+        while busy && Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
+    }
+
+    public func suspend() {
+        suspended = true
+        conditions.set(.Ready, conditions[.Ready]?.status ?? false, Reason.suspended, "reconciliation is suspended (bcctl controller resume)", at: Date())
+        persist()
+    }
+
+    /// Resumes, and accepts the branch's current history if it was rewritten.
+    public func resume() {
+        suspended = false
+        acceptRewrite = true
+        stalledRevision = nil
+        persist()
+        trigger("resume")
+    }
+
+    private func persist() { state.save(.init(suspended: suspended, appliedRevision: appliedRevision)) }
+
+    // MARK: One pass
+
+    func reconcile(trigger: String) async {
+        busy = true
+        defer { busy = false; progress = nil }
+        let started = Date()
+        progress = "fetching \(configuration.repository)"
+        let revision: String
+        do {
+            let seconds = try await source.fetch()
+            metrics.observeFetch(seconds: seconds)
+            lastFetch = Date()
+            revision = try await source.head(branch: configuration.branch)
+            fetchedRevision = revision
+        } catch {
+            let keeping = appliedRevision.map { "; revision \($0.prefix(12)) stays applied" } ?? ""
+            fail(Reason.gitFailed, "\(error)\(keeping)", revision: fetchedRevision ?? "", started: started, trigger: trigger)
+            return
+        }
+        if let applied = appliedRevision, applied != revision, !acceptRewrite,
+           (try? await source.isAncestor(applied, of: revision)) == false {
+            stall("HistoryRewritten", "branch \(configuration.branch) was force-pushed: \(revision.prefix(12)) does not descend from the applied \(applied.prefix(12)); nothing is applied until `bcctl controller resume` accepts it",
+                  revision: revision, started: started, trigger: trigger)
+            return
+        }
+        // A stalled revision is not planned again; drift is still checked against what was applied.
+        var target = revision
+        let checkingOnly = revision == stalledRevision
+        if checkingOnly {
+            guard let applied = appliedRevision else { return }
+            target = applied
+        }
+        let snapshot: GitSource.Snapshot
+        do { snapshot = try await source.snapshot(target, path: configuration.path) } catch {
+            if error.reason == .notFound {
+                stall(Reason.validationFailed, "path \(configuration.path) does not exist in revision \(target.prefix(12))", revision: target, started: started, trigger: trigger)
+            } else {
+                fail(Reason.gitFailed, "\(error)", revision: target, started: started, trigger: trigger)
+            }
+            return
+        }
+        let isNew = target != appliedRevision
+        progress = "planning revision \(target.prefix(12))"
+        if isNew { conditions.progressing("reconciling revision \(target.prefix(12))", retrying: backoff.failures > 0, at: started) }
+        let loaded = ManifestLoader().load(sources: snapshot.files)
+        let outcome = await step.run(loaded, revision: target, newRevision: isNew) { [weak self] in
+            Task { await self?.applyStarted() }
+        }
+        let duration = Date().timeIntervalSince(started)
+        switch outcome {
+        case .applied(let plan, _, _, _) where checkingOnly, .drift(let plan, _) where checkingOnly:
+            // The head is still stalled: keep its condition, report drift of what is applied.
+            if case .drift(_, let addresses) = outcome { drift = addresses } else { drift = [] }
+            record(target, started, duration, plan, drift.isEmpty ? .noChanges : .driftReported, trigger)
+        case .applied(let plan, let apply, let resources, let skipped):
+            backoff.succeeded()
+            appliedRevision = target
+            acceptRewrite = false
+            drift = []
+            pruneSkipped = skipped
+            metrics.resources = resources
+            persist()
+            conditions.ready("Applied revision \(target.prefix(12))" + (apply.map { ": \($0)" } ?? ": \(plan)"), at: Date())
+            record(target, started, duration, apply ?? plan, apply == nil ? .noChanges : .succeeded, trigger)
+        case .drift(let plan, let addresses):
+            backoff.succeeded()
+            drift = addresses
+            conditions.ready("Applied revision \(target.prefix(12)); drift detected in \(addresses.count) resource\(addresses.count == 1 ? "" : "s") (not corrected without --self-heal)", at: Date())
+            record(target, started, duration, plan, .driftReported, trigger)
+        case .validationFailed(let problems):
+            stalledRevision = revision
+            stall(Reason.validationFailed, "revision \(target.prefix(12)) has \(problems.count) problem\(problems.count == 1 ? "" : "s"): \(problems.prefix(5).joined(separator: "; "))",
+                  revision: target, started: started, trigger: trigger)
+        case .notReviewed(let message):
+            stall(Reason.planNotReviewed, message, revision: target, started: started, trigger: trigger)
+        case .failed(let reason, let message):
+            fail(reason, message, revision: target, started: started, trigger: trigger)
+        }
+        await refreshJobGauges()
+    }
+
+    private func applyStarted() { lastApplyStartAt = Date(); progress = "applying revision \(fetchedRevision?.prefix(12) ?? "")" }
+
+    private func fail(_ reason: String, _ message: String, revision: String, started: Date, trigger: String) {
+        let wait = backoff.failed()
+        conditions.failed(reason, "\(message) (retrying in \(String(format: "%.2f", wait)) s)", at: Date())
+        record(revision, started, Date().timeIntervalSince(started), message, .failed, trigger)
+    }
+
+    private func stall(_ reason: String, _ message: String, revision: String, started: Date, trigger: String) {
+        backoff.succeeded()
+        conditions.stalled(reason, message, at: Date())
+        record(revision, started, Date().timeIntervalSince(started), message, .stalled, trigger)
+    }
+
+    private func record(_ revision: String, _ started: Date, _ duration: Double, _ actions: String, _ result: Reconciliation.Result, _ trigger: String) {
+        history.record(Reconciliation(revision: revision, started: started, duration: duration, actions: actions, result: result, trigger: trigger))
+        metrics.observeReconcile(workspace: configuration.step.workspace, result: result.rawValue, seconds: duration)
+    }
+
+    /// Engine jobs by state, for `/metrics`.
+    private func refreshJobGauges() async {
+        guard let jobs = try? await client.listAll("/jobs") else { return }
+        var counts: [String: Int] = [:]
+        for state in ["Waiting", "Running", "Finished", "Failed", "Stopped"] { counts[state] = 0 }
+        for j in jobs { counts[j["State"]?.stringValue ?? "Unknown", default: 0] += 1 }
+        metrics.jobs = counts
+    }
+
+    // MARK: Reading
+
+    public func status() -> ControllerStatus {
+        ControllerStatus(workspace: configuration.step.workspace, repository: ControllerStatus.redacted(configuration.repository),
+                         branch: configuration.branch, path: configuration.path, suspended: suspended, fetchedRevision: fetchedRevision,
+                         appliedRevision: appliedRevision, conditions: conditions, history: history, drift: drift, progress: progress,
+                         lastFetch: lastFetch, nextAttempt: nextAttempt, pruneSkipped: pruneSkipped)
+    }
+
+    public var isReady: Bool { conditions[.Ready]?.status == true }
+}
+
+extension ControllerStatus {
+    /// A URL without its user info (`https://user:token@host/…` → `https://host/…`).
+    static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
+              !url[scheme.upperBound..<at].contains("/") else { return url }
+        return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
+    }
+}
+
+/// What survives a restart: suspension, and the revision last applied (drift is judged against it).
+struct ControllerStateFile: Sendable {
+    struct Saved: Codable { var suspended = false; var appliedRevision: String? }
+    let path: String
+
+    func load() -> Saved {
+        (FileManager.default.contents(atPath: path)).flatMap { try? JSONDecoder().decode(Saved.self, from: $0) } ?? Saved()
+    }
+
+    func save(_ s: Saved) {
+        guard let data = try? JSONEncoder().encode(s) else { return }
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: path + ".tmp"))
+        rename(path + ".tmp", path)
+    }
+}

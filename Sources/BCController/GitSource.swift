@@ -1,0 +1,55 @@
+import BCGit
+import Foundation
+
+/// The tracked repository: a bare mirror fetched with libgit2 and read at a commit, confined
+/// to this actor (a libgit2 repository handle must not be shared between threads).
+public actor GitSource {
+    public struct Snapshot: Sendable {
+        public var revision: String
+        public var summary: String
+        public var files: [(name: String, bytes: [UInt8])]
+    }
+
+    let url: String
+    let directory: String
+    let credentials: GitCredentials?
+    private var mirror: GitMirror?
+
+    public init(url: String, directory: String, credentials: GitCredentials?) {
+        self.url = url
+        self.directory = directory
+        self.credentials = credentials
+    }
+
+    /// Fetches (cloning first if needed, re-cloning a corrupt mirror); the seconds it took.
+    public func fetch() throws(GitError) -> Double {
+        let started = Date()
+        let m = try open()
+        do {
+            try m.fetch()
+        } catch let e where e.reason == .corrupt {
+            try m.reclone()
+        }
+        if !m.verify() { try m.reclone() }
+        return Date().timeIntervalSince(started)
+    }
+
+    public func head(branch: String) throws(GitError) -> String { try open().head(branch: branch) }
+
+    public func isAncestor(_ a: String, of b: String) throws(GitError) -> Bool { try open().isAncestor(a, of: b) }
+
+    /// The manifests under `path` at `revision`, named by their path in the repository.
+    public func snapshot(_ revision: String, path: String) throws(GitError) -> Snapshot {
+        let m = try open()
+        let files = try m.files(at: revision, under: path)
+        let summary = (try? m.info(revision).summary) ?? ""
+        return Snapshot(revision: revision, summary: summary, files: files.map { ($0.path, $0.bytes) })
+    }
+
+    private func open() throws(GitError) -> GitMirror {
+        if let mirror { return mirror }
+        let m = try GitMirror(url: url, directory: directory, credentials: credentials)
+        mirror = m
+        return m
+    }
+}
