@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 install_dependencies
 need_apt blender  # the render farm tests render with the real Blender
-need_pip "jsonschema>=4.18" pyyaml
+need_pip "jsonschema>=4.18" pyyaml prometheus_client
 need_sdk_venv
 
 # The loader fuzz test's iteration count (bounded, so CI time is bounded).

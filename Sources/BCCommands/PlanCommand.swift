@@ -132,7 +132,7 @@ struct PlanRun {
             clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
             if !keepLock { await lock?.release() }
             return Made(plan: plan, client: client, lock: keepLock ? lock : nil, hasher: hasher,
-                        owned: live.objects.keys.filter { !$0.kind.isRun }.count, retained: (loaded, desired, live, fetched))
+                        owned: live.objects.keys.reduce(0) { $0 + ($1.kind.isRun ? 0 : 1) }, retained: (loaded, desired, live, fetched))
         } catch let e as BatchComputeError {
             await lock?.release()
             throw fail("\(e)", err)

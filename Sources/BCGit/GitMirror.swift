@@ -73,7 +73,14 @@ public final class GitMirror {
     public func fetch() throws(GitError) -> Double {
         let remote = try handles().remote
         let start = ContinuousClock.now
+        if getenv("BCGIT_LEAK_EXPERIMENT") != nil {
+            var r: OpaquePointer?
+            _ = git_remote_create_anonymous(&r, try handles().repo, url)
+            defer { git_remote_free(r) }
+            try runFetch(r!)
+        } else {
         try runFetch(remote)
+        }
         let elapsed = start.duration(to: .now).components
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
@@ -122,6 +129,9 @@ public final class GitMirror {
         if rc < 0 {
             var error = GitError.last(rc, "fetch \(GitURL.redacted(url))")
             if callbacks.gaveUp { error.reason = .authentication }
+            if let path = GitURL.missingLocalPath(url) {
+                error = GitError(.notFound, "fetch \(url): the repository '\(path)' does not exist")
+            }
             throw error
         }
     }

@@ -13,6 +13,20 @@ enum GitURL {
         !url.contains("://") && !isSCPLike(url)
     }
 
+    /// The filesystem path of a local-path or `file://` URL that does not exist, if it does not:
+    /// libgit2 1.5 reports such a URL as "unsupported URL protocol", which misleads.
+    static func missingLocalPath(_ url: String) -> String? {
+        let path: String
+        if url.hasPrefix("file://") {
+            path = String(url.dropFirst("file://".count))
+        } else if isLocalPath(url) {
+            path = url
+        } else {
+            return nil
+        }
+        return FileManager.default.fileExists(atPath: path) ? nil : path
+    }
+
     /// Makes a relative local path absolute, so the mirror keeps working if the process changes
     /// its working directory. Other URLs are returned unchanged.
     static func normalized(_ url: String) -> String {

@@ -55,11 +55,14 @@ public enum PlanPipeline {
                                options: PlanOptions, hasher: FieldHasher, refresh: Bool,
                                readSecret: @escaping SecretReader = SecretSources.read) async throws -> LiveState {
         let planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
-        let byAddress = Dictionary(desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        // Indices, not copies of the desired resources.
+        var byAddress: [ResourceAddress: Int] = [:]
+        byAddress.reserveCapacity(desired.count)
+        for i in desired.indices where byAddress[desired[i].address] == nil { byAddress[desired[i].address] = i }
         let none = LiveState()
         return try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory) { object in
             // References of runs hash by address, so no live state is needed here.
-            planner.needsFull(object, desired: byAddress[object.address], live: none, refresh: refresh)
+            planner.needsFull(object, desired: byAddress[object.address].map { desired[$0] }, live: none, refresh: refresh)
         }
     }
 
@@ -72,7 +75,9 @@ public enum PlanPipeline {
         planner.detailed = detailed
         let result = planner.plan(desired: desired, live: live)
         var warnings = result.warnings
-        for d in desired {
+        // A plain spec hash means no secret (a secret has no hash until it is read).
+        for i in desired.indices where desired[i].plainSpecHash == nil {
+            let d = desired[i]
             for f in d.fields {
                 if case .secret(let source) = f.value, readSecret(source) == nil {
                     warnings.append("\(d.address): \(f.path) comes from \(SecretSources.describe(source)), which is not readable here; bcapply must be able to read it")

@@ -43,27 +43,30 @@ public struct Planner: Sendable {
         var changes: [ResourceChange] = []
         var drift: [ResourceDrift] = []
         var warnings: [String] = []
-        let desiredByAddress = Dictionary(desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
+        changes.reserveCapacity(desired.count)
+        // Addresses only: copying 10,000 desired resources into a dictionary cost more than the diff.
+        let desiredAddresses = Set(desired.lazy.map(\.address))
         if !options.destroy {
             // Objects first: which of them are replaced decides whether a run's references are known.
             var replacing = Set<ResourceAddress>()
-            for d in desired where !d.isRun {
-                if let current = live.current(d.address) {
-                    let (change, drifted) = planExisting(d, current: current, live: live, replacing: [])
-                    if change.action == .replace { replacing.insert(d.address) }
+            for i in desired.indices where !desired[i].isRun {
+                let address = desired[i].address
+                if let current = live.current(address) {
+                    let (change, drifted) = planExisting(desired[i], current: current, live: live, replacing: [])
+                    if change.action == .replace { replacing.insert(address) }
                     changes.append(change)
-                    if !drifted.isEmpty { drift.append(ResourceDrift(address: d.address, changes: drifted)) }
+                    if !drifted.isEmpty { drift.append(ResourceDrift(address: address, changes: drifted)) }
                 } else {
-                    changes.append(ResourceChange(address: d.address, action: .create, reason: nil, actionReason: nil,
-                                                  fields: attributes(d, live: live, replacing: []), liveId: nil, runStatus: nil))
+                    changes.append(ResourceChange(address: address, action: .create, reason: nil, actionReason: nil,
+                                                  fields: attributes(desired[i], live: live, replacing: []), liveId: nil, runStatus: nil))
                 }
             }
-            for d in desired where d.isRun {
-                changes.append(planRun(d, live: live, replacing: replacing))
+            for i in desired.indices where desired[i].isRun {
+                changes.append(planRun(desired[i], live: live, replacing: replacing))
             }
         }
         var keptRuns = 0
-        for (address, objects) in live.objects where options.destroy || desiredByAddress[address] == nil {
+        for (address, objects) in live.objects where options.destroy || !desiredAddresses.contains(address) {
             if address.kind.isRun && !options.pruneRuns {
                 keptRuns += 1
                 continue
@@ -78,6 +81,7 @@ public struct Planner: Sendable {
             warnings.append("\(keptRuns) run\(keptRuns == 1 ? " is" : "s are") no longer in configuration and \(keptRuns == 1 ? "is" : "are") kept; -prune-runs deletes finished runs")
         }
         if !options.targets.isEmpty {
+            let desiredByAddress = Dictionary(desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
             let wanted = closure(of: options.targets, in: desiredByAddress)
             changes = changes.filter { wanted.contains($0.address) }
             drift = drift.filter { wanted.contains($0.address) }

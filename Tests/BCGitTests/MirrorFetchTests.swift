@@ -74,6 +74,7 @@ extension GitMirrorTests {
         let before = residentBytes()
         for _ in 0..<200 { try mirror.fetch() }
         let growth = residentBytes() - before
+        print("LEAKTEST growth \(growth >> 10) KiB")
         #expect(growth < 20 << 20, "RSS grew by \(growth >> 10) KiB over 200 fetches")
     }
 }

@@ -1,0 +1,203 @@
+import BCClient
+import BCModel
+import BCTestSupport
+import Foundation
+import Testing
+
+/// The controller as a team runs it: a bare repository on disk, a real `bcctl controller
+/// --embedded-engine` process, pushes, webhooks, a crash.
+@Suite(.serialized) struct ControllerTests {
+    static func app(_ name: String, _ greeting: String = "world") -> String {
+        """
+        apiVersion: bcops.io/v1
+        kind: App
+        metadata:
+          name: \(name)
+        spec:
+          image:
+            docker:
+              image: busybox
+          commandLine: echo hello ${name}
+          inputs:
+            name:
+              default: \(greeting)
+        """
+    }
+
+    /// A signed client of the embedded engine, for reading the live estate.
+    static func client(_ c: ControllerProcess) throws -> BatchComputeClient {
+        BatchComputeClient(try ClientConfiguration.fromEnvironment(c.clientEnvironment))
+    }
+
+    static func appDefault(_ c: ControllerProcess, _ name: String) async throws -> String? {
+        let app = try? await client(c).call(.GET, "/apps/\(name)")
+        return app?["InputParameters"]?["name"]?["Default"]?.stringValue
+    }
+
+    @Test func aWebhookPushIsAppliedWithinTwoSecondsAndAForgedOneChangesNothing() async throws {
+        let repo = try Repository()
+        try repo.write("estate/app.yaml", Self.app("hello"))
+        let first = try repo.push("first")
+        let c = try ControllerProcess(repository: repo, interval: "60s")
+        #expect(try await c.eventually(10) { try await c.appliedRevision() == first }, "the first revision is applied at start")
+
+        // A forged signature: 401, and the new commit is not fetched before the next interval.
+        try repo.write("estate/app.yaml", Self.app("hello", "forged"))
+        let second = try repo.push("second")
+        #expect(try await c.githubPush(key: "not-the-secret") == 401)
+        #expect(try await c.http("POST", "/hooks/github", headers: ["X-GitHub-Event": "push"], body: Data("{}".utf8)).0 == 401, "unsigned")
+        #expect(try await c.http("POST", "/hooks/github", headers: ["X-GitHub-Event": "push"], body: Data(count: 1 << 20 + 1)).0 == 413, "oversized")
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        #expect(try await c.appliedRevision() == first)
+        #expect(try await Self.appDefault(c, "hello") == "world")
+
+        // A genuine one: applied within 2 s.
+        let sent = Date()
+        #expect(try await c.githubPush() == 202)
+        #expect(try await c.eventually(2) { try await c.appliedRevision() == second }, "applied within 2 s of the webhook")
+        #expect(Date().timeIntervalSince(sent) < 2)
+        #expect(try await Self.appDefault(c, "hello") == "forged")
+        #expect(try await c.githubPush(ref: "refs/heads/other") == 200, "another branch is ignored")
+    }
+
+    @Test func withoutAWebhookAPushIsAppliedWithinOneInterval() async throws {
+        let repo = try Repository()
+        try repo.write("estate/app.yaml", Self.app("poll"))
+        try repo.push("first")
+        let c = try ControllerProcess(repository: repo, interval: "2s")
+        #expect(try await c.eventually(10) { try await c.appliedRevision() != nil })
+        try repo.write("estate/app.yaml", Self.app("poll", "polled"))
+        let second = try repo.push("second")
+        // One interval (2 s, ±10 % jitter) plus the reconciliation itself.
+        #expect(try await c.eventually(3) { try await c.appliedRevision() == second })
+        #expect(try await Self.appDefault(c, "poll") == "polled")
+    }
+
+    @Test func aBrokenManifestStallsWithValidationFailedAndLeavesTheEstateAlone() async throws {
+        let repo = try Repository()
+        try repo.write("estate/app.yaml", Self.app("keep"))
+        let good = try repo.push("good")
+        let c = try ControllerProcess(repository: repo)
+        #expect(try await c.eventually(10) { try await c.appliedRevision() == good })
+        try repo.write("estate/app.yaml", Self.app("keep", "changed") + "\n  bogus: 1\n")
+        try repo.write("estate/more.yaml", Self.app("another"))
+        try repo.push("broken")
+        #expect(try await c.githubPush() == 202)
+        #expect(try await c.eventually(5) { try await c.condition("Stalled")?["reason"] as? String == "ValidationFailed" })
+        let stalled = try await c.condition("Stalled")
+        #expect((stalled?["message"] as? String ?? "").contains("estate/app.yaml:"), "\(stalled ?? [:])")
+        #expect(try await c.condition("Ready")?["status"] as? String == "False")
+        #expect(try await c.appliedRevision() == good)
+        #expect(try await Self.appDefault(c, "keep") == "world")
+        #expect(try await Self.appDefault(c, "another") == nil, "nothing of the broken commit was applied")
+    }
+
+    @Test func aSuspendedControllerAppliesNothingUntilResumed() async throws {
+        let repo = try Repository()
+        try repo.write("estate/app.yaml", Self.app("pause"))
+        let first = try repo.push("first")
+        let c = try ControllerProcess(repository: repo, interval: "1s")
+        #expect(try await c.eventually(10) { try await c.appliedRevision() == first })
+        let suspended = try c.bcctl(["controller", "suspend", "--data", c.data])
+        #expect(suspended.status == 0, "\(suspended.combined)")
+        try repo.write("estate/app.yaml", Self.app("pause", "later"))
+        let second = try repo.push("second")
+        #expect(try await c.githubPush() == 202)
+        try await Task.sleep(nanoseconds: 2_500_000_000)
+        #expect(try await c.appliedRevision() == first)
+        #expect(try await c.status()["suspended"] as? Bool == true)
+        // Suspension survives a restart.
+        c.terminate()
+        try c.start()
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        #expect(try await c.appliedRevision() == first)
+        #expect(try c.bcctl(["controller", "resume", "--data", c.data]).status == 0)
+        #expect(try await c.eventually(5) { try await c.appliedRevision() == second })
+    }
+
+    @Test func aControllerKilledDuringAnApplyOf200ResourcesConvergesWithoutDuplicates() async throws {
+        let repo = try Repository()
+        var text = ""
+        for i in 0..<200 {
+            text += i % 4 == 0 ? """
+                apiVersion: bcops.io/v1
+                kind: Cluster
+                metadata:
+                  name: pool-\(i)
+                spec:
+                  imageId: img-ubuntu
+                  instanceType: ecs.sn1.medium
+                  groups:
+                    main:
+                      desiredCount: 0
+                ---
+
+                """ : Self.app("app-\(i)") + "\n---\n"
+        }
+        try repo.write("estate/all.yaml", text)
+        let revision = try repo.push("200 resources")
+        let c = try ControllerProcess(repository: repo, interval: "1s", extra: ["--parallelism", "4"])
+        // Kill it (and the engine it hosts) once the apply is under way.
+        var partial = 0
+        _ = try await c.eventually(20) {
+            partial = (try? await Self.client(c).listAll("/apps"))?.count ?? 0
+            return partial >= 20
+        }
+        c.kill()
+        #expect(partial < 150, "killed mid-way (\(partial) apps existed)")
+        try c.start()
+        #expect(try await c.eventually(60) { try await c.appliedRevision() == revision }, "converged after the restart")
+        let client = try Self.client(c)
+        let apps = try await client.listAll("/apps")
+        let clusters = try await client.listAll("/clusters")
+        #expect(apps.count == 150)
+        #expect(clusters.count == 50, "no duplicate cluster")
+        let inventory = try JSONValue.parse(try await client.send(.GET, "/bcops/inventory", query: [("Workspace", "default")]).body)
+        #expect(inventory["Items"]?.arrayValue?.count == 200)
+    }
+
+    @Test func metricsParseWithPrometheusClient() async throws {
+        let repo = try Repository()
+        try repo.write("estate/app.yaml", Self.app("metrics"))
+        try repo.push("first")
+        let c = try ControllerProcess(repository: repo, interval: "1s")
+        #expect(try await c.eventually(10) { try await c.appliedRevision() != nil })
+        let (status, body) = try await c.http("GET", "/metrics")
+        #expect(status == 200)
+        let text = String(decoding: body, as: UTF8.self)
+        let parse = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            names = {f.name: f.type for f in text_string_to_metric_families(sys.stdin.read() if False else sys.argv[1])}
+            for n in sorted(names): print(n, names[n])
+            """, text])
+        #expect(parse.status == 0, "\(parse.combined)")
+        for line in ["bcops_reconcile_duration_seconds histogram", "bcops_git_fetch_duration_seconds histogram", "bcops_sync counter",
+                     "bcops_resources gauge", "bcops_engine_jobs gauge"] {
+            #expect(parse.stdout.contains(line), "\(line) in \(parse.stdout)")
+        }
+        // Ready once a pass finds nothing left to change (the next interval after the create).
+        #expect(try await c.eventually(5) {
+            String(decoding: try await c.http("GET", "/metrics").1, as: UTF8.self).contains("bcops_resources{kind=\"App\",ready=\"true\"} 1")
+        })
+        #expect(try await c.http("GET", "/healthz").0 == 200)
+        #expect(try await c.http("GET", "/readyz").0 == 200)
+    }
+
+    @Test func aReviewedPlanGateAppliesOnlyTheApprovedPlan() async throws {
+        let repo = try Repository()
+        try repo.write("estate/app.yaml", Self.app("gated"))
+        let first = try repo.push("first")
+        let c = try ControllerProcess(repository: repo, interval: "1s", extra: ["--require-reviewed-plan"])
+        #expect(try await c.eventually(10) { try await c.condition("Stalled")?["reason"] as? String == "PlanNotReviewed" })
+        #expect(try await Self.appDefault(c, "gated") == nil)
+        // CI: plan the commit, review, approve it for that revision.
+        let planFile = c.data + "/reviewed.plan"
+        let planned = try ProcessRunner.run(ProcessRunner.product("bcplan"), [repo.work + "/estate", "-out", planFile, "-no-color"], environment: c.clientEnvironment)
+        #expect(planned.status == 0, "\(planned.combined)")
+        let approved = try c.bcctl(["plan-approve", planFile, "-revision", first])
+        #expect(approved.status == 0, "\(approved.combined)")
+        #expect(try await c.eventually(5) { try await c.appliedRevision() == first })
+        #expect(try await Self.appDefault(c, "gated") == "world")
+    }
+}
