@@ -73,14 +73,7 @@ public final class GitMirror {
     public func fetch() throws(GitError) -> Double {
         let remote = try handles().remote
         let start = ContinuousClock.now
-        if getenv("BCGIT_LEAK_EXPERIMENT") != nil {
-            var r: OpaquePointer?
-            _ = git_remote_create_anonymous(&r, try handles().repo, url)
-            defer { git_remote_free(r) }
-            try runFetch(r!)
-        } else {
         try runFetch(remote)
-        }
         let elapsed = start.duration(to: .now).components
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }

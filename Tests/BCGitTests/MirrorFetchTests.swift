@@ -74,8 +74,22 @@ extension GitMirrorTests {
         let before = residentBytes()
         for _ in 0..<200 { try mirror.fetch() }
         let growth = residentBytes() - before
-        print("LEAKTEST growth \(growth >> 10) KiB")
         #expect(growth < 20 << 20, "RSS grew by \(growth >> 10) KiB over 200 fetches")
+    }
+
+    /// The controller verifies after every fetch, and verify() opens a fresh handle each time:
+    /// that must stay flat too.
+    @Test func manyVerifiesDoNotGrowMemory() throws {
+        let fx = try GitFixture()
+        try fx.commit(GitFixture.manifests, message: "Add manifests")
+        let mirror = try GitMirror(url: fx.origin, directory: fx.mirrorDir)
+        for _ in 0..<20 { #expect(mirror.verify()) }
+
+        let before = residentBytes()
+        for _ in 0..<200 { _ = mirror.verify() }
+        let growth = residentBytes() - before
+        print("VERIFY growth \(growth >> 10) KiB")
+        #expect(growth < 20 << 20, "RSS grew by \(growth >> 10) KiB over 200 verifies")
     }
 }
 
