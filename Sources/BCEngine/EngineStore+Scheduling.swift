@@ -170,8 +170,16 @@ extension EngineStore {
         let open = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE job_id = ? AND state NOT IN ('Finished', 'Failed'))"),
                                      arguments: [jobId]) ?? false
         if !open {
-            try db.execute(sql: "UPDATE jobs SET state = 'Finished', end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
-                           arguments: [now, jobId])
+            // Finished with failed instances (JobFailOnInstanceFail off): say so in the message,
+            // which is all a reader of the job list sees.
+            let failedCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed'", arguments: [jobId]) ?? 0
+            var message = ""
+            if failedCount > 0 {
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ?", arguments: [jobId]) ?? 0
+                message = "\(failedCount) of \(total) instance\(total == 1 ? "" : "s") failed"
+            }
+            try db.execute(sql: "UPDATE jobs SET state = 'Finished', end_time = ?, message = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+                           arguments: [now, message, jobId])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFinished", jobId, now: now) }
         }
     }

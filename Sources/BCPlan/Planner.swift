@@ -267,7 +267,10 @@ public struct Planner: Sendable {
         change.action = .noop
         change.reason = nil
         switch last.state {
-        case "Finished": change.runStatus = phrases.succeeded
+        case "Finished":
+            // Finished, but some instances failed (the job did not fail on them): not a success.
+            let message = last.body["Message"]?.stringValue ?? ""
+            change.runStatus = message.isEmpty ? phrases.succeeded : phrases.finishedWithFailures(message, id: last.id)
         case "Waiting", "Running": change.runStatus = "running"
         default:
             let message = last.body["Message"]?.stringValue ?? ""

@@ -16,4 +16,9 @@ struct RunPhrases {
 
     var rerunRequested: String { kind == .RenderJob ? "will re-render as requested" : "will re-run as requested" }
     var succeeded: String { kind == .RenderJob ? "already rendered" : "already succeeded" }
+
+    /// Ended without failing although instances failed: change `rerun:` to try again.
+    func finishedWithFailures(_ message: String, id: String) -> String {
+        "\(kind == .RenderJob ? "rendered with failed frames" : "finished with failures") (\(id): \(message); change rerun: to run again)"
+    }
 }

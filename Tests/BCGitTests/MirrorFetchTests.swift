@@ -88,7 +88,6 @@ extension GitMirrorTests {
         let before = residentBytes()
         for _ in 0..<200 { _ = mirror.verify() }
         let growth = residentBytes() - before
-        print("VERIFY growth \(growth >> 10) KiB")
         #expect(growth < 20 << 20, "RSS grew by \(growth >> 10) KiB over 200 verifies")
     }
 }

@@ -13,7 +13,7 @@ public struct LogsCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("f"), .customLong("follow")], help: "Keep printing new output until the job ends.") public var follow = false
     @Option(help: "Only this node (instance).") public var node: Int?
     @Option(help: "stdout, stderr or both.") public var stream: String = "both"
-    @Option(help: "The task (App jobs have one, app).") public var task: String = "app"
+    @Option(help: "Only this task (default: every task of the job; an App job has one, app).") public var task: String?
 
     public init() {}
 
@@ -31,20 +31,27 @@ public struct LogsCommand: AsyncParsableCommand {
         let streams = stream == "both" ? ["stdout", "stderr"] : [stream]
         var offsets: [String: Int] = [:]
         var following = follow
+        let tasks: [String]
+        if let task { tasks = [task] } else {
+            tasks = try await client.listAll("/jobs/\(id)/tasks").compactMap { $0["TaskName"]?.stringValue }
+        }
         while true {
-            let instances = try await client.listAll("/jobs/\(id)/tasks/\(task)/instances")
-            let nodes = instances.compactMap { $0["InstanceId"]?.intValue }.filter { node == nil || $0 == node }
-            let label = nodes.count > 1 || node != nil
-            for n in nodes {
-                for s in streams {
-                    let key = "\(n)/\(s)"
-                    let text = try await RenderJobReader.readLog(client, job: id, node: n, stream: s, from: offsets[key] ?? 0, task: task)
-                    offsets[key, default: 0] += text.utf8.count
-                    guard !text.isEmpty else { continue }
-                    let prefix = label ? "[node \(n)\(s == "stderr" ? " stderr" : "")] " : (s == "stderr" ? "[stderr] " : "")
-                    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                    if lines.last == "" { lines.removeLast() }
-                    for line in lines { print(prefix + line) }
+            for t in tasks {
+                let instances = try await client.listAll("/jobs/\(id)/tasks/\(t)/instances")
+                let nodes = instances.compactMap { $0["InstanceId"]?.intValue }.filter { node == nil || $0 == node }
+                let label = nodes.count > 1 || node != nil || tasks.count > 1
+                for n in nodes {
+                    for s in streams {
+                        let key = "\(t)/\(n)/\(s)"
+                        let text = try await RenderJobReader.readLog(client, job: id, node: n, stream: s, from: offsets[key] ?? 0, task: t)
+                        offsets[key, default: 0] += text.utf8.count
+                        guard !text.isEmpty else { continue }
+                        let who = tasks.count > 1 ? "\(t) \(n)" : "node \(n)"
+                        let prefix = label ? "[\(who)\(s == "stderr" ? " stderr" : "")] " : (s == "stderr" ? "[stderr] " : "")
+                        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                        if lines.last == "" { lines.removeLast() }
+                        for line in lines { print(prefix + line) }
+                    }
                 }
             }
             fflush(nil)

@@ -36,7 +36,8 @@ public struct RenderNodeCommand: ParsableCommand {
             print("Nothing to do, exit")
             return
         }
-        print("bcops render node \(index) of \(count): frames \(FrameSplit.describe(share))")
+        let of = framesPerTask > 0 ? "chunk \(index) of \(FrameSplit.chunkCount(spec, size: framesPerTask))" : "node \(index) of \(count)"
+        print("bcops render \(of): frames \(FrameSplit.describe(share))")
         let invocation = try RenderInvocation(software: env["BCOPS_RENDER_SOFTWARE"] ?? "blender", template: env["BCOPS_RENDER_COMMAND"],
                                               scene: scene, outputDirectory: outputDir, frames: share, params: try parsedParams(),
                                               cpus: ProcessInfo.processInfo.activeProcessorCount)

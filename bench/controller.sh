@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The controller benchmark: a repository of 1,000 resources (750 Apps, 250 Clusters with
+# desiredCount 0, in 20 files), time from push to Ready and the controller's peak RSS, then
+# webhook→apply-start latency over small commits; against Flux's published figure for 1,000
+# Kustomizations (fluxcd v2.2 benchmark: 4m15s, 112 MiB).
+#
+# Usage: bash bench/controller.sh [LATENCY_COMMITS]   (default 20)
+# Round 1: `bcctl controller --embedded-engine` (one process). Round 2: `bcctl engine serve`
+# and `bcctl controller --endpoint` (two processes), for the controller's own RSS.
+# See bench/controller/driver.py for the definitions; bench/README.md for the last figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift build -c release --product bcctl 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -3 >&2 || true
+test -x .build/release/bcctl
+
+PYTHON=.build-venv/bin/python
+[ -x "$PYTHON" ] || PYTHON=python3
+"$PYTHON" -c "import batchcompute" 2>/dev/null || { echo "needs the batchcompute SDK (.build-venv, see the test setup)" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+cleanup() {
+  # Only what the driver started (it appends each child's pid to WORK/pids).
+  if [ -f "$WORK/pids" ]; then
+    while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < "$WORK/pids"
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+"$PYTHON" bench/controller/driver.py "$PWD/.build/release/bcctl" "$WORK" "${1:-20}"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
