@@ -58,14 +58,16 @@ let package = Package(
         .target(name: "BCPlan", dependencies: ["BCModel", "BCManifest", "BCAPI", "BCClient"]),
         // The controller's git: a bare mirror fetched with libgit2, manifests read from a commit's tree, no checkout.
         .target(name: "BCGit", dependencies: ["CGit2"]),
+        // Render jobs read through the API (progress, per-node view, logs) and their outputs downloaded.
+        .target(name: "BCRenderClient", dependencies: ["BCRender", "BCClient", "BCModel", "BCAPI"]),
         // The controller: git watch and webhooks → plan → apply, conditions, history, metrics.
         .target(name: "BCController", dependencies: [
-            "BCModel", "BCManifest", "BCAPI", "BCClient", "BCPlan", "BCGit",
+            "BCModel", "BCManifest", "BCAPI", "BCClient", "BCPlan", "BCGit", "BCRenderClient",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         // The command implementations the three executables share.
         .target(name: "BCCommands", dependencies: [
-            "BCModel", "BCManifest", "BCPlan", "BCClient", "BCRender",
+            "BCModel", "BCManifest", "BCPlan", "BCClient", "BCRender", "BCRenderClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bcplan", dependencies: ["BCCommands"]),

@@ -11,13 +11,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift build -c release --product bcctl 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -3 >&2 || true
-test -x .build/release/bcctl
-
-PYTHON=.build-venv/bin/python
-[ -x "$PYTHON" ] || PYTHON=python3
-"$PYTHON" -c "import batchcompute" 2>/dev/null || { echo "needs the batchcompute SDK (.build-venv, see the test setup)" >&2; exit 1; }
-
 WORK=$(mktemp -d)
 cleanup() {
   # Only what the driver started (it appends each child's pid to WORK/pids).
@@ -27,6 +20,16 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+if ! swift build -c release --product bcctl > "$WORK/build.log" 2>&1; then
+  grep -E "error" "$WORK/build.log" | head -20 >&2
+  echo "release build of bcctl failed" >&2
+  exit 1
+fi
+
+PYTHON=.build-venv/bin/python
+[ -x "$PYTHON" ] || PYTHON=python3
+"$PYTHON" -c "import batchcompute" 2>/dev/null || { echo "needs the batchcompute SDK (.build-venv, see the test setup)" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PYTHON" bench/controller/driver.py "$PWD/.build/release/bcctl" "$WORK" "${1:-20}"

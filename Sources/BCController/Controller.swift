@@ -2,6 +2,7 @@ import BCClient
 import BCGit
 import BCManifest
 import BCModel
+import BCRenderClient
 import Foundation
 
 /// The reconcile loop: every interval (with jitter) or on a webhook, fetch the repository,
@@ -53,6 +54,10 @@ public actor Controller {
     /// When a webhook asked for a fetch, and when the apply it led to started (latency benchmark).
     public private(set) var lastWebhookAt: Date?
     public private(set) var lastApplyStartAt: Date?
+    /// The RenderJobs of the applied revision, for `/api/status` and auto-download.
+    private var renderJobs: [RenderWatch] = []
+    private var renders: [String: JSONValue] = [:]
+    private var downloaded: Set<String> = []
 
     public init(configuration: Configuration, client: BatchComputeClient, credentials: GitCredentials?) {
         self.configuration = configuration
@@ -177,6 +182,7 @@ public actor Controller {
         progress = "planning revision \(target.prefix(12))"
         if isNew { conditions.progressing("reconciling revision \(target.prefix(12))", retrying: backoff.failures > 0, at: started) }
         let loaded = ManifestLoader().load(sources: snapshot.files)
+        let watches = RenderWatch.all(in: loaded.manifests.map(\.manifest))
         let outcome = await step.run(loaded, revision: target, newRevision: isNew) { [weak self] in
             Task { await self?.applyStarted() }
         }
@@ -194,6 +200,7 @@ public actor Controller {
             pruneSkipped = skipped
             metrics.resources = resources
             persist()
+            renderJobs = watches
             conditions.ready("Applied revision \(target.prefix(12))" + (apply.map { ": \($0)" } ?? ": \(plan)"), at: Date())
             record(target, started, duration, apply ?? plan, apply == nil ? .noChanges : .succeeded, trigger)
         case .drift(let plan, let addresses):
@@ -211,6 +218,31 @@ public actor Controller {
             fail(reason, message, revision: target, started: started, trigger: trigger)
         }
         await refreshJobGauges()
+        await followRenders()
+    }
+
+    /// Progress of the applied revision's RenderJobs, and auto-download of finished outputs
+    /// (a job is downloaded once per run: its job ID is remembered).
+    private func followRenders() async {
+        var seen: [String: JSONValue] = [:]
+        for watch in renderJobs {
+            guard let snapshot = try? await RenderJobReader.snapshot(watch.name, client: client) else { continue }
+            var json = snapshot.json
+            if let dir = watch.downloadDirectory, snapshot.state == "Finished" {
+                if !downloaded.contains(snapshot.id) {
+                    let target = (dir as NSString).appendingPathComponent(watch.name)
+                    if (try? await RenderDownloader.download(output: snapshot.output, to: target, client: client)) != nil {
+                        downloaded.insert(snapshot.id)
+                    }
+                }
+                if case .object(var o) = json {
+                    o["downloadedTo"] = downloaded.contains(snapshot.id) ? .string((dir as NSString).appendingPathComponent(watch.name)) : .null
+                    json = .object(o)
+                }
+            }
+            seen[watch.name] = json
+        }
+        renders = seen
     }
 
     private func applyStarted() { lastApplyStartAt = Date(); progress = "applying revision \(fetchedRevision?.prefix(12) ?? "")" }
@@ -247,7 +279,7 @@ public actor Controller {
         ControllerStatus(workspace: configuration.step.workspace, repository: ControllerStatus.redacted(configuration.repository),
                          branch: configuration.branch, path: configuration.path, suspended: suspended, fetchedRevision: fetchedRevision,
                          appliedRevision: appliedRevision, conditions: conditions, history: history, drift: drift, progress: progress,
-                         lastFetch: lastFetch, nextAttempt: nextAttempt, pruneSkipped: pruneSkipped)
+                         lastFetch: lastFetch, nextAttempt: nextAttempt, pruneSkipped: pruneSkipped, renders: renders)
     }
 
     public var isReady: Bool { conditions[.Ready]?.status == true }
@@ -276,5 +308,25 @@ struct ControllerStateFile: Sendable {
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? data.write(to: URL(fileURLWithPath: path + ".tmp"))
         rename(path + ".tmp", path)
+    }
+}
+
+/// A RenderJob to follow: its name, and where its frames go when its project auto-downloads.
+struct RenderWatch: Sendable {
+    var name: String
+    var downloadDirectory: String?
+
+    /// `downloadDir` (default `rm_output/`, as the Render Manager) is relative to the
+    /// controller's working directory unless absolute.
+    static func all(in manifests: [Manifest]) -> [RenderWatch] {
+        var projects: [String: RenderProjectSpec] = [:]
+        for m in manifests { if let p = m.spec as? RenderProjectSpec { projects[m.metadata.name] = p } }
+        return manifests.compactMap { m in
+            guard let job = m.spec as? RenderJobSpec else { return nil }
+            let project = projects[job.project]
+            let dir = project?.autoDownload == true ? (project?.downloadDir ?? "rm_output/") : nil
+            let absolute = dir.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+            return RenderWatch(name: m.metadata.name, downloadDirectory: absolute)
+        }
     }
 }

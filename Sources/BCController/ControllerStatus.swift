@@ -20,6 +20,8 @@ public struct ControllerStatus: Sendable {
     public var lastFetch: Date?
     public var nextAttempt: Date?
     public var pruneSkipped: Int
+    /// The applied revision's RenderJobs: frames done, per-node view (as `bcctl render status -json`).
+    public var renders: [String: JSONValue] = [:]
 
     public var json: JSONValue {
         func time(_ d: Date?) -> JSONValue { d.map { .string(WireTime.format($0)) } ?? .null }
@@ -39,6 +41,7 @@ public struct ControllerStatus: Sendable {
                          "result": .string(r.result.rawValue), "trigger": .string(r.trigger)])
             }),
             "drift": .array(drift.map(JSONValue.string)),
+            "renders": .array(renders.keys.sorted().map { renders[$0]! }),
         ])
     }
 
@@ -57,6 +60,15 @@ public struct ControllerStatus: Sendable {
         let drift = o["drift"]?.arrayValue ?? []
         if !drift.isEmpty { out += "Drift (not corrected without --self-heal): \(drift.compactMap(\.stringValue).joined(separator: ", "))\n" }
         if let n = o["pruneSkipped"]?.intValue, n > 0 { out += "Not pruned (--prune is off): \(n) object\(n == 1 ? "" : "s") no longer in the manifests\n" }
+        let renders = o["renders"]?.arrayValue ?? []
+        if !renders.isEmpty {
+            out += "\nRender jobs:\n"
+            for r in renders {
+                out += "  \(r["name"]?.stringValue ?? "")  \(r["state"]?.stringValue ?? "")  \(r["framesDone"]?.intValue ?? 0)/\(r["framesTotal"]?.intValue ?? 0) frames"
+                if let d = r["downloadedTo"]?.stringValue { out += "  downloaded to \(d)" }
+                out += "\n"
+            }
+        }
         let history = o["history"]?.arrayValue ?? []
         if !history.isEmpty {
             out += "\nRecent reconciliations (newest first):\n"

@@ -153,3 +153,9 @@ public struct RenderProgress: Sendable, Equatable {
         }
     }
 }
+
+/// Lines `bcctl render node` itself writes into a node's log.
+public enum RenderNodeLog {
+    /// Its closing line: `bcops render node: renderer CPU time 1.23 s`, read back by `render status`.
+    public static let cpuTimePrefix = "bcops render node: renderer CPU time "
+}

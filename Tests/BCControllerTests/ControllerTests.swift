@@ -201,3 +201,74 @@ import Testing
         #expect(try await Self.appDefault(c, "gated") == "world")
     }
 }
+
+/// The render farm under the controller: progress in /api/status, and auto-download.
+@Suite(.serialized) struct ControllerRenderTests {
+    @Test func finishedFramesAreDownloadedAndReportedInStatus() async throws {
+        let repo = try Repository()
+        let download = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-download-\(UUID().uuidString)").path
+        try repo.write("estate/farm.yaml", """
+            apiVersion: bcops.io/v1
+            kind: Cluster
+            metadata:
+              name: farm
+            spec:
+              imageId: img-ubuntu
+              instanceType: ecs.sn1ne.large
+              runtime: host
+              groups:
+                nodes:
+                  desiredCount: 1
+            ---
+            apiVersion: bcops.io/v1
+            kind: RenderProject
+            metadata:
+              name: blender
+            spec:
+              image: img-ubuntu
+              software:
+                name: blender
+              ossMappings:
+                - source: oss://farm/scenes/
+                  destination: /mnt/scenes/
+              ossOutput: oss://farm/output/
+              localOutputDir: /render_output/
+              defaults:
+                cluster: farm
+              autoDownload: true
+              downloadDir: \(download)
+            """)
+        try repo.push("farm")
+        // The scene goes in before the job is pushed.
+        let c = try ControllerProcess(repository: repo, interval: "1s")
+        let scene = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-ctl-scene-\(UUID().uuidString).blend").path
+        let script = ProcessRunner.root.appendingPathComponent("examples/render-farm/scene/make_scene.py").path
+        let made = try ProcessRunner.run("/usr/bin/env", ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--", scene])
+        #expect(made.status == 0, "\(made.combined)")
+        #expect(try c.bcctl(["oss", "cp", scene, "oss://farm/scenes/cube.blend"]).status == 0)
+        try repo.write("estate/job.yaml", """
+            apiVersion: bcops.io/v1
+            kind: RenderJob
+            metadata:
+              name: two-frames
+            spec:
+              project: blender
+              scene: cube.blend
+              frames: "1-2"
+              nodes: 2
+            """)
+        try repo.push("render two frames")
+        #expect(try await c.githubPush() == 202)
+        let rendered = try await c.eventually(90) {
+            let renders = try await c.status()["renders"] as? [[String: Any]] ?? []
+            return renders.first?["downloadedTo"] is String
+        }
+        let renders = try await c.status()["renders"] as? [[String: Any]] ?? []
+        #expect(rendered, "\(renders)")
+        #expect(renders.first?["framesDone"] as? Int == 2)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: download + "/two-frames")) ?? []
+        #expect(files.sorted() == ["0001.png", "0002.png"])
+        let text = try c.bcctl(["status", "--data", c.data])
+        #expect(text.stdout.contains("two-frames  Finished  2/2 frames  downloaded to \(download)/two-frames"), "\(text.combined)")
+    }
+}

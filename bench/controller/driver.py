@@ -135,6 +135,14 @@ class Controller:
         with urllib.request.urlopen(self.address + "/api/status", timeout=10) as r:
             return json.load(r)
 
+    def fetch_seconds(self):
+        """bcops_git_fetch_duration_seconds_sum from /metrics: fetches' total time so far."""
+        with urllib.request.urlopen(self.address + "/metrics", timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith("bcops_git_fetch_duration_seconds_sum "):
+                    return float(line.split()[1])
+        return math.nan
+
     def webhook(self):
         body = b'{"ref":"refs/heads/main","after":"0"}'
         signature = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
@@ -145,8 +153,8 @@ class Controller:
             if r.status != 202:
                 raise SystemExit(f"webhook answered {r.status}: {r.read()}")
 
-    def wait_ready(self, revision, timeout=120):
-        """Polls every 50 ms until `revision` is applied and Ready; returns (status, time seen, phases seen).
+    def wait_ready(self, revision, timeout=120, poll=POLL):
+        """Polls every `poll` s (50 ms) until `revision` is applied and Ready; returns (status, time seen, phases seen).
 
         phases: when `progress` was first seen starting with fetching / planning / applying."""
         phases = {}
@@ -162,7 +170,7 @@ class Controller:
             if s.get("appliedRevision") == revision and ready and ready["status"] == "True" \
                     and ready["reason"] == "ReconciliationSucceeded" and not progress:
                 return s, now, phases
-            time.sleep(POLL)
+            time.sleep(poll)
         raise SystemExit(f"revision {revision[:12]} not Ready within {timeout} s: {json.dumps(self.status())[:2000]}")
 
     def entry(self, status, revision):
@@ -234,7 +242,7 @@ def run_round(name, embedded):
         for _ in range(300):
             text = open(engine_log).read()
             if "listening on http://" in text:
-                endpoint = text.split("listening on ")[1].split()[0]
+                endpoint = "http://" + text.split("listening on http://")[1].split()[0]
                 break
             time.sleep(0.02)
         if endpoint is None:
@@ -283,9 +291,10 @@ def run_round(name, embedded):
         revision = repo.commit(f"edit {name}")
         repo.push()
         before = client.last_revision_time(name)[0]
+        fetched = controller.fetch_seconds()
         sent = time.time()
         controller.webhook()
-        status, _, _ = controller.wait_ready(revision, timeout=30)
+        status, _, phases = controller.wait_ready(revision, timeout=30, poll=0.01)
         entry = controller.entry(status, revision)
         if not entry["trigger"].startswith("webhook"):
             raise SystemExit(f"revision {revision[:12]} was reconciled by {entry['trigger']}")
@@ -294,7 +303,9 @@ def run_round(name, embedded):
             raise SystemExit(f"{name}: revision {before} → {number}, expected one new revision")
         start = wire_time(entry["started"])
         samples.append({"started": start - sent, "apply": modified - sent, "ready": start + entry["durationSeconds"] - sent,
-                        "duration": entry["durationSeconds"], "actions": entry["actions"]})
+                        "duration": entry["durationSeconds"], "actions": entry["actions"], "rss": mem(controller.process.pid)[1],
+                        "fetch": controller.fetch_seconds() - fetched,
+                        "planning_seen": phases.get("planning", math.nan) - start, "applying_seen": phases.get("applying", math.nan) - start})
     result["samples"] = samples
     result["rss_end"] = mem(controller.process.pid)
     if engine:
@@ -331,6 +342,15 @@ def report_latency(r):
                       ("ready", "webhook sent → reconciliation done, Ready (started + durationSeconds)")):
         xs = [x[key] for x in s]
         log(f"  {what}: p50 {ms(statistics.median(xs))}, p90 {ms(percentile(xs, 90))}, max {ms(max(xs))}")
+    planning = [x["planning_seen"] for x in s if not math.isnan(x["planning_seen"])]
+    applying = [x["applying_seen"] for x in s if not math.isnan(x["applying_seen"])]
+    if planning and applying:
+        log(f"  phases, medians (reconciliation start → `progress` seen, polled every 10 ms): fetch+snapshot done by {ms(statistics.median(planning))}"
+            f" ({len(planning)}/{n} seen), plan done by {ms(statistics.median(applying))} ({len(applying)}/{n} seen);"
+            f" git fetch alone (bcops_git_fetch_duration_seconds) {ms(statistics.median([x['fetch'] for x in s]))}")
+    rss = [x["rss"] for x in s]
+    log(f"  VmRSS after the 1,000 apply {r['rss_after_big'][1]:.0f} MiB, after commit 1 {rss[0]:.0f} MiB, "
+        f"commit {n // 2} {rss[n // 2 - 1]:.0f} MiB, commit {n} {rss[-1]:.0f} MiB")
     p50 = statistics.median([x["apply"] for x in s])
     log(f"webhook→apply-start p50 over {n} commits: {ms(p50)} (target 300 ms: {p50 / 0.3:.2f}×)")
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BCClient
 import BCModel
+import BCRenderClient
 import Foundation
 
 /// `bcctl logs JOB [-f] [--node N]`: each node's output (the worker's lines and the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BCClient
 import BCModel
+import BCRenderClient
 import Foundation
 
 /// `bcctl render …`: the render farm from the command line — a job's progress, a one-frame
@@ -32,7 +33,7 @@ public struct RenderStatusCommand: AsyncParsableCommand {
             do { snapshot = try await RenderJobReader.snapshot(job, client: client) } catch { throw fail("\(error)", err) }
             let ended = ["Finished", "Failed", "Stopped"].contains(snapshot.state)
             if json {
-                print(RenderStatusView.json(snapshot).canonicalString)
+                print(snapshot.json.canonicalString)
             } else {
                 if watch && isatty(1) == 1 { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 print(RenderStatusView.text(snapshot), terminator: "")

@@ -1,5 +1,6 @@
 import BCModel
 import BCRender
+import BCRenderClient
 import Foundation
 
 /// `bcctl render status` for a person: a headline, the per-node table and the frame grid
@@ -51,23 +52,5 @@ enum RenderStatusView {
             row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n") + "\n"
-    }
-
-    static func json(_ s: RenderJobSnapshot) -> JSONValue {
-        let states = s.frameStates()
-        return .object([
-            "name": .string(s.name), "id": .string(s.id), "state": .string(s.state), "message": .string(s.message),
-            "frames": .string(s.frames.text), "output": .string(s.output),
-            "framesDone": .integer(states.filter { $0.state == .done }.count), "framesTotal": .integer(states.count),
-            "failedFrames": .array(states.filter { $0.state == .failed }.map { .integer($0.frame) }),
-            "elapsedSeconds": s.elapsed.map(JSONValue.number) ?? .null,
-            "nodes": .array(s.nodes.map { n in
-                .object(["node": .integer(n.index), "frames": .array(n.frames.map(JSONValue.integer)), "state": .string(n.state),
-                         "retries": .integer(n.retries), "framesSaved": .integer(n.progress.framesSaved),
-                         "currentFrame": n.progress.currentFrame.map(JSONValue.integer) ?? .null,
-                         "lastLine": n.progress.lastLine.map(JSONValue.string) ?? .null,
-                         "cpuSeconds": n.cpuSeconds.map(JSONValue.number) ?? .null, "error": n.error.map(JSONValue.string) ?? .null])
-            }),
-        ])
     }
 }

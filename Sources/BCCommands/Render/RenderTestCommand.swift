@@ -1,6 +1,7 @@
 import ArgumentParser
 import BCClient
 import BCModel
+import BCRenderClient
 import Foundation
 
 /// `bcctl render test PROJECT --scene S --frame N`: the seed's debugging advice (render one

@@ -1,3 +1,4 @@
+import BCRender
 import Foundation
 
 /// Runs the renderer with its stdout passed through line by line, remembering the last
@@ -5,7 +6,7 @@ import Foundation
 /// on stderr, where the engine takes the failure's reason from.
 enum RendererProcess {
     /// Printed last by every node: `render status` reads the CPU time from it.
-    static let cpuTimePrefix = "bcops render node: renderer CPU time "
+    static let cpuTimePrefix = RenderNodeLog.cpuTimePrefix
 
     static func run(_ argv: [String]) throws -> Int32 {
         let process = Process()
