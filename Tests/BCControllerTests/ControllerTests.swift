@@ -156,6 +156,35 @@ import Testing
         #expect(inventory["Items"]?.arrayValue?.count == 200)
     }
 
+    @Test func aForcePushStallsAndADeletedBranchKeepsTheLastGoodStateApplied() async throws {
+        let repo = try Repository()
+        try repo.write("estate/app.yaml", Self.app("history"))
+        let first = try repo.push("first")
+        let c = try ControllerProcess(repository: repo, interval: "1s")
+        #expect(try await c.eventually(10) { try await c.appliedRevision() == first })
+        // Rewrite history: a new root commit force-pushed over main.
+        try repo.git(["checkout", "-q", "--orphan", "rewritten"])
+        try repo.write("estate/app.yaml", Self.app("history", "rewritten"))
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-q", "-m", "rewritten"])
+        try repo.git(["push", "-q", "-f", "origin", "rewritten:main"])
+        let rewritten = try repo.git(["rev-parse", "HEAD"])
+        #expect(try await c.eventually(5) { try await c.condition("Stalled")?["reason"] as? String == "HistoryRewritten" })
+        #expect(try await c.appliedRevision() == first)
+        #expect(try await Self.appDefault(c, "history") == "world")
+        // A person accepts it.
+        #expect(try c.bcctl(["controller", "resume", "--data", c.data]).status == 0)
+        #expect(try await c.eventually(5) { try await c.appliedRevision() == rewritten })
+        #expect(try await Self.appDefault(c, "history") == "rewritten")
+        // The branch is deleted: a git failure condition; what was applied stays.
+        try repo.git(["update-ref", "-d", "refs/heads/main"], in: repo.origin)
+        #expect(try await c.eventually(5) {
+            let ready = try await c.condition("Ready")
+            return ready?["reason"] as? String == "GitOperationFailed" && (ready?["message"] as? String ?? "").contains("stays applied")
+        })
+        #expect(try await Self.appDefault(c, "history") == "rewritten")
+    }
+
     @Test func metricsParseWithPrometheusClient() async throws {
         let repo = try Repository()
         try repo.write("estate/app.yaml", Self.app("metrics"))

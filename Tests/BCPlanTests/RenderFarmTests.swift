@@ -178,4 +178,24 @@ import Testing
         let plan = try estate.plan()
         #expect(plan.stdout.contains("RenderJob/broken: failed (last attempt"), "\(plan.combined)")
     }
+
+    @Test func withoutStopOnNodeFailureAFailedNodeIsRetriedAndItsFramesListed() throws {
+        let estate = try Self.farm()
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-broken-\(UUID().uuidString).blend").path
+        try Data("not a blend file either\n".utf8).write(to: URL(fileURLWithPath: broken))
+        #expect(try estate.run("bcctl", ["oss", "cp", broken, "oss://farm/scenes/half.blend"]).status == 0)
+        try estate.write("job.yaml", Self.job("half", frames: "1-4", nodes: 2, scene: "half.blend").replacingOccurrences(
+            of: "  nodes: 2", with: "  nodes: 2\n  retries: 1"))
+        #expect(try estate.apply().status == 0)
+        let status = try Self.wait(estate, "half")
+        #expect(status["state"] as? String == "Finished", "the job finishes: it does not stop on a failed node")
+        #expect(status["message"] as? String == "2 of 2 instances failed")
+        #expect(status["failedFrames"] as? [Int] == [1, 2, 3, 4])
+        let nodes = status["nodes"] as? [[String: Any]] ?? []
+        #expect(nodes.map { $0["retries"] as? Int } == [1, 1], "each failed node was retried once")
+        let text = try estate.run("bcctl", ["render", "status", "half"])
+        #expect(text.stdout.contains("failed frames: 1-4"), "\(text.combined)")
+        let plan = try estate.plan()
+        #expect(plan.stdout.contains("RenderJob/half: rendered with failed frames"), "\(plan.combined)")
+    }
 }

@@ -251,6 +251,7 @@ def run_round(name, embedded):
         controller = Controller(repo, os.path.join(root, "data"), endpoint, key)
     client = EngineClient(endpoint, *key)
     controller.wait_ready(seed, timeout=30)
+    idle = mem(controller.process.pid)
 
     # The commit of 1,000 resources: push, webhook, poll until Ready for it.
     docs = estate.documents(APPS, CLUSTERS)
@@ -270,7 +271,7 @@ def run_round(name, embedded):
         "push_ready": ready_at - pushed, "push_ready_polled": seen - pushed, "git_push": hook - pushed,
         "hook_started": started - hook, "reconcile": entry["durationSeconds"], "actions": entry["actions"],
         "trigger": entry["trigger"], "counts": client.counts(),
-        "rss_after_big": mem(controller.process.pid),
+        "rss_after_big": mem(controller.process.pid), "rss_idle": idle,
     }
     # Phases as /api/status's `progress` showed them (50 ms polling): fetch, load+plan, apply.
     if "planning" in phases and "applying" in phases:
@@ -360,14 +361,15 @@ try:
     report("round 1: bcctl controller --embedded-engine (one process)", one)
     hwm, rss = one["rss_end"]
     log(f"peak RSS {hwm:.0f} MiB, controller and embedded engine in one process (Flux {FLUX_MIB:.0f} MiB: {hwm / FLUX_MIB:.2f}×; target < 100 MiB)"
-        f" [VmHWM after the 1,000 apply {one['rss_after_big'][0]:.0f} MiB; VmRSS at the end {rss:.0f} MiB]")
+        f" [VmHWM: started and Ready on an empty estate {one['rss_idle'][0]:.0f} MiB, after the 1,000 apply {one['rss_after_big'][0]:.0f} MiB;"
+        f" VmRSS at the end {rss:.0f} MiB]")
     log(f"-- {len(one['samples'])} commits each changing one App's description, webhook after each push")
     report_latency(one)
     two = run_round("separate", False)
     report("round 2: bcctl controller --endpoint + bcctl engine serve (two processes)", two)
     hwm, rss = two["rss_end"]
     log(f"peak RSS {hwm:.0f} MiB, controller alone (Flux {FLUX_MIB:.0f} MiB: {hwm / FLUX_MIB:.2f}×; target < 100 MiB)"
-        f" [after the 1,000 apply {two['rss_after_big'][0]:.0f} MiB]; the engine process: {two['engine_rss_end'][0]:.0f} MiB")
+        f" [empty estate {two['rss_idle'][0]:.0f} MiB, after the 1,000 apply {two['rss_after_big'][0]:.0f} MiB]; the engine process: {two['engine_rss_end'][0]:.0f} MiB")
     log(f"-- {len(two['samples'])} commits, as in round 1")
     report_latency(two)
     if os.environ.get("BENCH_CONTROLLER_JSON"):
