@@ -10,6 +10,20 @@ manifests; the controller starts on it (interval 60 s, so only webhooks trigger)
 commit of 1,000 resources is pushed and a signed GitHub webhook sent; then small commits,
 each changing one App's description, each pushed and announced by a webhook.
 
+Definitions (all times are wall clock on this host: Python's time.time(), the controller's
+and the engine's Date(), so they compare directly):
+  push→Ready        from just before `git push` of the 1,000-resource commit to the Ready
+                    condition's lastTransitionTime (True, ReconciliationSucceeded) for that
+                    revision; the 50 ms poll of /api/status only detects it.
+  webhook→started   from just before the webhook POST to the history entry's `started`.
+  webhook→apply     from just before the webhook POST to the UpdateTime the engine records
+                    for the App's new revision (GET /apps/NAME?Revisions): the PUT that is
+                    the apply's first mutating call (the workspace lock taken before the
+                    plan is not counted as the apply).
+  webhook→Ready     from the webhook POST to the history entry's started + durationSeconds.
+  peak RSS          VmHWM of /proc/PID/status at the end of the round (after the small
+                    commits too); round 1's process includes the embedded engine.
+
 Every child's pid is appended to WORKDIR/pids (the shell's EXIT trap kills what is left).
 """
 import datetime
@@ -273,7 +287,9 @@ def run_round(name, embedded):
         "trigger": entry["trigger"], "counts": client.counts(),
         "rss_after_big": mem(controller.process.pid), "rss_idle": idle,
     }
-    # Phases as /api/status's `progress` showed them (50 ms polling): fetch, load+plan, apply.
+    # Phases as /api/status's `progress` showed them (50 ms polling). `planning` is set before
+    # the manifests load, but the load runs on the controller's actor, which also answers
+    # /api/status, so it shows once the load is done: fetch+load, then lower..plan, then apply.
     if "planning" in phases and "applying" in phases:
         result["phases"] = (phases["planning"] - started, phases["applying"] - phases["planning"], started + entry["durationSeconds"] - phases["applying"])
 
@@ -329,7 +345,7 @@ def report(label, r):
         f"reconciliation {r['reconcile']:.2f} s ({r['actions']}); Ready seen by polling after {r['push_ready_polled']:.2f} s")
     if "phases" in r:
         f, p, a = r["phases"]
-        log(f"  phases (from /api/status progress, ±50 ms): fetch+snapshot {f:.2f} s, load+lower+lock+refresh+plan {p:.2f} s, apply {a:.2f} s")
+        log(f"  phases (from /api/status progress, ±50 ms): fetch+snapshot+load {f:.2f} s, lower+lock+refresh+plan {p:.2f} s, apply {a:.2f} s")
     log(f"  engine holds {r['counts'][0]} Apps and {r['counts'][1]} Clusters")
 
 
@@ -346,7 +362,7 @@ def report_latency(r):
     planning = [x["planning_seen"] for x in s if not math.isnan(x["planning_seen"])]
     applying = [x["applying_seen"] for x in s if not math.isnan(x["applying_seen"])]
     if planning and applying:
-        log(f"  phases, medians (reconciliation start → `progress` seen, polled every 10 ms): fetch+snapshot done by {ms(statistics.median(planning))}"
+        log(f"  phases, medians (reconciliation start → `progress` seen, polled every 10 ms): fetch+snapshot+load done by {ms(statistics.median(planning))}"
             f" ({len(planning)}/{n} seen), plan done by {ms(statistics.median(applying))} ({len(applying)}/{n} seen);"
             f" git fetch alone (bcops_git_fetch_duration_seconds) {ms(statistics.median([x['fetch'] for x in s]))}")
     rss = [x["rss"] for x in s]
