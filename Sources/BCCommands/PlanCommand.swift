@@ -69,15 +69,28 @@ struct PlanRun {
     static func startRemote(estate: EstateOptions, operation: String, client: BatchComputeClient, err: Terminal) -> Task<Remote, Error> {
         let (name, timeout, locking) = (estate.workspace, estate.lockTimeout.seconds, estate.lock)
         return Task {
+            var clock = PhaseClock(prefix: "background ")
             let lock = try await EstateOptions.takeLock(operation, workspace: name, timeout: timeout, locking: locking, client: client, err: err)
+            clock.lap("locked workspace \(name)")
             do {
                 let workspace = try await WorkspaceState.fetch(name, client: client)
+                clock.lap("read workspace \(name)")
                 let inventory = try await LiveState.inventory(client: client, workspace: name)
+                clock.lap("read the inventory (\(inventory?.count ?? 0) objects)")
                 return Remote(lock: lock, workspace: workspace, inventory: inventory)
             } catch {
                 await lock?.release()
                 throw error
             }
+        }
+    }
+
+    /// Runs blocking `work` on a new thread, outside Swift's task pool.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.stackSize = 8 << 20  // as the main thread's: the YAML composer recurses
+            thread.start()
         }
     }
 
@@ -92,7 +105,7 @@ struct PlanRun {
         var remoteClient: BatchComputeClient?
         do { remoteClient = try estate.client() } catch { configurationError = error }
         let remote = remoteClient.map { PlanRun.startRemote(estate: estate, operation: operation, client: $0, err: err) }
-        let loaded = input.loadLowering()
+        let loaded = await input.loadLowering()
         clock.lap("loaded \(loaded.manifests.count) manifests from \(loaded.files.count) files")
         for d in loaded.diagnostics { printError(err.red("error: ") + d.description) }
         guard loaded.isValid else {
@@ -141,10 +154,16 @@ struct PlanRun {
 }
 
 extension ManifestOptions {
-    /// `load()`, lowering every manifest on the thread that decodes it (`PlanPipeline.prepare`).
-    func loadLowering() -> LoadResult {
+    /// `load()`, lowering every manifest on the thread that decodes it (`PlanPipeline.prepare`),
+    /// on a thread of its own: loading blocks the thread it runs on and one more (the loader's
+    /// second worker), and Swift's task pool is only as wide as the machine (two threads here),
+    /// so loading on a task's thread held back the background task (the lock, the inventory)
+    /// until loading ended.
+    func loadLowering() async -> LoadResult {
         let (context, catalogProblems) = context()
-        var result = ManifestLoader(context: context, prepare: PlanPipeline.prepare).load(paths: inputPaths)
+        let loader = ManifestLoader(context: context, prepare: PlanPipeline.prepare)
+        let paths = inputPaths
+        var result = await PlanRun.onThread { loader.load(paths: paths) }
         result.diagnostics = (result.diagnostics + catalogProblems).sorted()
         return result
     }
@@ -206,15 +225,24 @@ public struct PlanCommand: AsyncParsableCommand {
     }
 }
 
-/// Phase timings on standard error when BCOPS_LOG=debug, as structured `key=value` lines.
+/// Phase timings on standard error when BCOPS_LOG=debug, as structured `key=value` lines:
+/// the phase's seconds, and `at`, seconds since the first clock started (phases of the
+/// background task, which overlap loading, say `background`).
 struct PhaseClock {
+    static let start = Date()
     let enabled = ProcessInfo.processInfo.environment["BCOPS_LOG"]?.lowercased() == "debug"
-    var last = Date()
+    var prefix = ""
+    var last = PhaseClock.start
+
+    init(prefix: String = "") {
+        self.prefix = prefix
+        last = enabled ? Date() : PhaseClock.start
+    }
 
     mutating func lap(_ what: String) {
         guard enabled else { return }
         let now = Date()
-        printError("level=debug phase=\"\(what)\" seconds=\(String(format: "%.3f", now.timeIntervalSince(last)))")
+        printError("level=debug phase=\"\(prefix)\(what)\" seconds=\(String(format: "%.3f", now.timeIntervalSince(last))) at=\(String(format: "%.3f", now.timeIntervalSince(PhaseClock.start)))")
         last = now
     }
 }

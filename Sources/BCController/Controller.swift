@@ -181,7 +181,9 @@ public actor Controller {
         let isNew = target != appliedRevision
         progress = "planning revision \(target.prefix(12))"
         if isNew { conditions.progressing("reconciling revision \(target.prefix(12))", retrying: backoff.failures > 0, at: started) }
-        let loaded = ManifestLoader().load(sources: snapshot.files)
+        // Off the actor: /api/status and webhooks are answered while a big estate loads.
+        let files = snapshot.files
+        let loaded = await Task.detached { ManifestLoader().load(sources: files) }.value
         let watches = RenderWatch.all(in: loaded.manifests.map(\.manifest))
         let outcome = await step.run(loaded, revision: target, newRevision: isNew) { [weak self] in
             Task { await self?.applyStarted() }
