@@ -49,6 +49,7 @@ public actor Controller {
     private var triggerReason = "interval"
     private var wakeup: CheckedContinuation<Void, Never>?
     private var stopping = false
+    private var sleeps = 0
     private var busy = false
     public private(set) var firstPassDone = false
     /// When a webhook asked for a fetch, and when the apply it led to started (latency benchmark).
@@ -90,15 +91,19 @@ public actor Controller {
 
     private func sleep(_ seconds: Double) async {
         if triggered || stopping { return }
+        sleeps += 1
+        let generation = sleeps
         let timer = Task { [weak self] in
-            try? await Task.sleep(nanoseconds: UInt64(max(0.01, seconds) * 1e9))
-            await self?.wake()
+            guard (try? await Task.sleep(nanoseconds: UInt64(max(0.01, seconds) * 1e9))) != nil else { return }
+            await self?.wake(generation)
         }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in wakeup = c }
         timer.cancel()
     }
 
-    private func wake() {
+    /// Ends the current wait; a timer of an earlier wait (cut short by a webhook) wakes nothing.
+    private func wake(_ generation: Int? = nil) {
+        if let generation, generation != sleeps { return }
         wakeup?.resume()
         wakeup = nil
     }

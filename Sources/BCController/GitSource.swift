@@ -44,7 +44,10 @@ public actor GitSource {
     /// The manifests under `path` at `revision`, named by their path in the repository.
     public func snapshot(_ revision: String, path: String) throws(GitError) -> Snapshot {
         let m = try open()
-        let files = try m.files(at: revision, under: path)
+        // Hidden entries (.github/, .gitlab-ci.yml) are not manifests, as for bcplan on a directory.
+        let files = try m.files(at: revision, under: path).filter { file in
+            !file.path.split(separator: "/").contains { $0.hasPrefix(".") }
+        }
         let summary = (try? m.info(revision).summary) ?? ""
         return Snapshot(revision: revision, summary: summary, files: files.map { ($0.path, $0.bytes) })
     }

@@ -76,11 +76,16 @@ public struct ControllerRunCommand: AsyncParsableCommand {
             var engineLogger = Logger(label: "bcops.engine")
             engineLogger.logLevel = .warning
             engineTask = Task {
-                try await APIServer.run(engine: engine, host: engineHost, port: enginePort, logger: engineLogger, handleSignals: false) { p in
-                    let endpointFile = dataDirectory + "/endpoint"
-                    try? "http://\(engineHost):\(p)\n".write(toFile: endpointFile + ".tmp", atomically: false, encoding: .utf8)
-                    rename(endpointFile + ".tmp", endpointFile)
-                    await bound.set(p)
+                do {
+                    try await APIServer.run(engine: engine, host: engineHost, port: enginePort, logger: engineLogger, handleSignals: false) { p in
+                        let endpointFile = dataDirectory + "/endpoint"
+                        try? "http://\(engineHost):\(p)\n".write(toFile: endpointFile + ".tmp", atomically: false, encoding: .utf8)
+                        rename(endpointFile + ".tmp", endpointFile)
+                        await bound.set(p)
+                    }
+                } catch {
+                    printError("Error: the embedded engine cannot listen on \(engineHost):\(enginePort): \(error)")
+                    Terminal.exitNow(1)
                 }
             }
             let p = await bound.wait()
@@ -102,10 +107,15 @@ public struct ControllerRunCommand: AsyncParsableCommand {
         let verifier = WebhookVerifier(secret: secret, branch: branch)
         let banner = "\(ControllerCommandText.redacted(repo)) branch \(branch) path \(path), every \(interval.seconds) s"
         let serverTask = Task {
-            try await ControllerServer.run(controller: controller, verifier: verifier, host: host, port: port, logger: logger) { p in
+            do {
+                try await ControllerServer.run(controller: controller, verifier: verifier, host: host, port: port, logger: logger) { p in
                 try? "http://\(host):\(p)\n".write(toFile: controllerDirectory + "/address", atomically: true, encoding: .utf8)
-                print("bcops controller listening on http://\(host):\(p): \(banner)")
-                fflush(nil)
+                    print("bcops controller listening on http://\(host):\(p): \(banner)")
+                    fflush(nil)
+                }
+            } catch {
+                printError("Error: the controller cannot listen on \(host):\(port): \(error)")
+                Terminal.exitNow(1)
             }
         }
         // SIGTERM/SIGINT: finish (or leave journaled) the step in flight, then exit, within 10 s.

@@ -74,8 +74,8 @@ public struct EngineCredentialsCommand: ParsableCommand {
     @Option(name: .long, help: "Data directory (default: $BCOPS_DATA or ~/.local/share/bcops).")
     public var data: String?
 
-    @Option(name: .long, help: "The endpoint the engine listens on.")
-    public var endpoint = "http://127.0.0.1:9411"
+    @Option(name: .long, help: "The endpoint the engine listens on (default: the one it wrote to DATA/endpoint, else http://127.0.0.1:9411).")
+    public var endpoint: String?
 
     @Flag(name: [.customLong("json", withSingleDash: true), .customLong("json")], help: "Print JSON.")
     public var json = false
@@ -85,6 +85,8 @@ public struct EngineCredentialsCommand: ParsableCommand {
     public func run() throws {
         let dir = data ?? Engine.defaultDataDirectory
         let c = try Credentials.load(from: dir + "/" + Credentials.fileName)
+        let written = (try? String(contentsOfFile: dir + "/endpoint", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let endpoint = self.endpoint ?? written.flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:9411"
         if json {
             print("{\"Endpoint\": \"\(endpoint)\", \"AccessKeyId\": \"\(c.accessKeyId)\", \"AccessKeySecret\": \"\(c.accessKeySecret)\"}")
         } else {

@@ -99,9 +99,10 @@ public struct LiveState: Sendable {
         guard var state = fetched else { return try await refreshFull(client: client, workspace: workspace) }
         // Inventory order is creation order: attempts of a run are already oldest first.
         var wanted: [LiveCollection: [LiveResource]] = [:]
-        for (_, objects) in state.objects {
+        for objects in state.objects.values where !objects.isEmpty {
             // Only the latest attempt of a run matters to a plan.
-            if let o = objects.last, needsFull(o) { wanted[o.collection, default: []].append(o) }
+            let last = objects.endIndex - 1
+            if needsFull(objects[last]) { wanted[objects[last].collection, default: []].append(objects[last]) }
         }
         let many = Set(wanted.filter { $0.value.count > 100 }.keys)
         if !many.isEmpty {

@@ -62,7 +62,8 @@ public enum PlanPipeline {
         let none = LiveState()
         return try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory) { object in
             // References of runs hash by address, so no live state is needed here.
-            planner.needsFull(object, desired: byAddress[object.address].map { desired[$0] }, live: none, refresh: refresh)
+            guard let i = byAddress[object.address] else { return false }
+            return planner.needsFull(object, of: desired[i], live: none, refresh: refresh)
         }
     }
 

@@ -117,7 +117,14 @@ public struct Planner: Sendable {
     /// Whether the refresh must read `object` in full: unless its spec is the manifest's and
     /// (with refresh) nobody changed it since bcops applied it, the plan needs its values.
     public func needsFull(_ object: LiveResource, desired: DesiredResource?, live: LiveState, refresh: Bool) -> Bool {
-        guard let d = desired, !options.destroy else { return false }
+        guard let d = desired else { return false }
+        return needsFull(object, of: d, live: live, refresh: refresh)
+    }
+
+    /// `needsFull` for an object that has a manifest, which is passed as is rather than
+    /// copied into an optional (10,000 times a plan).
+    func needsFull(_ object: LiveResource, of d: DesiredResource, live: LiveState, refresh: Bool) -> Bool {
+        guard !options.destroy else { return false }
         // A replacement shows every field: read it in full.
         if options.replace.contains(d.address) { return true }
         guard let applied = object.specHash, applied == specHash(d, live: live) else { return true }

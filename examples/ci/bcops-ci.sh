@@ -9,7 +9,8 @@
 #                                     exits 0 when the plan has no changes or changes (0 or 2),
 #                                     1 on an error; appends the comment to $GITHUB_STEP_SUMMARY and
 #                                     sets changes=true|false in $GITHUB_OUTPUT when they are set
-#   bcops-ci.sh approve OUT [REV]     bcctl plan-approve OUT/plan for REV (default: the CI's commit)
+#   bcops-ci.sh approve OUT [REV]     bcctl plan-approve OUT/plan for REV (default: the CI's commit);
+#                                     BCOPS_PRUNE=true when the controller runs with --prune
 #
 # bcplan, bcctl and the engine's credentials (BCOPS_ENDPOINT, BCOPS_ACCESS_KEY_ID,
 # BCOPS_ACCESS_KEY_SECRET) come from the environment; BCOPS_WORKSPACE picks the workspace.
@@ -45,7 +46,8 @@ case "$cmd" in
   approve)
     out="${2:?usage: bcops-ci.sh approve OUT [REVISION]}"
     revision="${3:-${GITHUB_SHA:-${CI_COMMIT_SHA:-}}}"
-    bcctl plan-approve "$out/plan" ${revision:+-revision "$revision"}
+    prune=""; [ "${BCOPS_PRUNE:-false}" = "true" ] && prune="-prune"
+    bcctl plan-approve "$out/plan" ${revision:+-revision "$revision"} $prune
     ;;
   *)
     echo "usage: bcops-ci.sh check DIR | plan DIR OUT | approve OUT [REVISION]" >&2
