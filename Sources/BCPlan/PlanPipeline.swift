@@ -74,7 +74,10 @@ public enum PlanPipeline {
                             detailed: Bool = true) -> Plan {
         var planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
         planner.detailed = detailed
+        var t0 = Date()
+        func lap(_ w: String) { let n = Date(); FileHandle.standardError.write(Data("TMP \(w) \(String(format: "%.4f", n.timeIntervalSince(t0)))\n".utf8)); t0 = n }
         let result = planner.plan(desired: desired, live: live)
+        lap("planner.plan")
         var warnings = result.warnings
         // A plain spec hash means no secret (a secret has no hash until it is read).
         for i in desired.indices where desired[i].plainSpecHash == nil {
@@ -85,9 +88,14 @@ public enum PlanPipeline {
                 }
             }
         }
+        lap("warnings")
+        let mh = manifestsHash(files: files)
+        lap("manifestsHash")
+        let rec = records(desired, for: result.changes, all: detailed)
+        lap("records")
         return Plan(workspace: workspace.name, lineage: workspace.lineage, serial: workspace.serial,
-                    manifestsHash: manifestsHash(files: files), createdAt: WireTime.format(Date()), destroy: options.destroy,
-                    changes: result.changes, drift: result.drift, desired: records(desired, for: result.changes, all: detailed), warnings: warnings)
+                    manifestsHash: mh, createdAt: WireTime.format(Date()), destroy: options.destroy,
+                    changes: result.changes, drift: result.drift, desired: rec, warnings: warnings)
     }
 
     /// The desired resources a plan file must carry: those that change (and what they refer

@@ -1,4 +1,5 @@
 import BCModel
+import Foundation
 
 /// Reads a secret's value at plan time, only to hash it; nil when it cannot be read here.
 public typealias SecretReader = @Sendable (SecretSource) -> String?
@@ -45,7 +46,9 @@ public struct Planner: Sendable {
         var warnings: [String] = []
         changes.reserveCapacity(desired.count)
         // Addresses only: copying 10,000 desired resources into a dictionary cost more than the diff.
+        var t00 = Date()
         let desiredAddresses = Set(desired.lazy.map(\.address))
+        FileHandle.standardError.write(Data("TMP   set \(String(format: "%.4f", Date().timeIntervalSince(t00)))\n".utf8))
         if !options.destroy {
             // Objects first: which of them are replaced decides whether a run's references are known.
             var replacing = Set<ResourceAddress>()
@@ -65,6 +68,9 @@ public struct Planner: Sendable {
                 changes.append(planRun(desired[i], live: live, replacing: replacing))
             }
         }
+        var t0 = Date()
+        func lap(_ w: String) { let n = Date(); FileHandle.standardError.write(Data("TMP   \(w) \(String(format: "%.4f", n.timeIntervalSince(t0)))\n".utf8)); t0 = n }
+        lap("main loop")
         var keptRuns = 0
         for (address, objects) in live.objects where options.destroy || !desiredAddresses.contains(address) {
             if address.kind.isRun && !options.pruneRuns {
@@ -87,7 +93,9 @@ public struct Planner: Sendable {
             drift = drift.filter { wanted.contains($0.address) }
             warnings.append("Resource targeting is in effect: the plan covers \(options.targets.map(\.description).sorted().joined(separator: ", ")) and what they depend on only.")
         }
+        lap("deletes")
         changes.sort { $0.address < $1.address }
+        lap("sort")
         drift.sort { $0.address < $1.address }
         return Result(changes: changes, drift: drift, warnings: warnings)
     }

@@ -198,4 +198,19 @@ import Testing
         let plan = try estate.plan()
         #expect(plan.stdout.contains("RenderJob/half: rendered with failed frames"), "\(plan.combined)")
     }
+
+    @Test func renderTestRendersOneFrameAndPrintsTheCommandLineAndLogs() throws {
+        let estate = try Self.farm()
+        #expect(try estate.apply().status == 0, "the project's App exists")
+        // On a pool of one node made for the test (no --cluster).
+        let r = try estate.run("bcctl", ["render", "test", "blender", "--scene", "cube.blend", "--frame", "3"])
+        #expect(r.status == 0, "\(r.combined)")
+        #expect(r.stdout.contains("Command line:\n  blender -b /mnt/scenes/cube.blend --factory-startup -o /render_output/#### -F PNG -t "), "\(r.stdout)")
+        #expect(r.stdout.contains("-f 3\n"))
+        #expect(r.stdout.contains("Saved: '/render_output/0003.png'"), "the renderer's log is shown")
+        #expect(r.stdout.contains("Frame 3 rendered in"))
+        let bad = try estate.run("bcctl", ["render", "test", "blender", "--scene", "missing.blend", "--frame", "1"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("Error: Cannot read file '/mnt/scenes/missing.blend'"), "\(bad.combined)")
+    }
 }
