@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 install_dependencies
 need_apt blender  # the render farm tests render with the real Blender
+need_apt openssh-server openssh-client  # the BCGit ssh:// tests run a real sshd on loopback
 need_pip "jsonschema>=4.18" pyyaml prometheus_client
 need_sdk_venv
 

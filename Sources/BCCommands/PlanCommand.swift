@@ -112,6 +112,10 @@ struct PlanRun {
             await PlanRun.abandon(remote)
             throw fail("the manifests have \(loaded.diagnostics.count) problem\(loaded.diagnostics.count == 1 ? "" : "s"); nothing was planned", err)
         }
+        // Reading and hashing the files again (4 MB for 10,000 manifests) takes the other core
+        // while this one refreshes and diffs.
+        let files = loaded.files
+        let manifestsHash = Task.detached { PlanPipeline.manifestsHash(files: files) }
         let (desired, errors) = PlanPipeline.lower(loaded.manifests)
         for e in errors { printError(err.red("error: ") + e) }
         guard errors.isEmpty else {
@@ -141,7 +145,7 @@ struct PlanRun {
                 }
             }
             let plan = PlanPipeline.plan(desired: desired, files: loaded.files, workspace: fetched.workspace, live: live, options: options,
-                                         hasher: hasher, detailed: detailed)
+                                         hasher: hasher, detailed: detailed, manifestsHash: await manifestsHash.value)
             clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
             if !keepLock { await lock?.release() }
             return Made(plan: plan, client: client, lock: keepLock ? lock : nil, hasher: hasher,

@@ -56,7 +56,7 @@ extension GitError {
         func has(_ words: String...) -> Bool { words.contains { m.contains($0) } }
 
         if code == GIT_EAUTH.rawValue
-            || has("authentication", "authenticating", "status code: 401", "status code: 403",
+            || has("authentication", "authenticate", "authenticating", "status code: 401", "status code: 403",
                    "unauthorized", "forbidden", "credentials", "publickey", "bad password") {
             return .authentication
         }

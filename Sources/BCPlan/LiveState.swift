@@ -7,10 +7,18 @@ public struct LiveResource: Sendable {
     public var collection: LiveCollection
     /// The ID calls use: a cluster's or job's ID, an app's name.
     public var id: String
-    public var body: JSONValue
-    public var labels: [String: String]
+    public var body: JSONValue { didSet { revision = body["Revision"]?.intValue } }
+    public var labels: [String: String] { didSet { (specHash, appliedRevision) = Self.applied(labels) } }
     /// Known only from the inventory (labels, state, revision): the body holds no values.
     public var brief = false
+
+    // What every plan asks of every object, kept beside the body and labels they come from
+    // (and updated with them): a no-op plan of 10,000 objects otherwise spends its refresh
+    // looking them up in 10,000 dictionaries, out of cache.
+    public private(set) var revision: Int?
+    public private(set) var specHash: String?
+    /// The revision bcops left the object at when it last applied it.
+    public private(set) var appliedRevision: Int?
 
     public init(address: ResourceAddress, collection: LiveCollection, id: String, body: JSONValue, labels: [String: String], brief: Bool = false) {
         self.address = address
@@ -19,12 +27,13 @@ public struct LiveResource: Sendable {
         self.body = body
         self.labels = labels
         self.brief = brief
+        revision = body["Revision"]?.intValue
+        (specHash, appliedRevision) = Self.applied(labels)
     }
 
-    public var revision: Int? { body["Revision"]?.intValue }
-    public var specHash: String? { labels[OwnershipLabels.spec] }
-    /// The revision bcops left the object at when it last applied it.
-    public var appliedRevision: Int? { labels[OwnershipLabels.revision].flatMap(Int.init) }
+    static func applied(_ labels: [String: String]) -> (spec: String?, revision: Int?) {
+        (labels[OwnershipLabels.spec], labels[OwnershipLabels.revision].flatMap(Int.init))
+    }
 
     public var appliedFields: [String: String] { OwnershipLabels.decodeFields(labels[OwnershipLabels.fields]) }
     public var rerunToken: String? { labels[OwnershipLabels.rerun] }
@@ -76,9 +85,6 @@ public struct LiveState: Sendable {
         for key in objects.keys { objects[key]!.sort { $0.creationTime < $1.creationTime } }
     }
 
-    /// The workspace's inventory in one call (bcops' extension), then in full only the objects
-    /// `needsFull` picks: those that may have changed. Against an endpoint without the
-    /// extension, every object is listed in full.
     /// The workspace's inventory (bcops' extension): every owned object, briefly. nil from an
     /// endpoint without the extension.
     public static func inventory(client: BatchComputeClient, workspace: String) async throws -> LiveState? {
@@ -92,18 +98,28 @@ public struct LiveState: Sendable {
         return state
     }
 
+    /// The workspace's inventory in one call (bcops' extension), then in full only the objects
+    /// `needsFull` picks: those that may have changed. Against an endpoint without the
+    /// extension, every object is listed in full.
     public static func refresh(client: BatchComputeClient, workspace: String, inventory: LiveState? = nil,
                                needsFull: (LiveResource) -> Bool = { _ in true }) async throws -> LiveState {
         let fetched: LiveState?
         if let inventory { fetched = inventory } else { fetched = try await Self.inventory(client: client, workspace: workspace) }
-        guard var state = fetched else { return try await refreshFull(client: client, workspace: workspace) }
+        guard let state = fetched else { return try await refreshFull(client: client, workspace: workspace) }
+        var full: [LiveResource] = []
+        for objects in state.objects.values {
+            // Only the latest attempt of a run matters to a plan.
+            if let o = objects.last, needsFull(o) { full.append(o) }
+        }
+        return try await refresh(client: client, workspace: workspace, inventory: state, full: full)
+    }
+
+    /// The inventory with `full`, objects of it, read in full.
+    static func refresh(client: BatchComputeClient, workspace: String, inventory: LiveState, full: [LiveResource]) async throws -> LiveState {
+        var state = inventory
         // Inventory order is creation order: attempts of a run are already oldest first.
         var wanted: [LiveCollection: [LiveResource]] = [:]
-        for objects in state.objects.values where !objects.isEmpty {
-            // Only the latest attempt of a run matters to a plan.
-            let last = objects.endIndex - 1
-            if needsFull(objects[last]) { wanted[objects[last].collection, default: []].append(objects[last]) }
-        }
+        for o in full { wanted[o.collection, default: []].append(o) }
         let many = Set(wanted.filter { $0.value.count > 100 }.keys)
         if !many.isEmpty {
             let full = try await refreshFull(client: client, workspace: workspace, only: many)

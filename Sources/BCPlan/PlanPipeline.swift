@@ -55,29 +55,37 @@ public enum PlanPipeline {
                                options: PlanOptions, hasher: FieldHasher, refresh: Bool,
                                readSecret: @escaping SecretReader = SecretSources.read) async throws -> LiveState {
         let planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
-        // Indices, not copies of the desired resources.
-        var byAddress: [ResourceAddress: Int] = [:]
-        byAddress.reserveCapacity(desired.count)
-        for i in desired.indices where byAddress[desired[i].address] == nil { byAddress[desired[i].address] = i }
+        let fetched: LiveState?
+        if let inventory { fetched = inventory } else { fetched = try await LiveState.inventory(client: client, workspace: workspace) }
+        guard let inventory = fetched else { return try await LiveState.refreshFull(client: client, workspace: workspace) }
+        // The objects to read in full, in one synchronous pass over the manifests' array
+        // (objects without a manifest need no values: they are deleted).
+        var full: [LiveResource] = []
         let none = LiveState()
-        return try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory) { object in
-            // References of runs hash by address, so no live state is needed here.
-            guard let i = byAddress[object.address] else { return false }
-            return planner.needsFull(object, of: desired[i], live: none, refresh: refresh)
+        desired.withUnsafeBufferPointer { desired in
+            for d in desired.indices {
+                // The latest attempt only (of a run); read through the buffers, without copies.
+                guard let attempts = inventory.objects[desired[d].address], !attempts.isEmpty else { continue }
+                attempts.withUnsafeBufferPointer { attempts in
+                    let o = attempts.count - 1
+                    // References of runs hash by address, so no live state is needed here.
+                    if planner.needsFull(attempts[o], of: desired[d], live: none, refresh: refresh) { full.append(attempts[o]) }
+                }
+            }
         }
+        return try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory, full: full)
     }
 
     /// - Parameter detailed: keep every unchanged resource's fields and desired record (for
     ///   JSON, Markdown and plan files); a text plan needs only what changes.
+    /// - Parameter manifestsHash: `manifestsHash(files:)` if already computed (bcplan computes
+    ///   it on the other core while it refreshes and diffs).
     public static func plan(desired: [DesiredResource], files: [String], workspace: WorkspaceState, live: LiveState,
                             options: PlanOptions, hasher: FieldHasher, readSecret: @escaping SecretReader = SecretSources.read,
-                            detailed: Bool = true) -> Plan {
+                            detailed: Bool = true, manifestsHash knownHash: String? = nil) -> Plan {
         var planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
         planner.detailed = detailed
-        var t0 = Date()
-        func lap(_ w: String) { let n = Date(); FileHandle.standardError.write(Data("TMP \(w) \(String(format: "%.4f", n.timeIntervalSince(t0)))\n".utf8)); t0 = n }
         let result = planner.plan(desired: desired, live: live)
-        lap("planner.plan")
         var warnings = result.warnings
         // A plain spec hash means no secret (a secret has no hash until it is read).
         for i in desired.indices where desired[i].plainSpecHash == nil {
@@ -88,14 +96,9 @@ public enum PlanPipeline {
                 }
             }
         }
-        lap("warnings")
-        let mh = manifestsHash(files: files)
-        lap("manifestsHash")
-        let rec = records(desired, for: result.changes, all: detailed)
-        lap("records")
         return Plan(workspace: workspace.name, lineage: workspace.lineage, serial: workspace.serial,
-                    manifestsHash: mh, createdAt: WireTime.format(Date()), destroy: options.destroy,
-                    changes: result.changes, drift: result.drift, desired: rec, warnings: warnings)
+                    manifestsHash: knownHash ?? manifestsHash(files: files), createdAt: WireTime.format(Date()), destroy: options.destroy,
+                    changes: result.changes, drift: result.drift, desired: records(desired, for: result.changes, all: detailed), warnings: warnings)
     }
 
     /// The desired resources a plan file must carry: those that change (and what they refer

@@ -1,5 +1,4 @@
 import BCModel
-import Foundation
 
 /// Reads a secret's value at plan time, only to hash it; nil when it cannot be read here.
 public typealias SecretReader = @Sendable (SecretSource) -> String?
@@ -46,33 +45,39 @@ public struct Planner: Sendable {
         var warnings: [String] = []
         changes.reserveCapacity(desired.count)
         // Addresses only: copying 10,000 desired resources into a dictionary cost more than the diff.
-        var t00 = Date()
         let desiredAddresses = Set(desired.lazy.map(\.address))
-        FileHandle.standardError.write(Data("TMP   set \(String(format: "%.4f", Date().timeIntervalSince(t00)))\n".utf8))
+        // Live objects that have a manifest: when that is all of them, nothing is deleted.
+        var matched = 0
         if !options.destroy {
             // Objects first: which of them are replaced decides whether a run's references are known.
             var replacing = Set<ResourceAddress>()
-            for i in desired.indices where !desired[i].isRun {
-                let address = desired[i].address
-                if let current = live.current(address) {
-                    let (change, drifted) = planExisting(desired[i], current: current, live: live, replacing: [])
-                    if change.action == .replace { replacing.insert(address) }
-                    changes.append(change)
-                    if !drifted.isEmpty { drift.append(ResourceDrift(address: address, changes: drifted)) }
-                } else {
-                    changes.append(ResourceChange(address: address, action: .create, reason: nil, actionReason: nil,
-                                                  fields: attributes(desired[i], live: live, replacing: []), liveId: nil, runStatus: nil))
+            // Through buffer pointers: passed on from an array's subscript, every desired and
+            // live object was copied (a retain of each thing it holds, out of cache).
+            desired.withUnsafeBufferPointer { desired in
+                for i in desired.indices where !desired[i].isRun {
+                    let address = desired[i].address
+                    if let attempts = live.objects[address], !attempts.isEmpty {
+                        matched += 1
+                        let (change, drifted) = attempts.withUnsafeBufferPointer {
+                            planExisting(desired[i], current: $0[$0.count - 1], live: live, replacing: [])
+                        }
+                        if change.action == .replace { replacing.insert(address) }
+                        changes.append(change)
+                        if !drifted.isEmpty { drift.append(ResourceDrift(address: address, changes: drifted)) }
+                    } else {
+                        changes.append(ResourceChange(address: address, action: .create, reason: nil, actionReason: nil,
+                                                      fields: attributes(desired[i], live: live, replacing: []), liveId: nil, runStatus: nil))
+                    }
                 }
             }
             for i in desired.indices where desired[i].isRun {
+                if live.objects[desired[i].address] != nil { matched += 1 }
                 changes.append(planRun(desired[i], live: live, replacing: replacing))
             }
         }
-        var t0 = Date()
-        func lap(_ w: String) { let n = Date(); FileHandle.standardError.write(Data("TMP   \(w) \(String(format: "%.4f", n.timeIntervalSince(t0)))\n".utf8)); t0 = n }
-        lap("main loop")
         var keptRuns = 0
-        for (address, objects) in live.objects where options.destroy || !desiredAddresses.contains(address) {
+        let allMatched = !options.destroy && desiredAddresses.count == desired.count && matched == live.objects.count
+        for (address, objects) in live.objects where !allMatched && (options.destroy || !desiredAddresses.contains(address)) {
             if address.kind.isRun && !options.pruneRuns {
                 keptRuns += 1
                 continue
@@ -93,11 +98,16 @@ public struct Planner: Sendable {
             drift = drift.filter { wanted.contains($0.address) }
             warnings.append("Resource targeting is in effect: the plan covers \(options.targets.map(\.description).sorted().joined(separator: ", ")) and what they depend on only.")
         }
-        lap("deletes")
-        changes.sort { $0.address < $1.address }
-        lap("sort")
-        drift.sort { $0.address < $1.address }
-        return Result(changes: changes, drift: drift, warnings: warnings)
+        return Result(changes: Self.byAddress(changes), drift: drift.sorted { $0.address < $1.address }, warnings: warnings)
+    }
+
+    /// In address order. Sorting the indices and then gathering once is several times faster
+    /// than sorting the changes themselves, which moves each (~150 bytes) at every merge step
+    /// (13 ms for 10,000 changes against 3).
+    static func byAddress(_ changes: [ResourceChange]) -> [ResourceChange] {
+        let order = changes.indices.sorted { changes[$0].address < changes[$1].address }
+        if order.elementsEqual(changes.indices) { return changes }
+        return order.map { changes[$0] }
     }
 
     /// Targets plus everything they depend on.
@@ -117,8 +127,10 @@ public struct Planner: Sendable {
     /// until apply (a secret not readable here).
     public func specHash(_ d: DesiredResource, live: LiveState) -> String? {
         if let plain = d.plainSpecHash { return plain }
+        // `isRun` alone: a closure that captures `d` copies it, on the plain path too.
+        let isRun = d.isRun
         return hasher.specHash(d.fields, secret: { readSecret($0).map(hasher.secretHash) }, reference: { target in
-            d.isRun ? "ref:\(target)" : (live.current(target)?.id).map { "id:\($0)" }
+            isRun ? "ref:\(target)" : (live.current(target)?.id).map { "id:\($0)" }
         })
     }
 
@@ -131,10 +143,11 @@ public struct Planner: Sendable {
 
     /// `needsFull` for an object that has a manifest, which is passed as is rather than
     /// copied into an optional (10,000 times a plan).
+    @inline(__always)
     func needsFull(_ object: LiveResource, of d: DesiredResource, live: LiveState, refresh: Bool) -> Bool {
         guard !options.destroy else { return false }
         // A replacement shows every field: read it in full.
-        if options.replace.contains(d.address) { return true }
+        if !options.replace.isEmpty && options.replace.contains(d.address) { return true }
         guard let applied = object.specHash, applied == specHash(d, live: live) else { return true }
         if d.isRun || !refresh { return false }
         guard let recorded = object.appliedRevision, let now = object.revision else { return true }
