@@ -102,14 +102,15 @@ import BCTestSupport
         let r = try Self.run("bcctl", ["summary", "examples/render-farm"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("RenderJob (2)"))
-        #expect(r.stdout.contains("frames 1-8 (8) on 3 node(s)"))
+        #expect(r.stdout.contains("frames 1-16 (16) on 3 node(s)"))
         #expect(r.stdout.contains("4 manifests: 2 resources, 2 runs."))
     }
 
     @Test func kindsBcplanCannotPlanYetAreLocatedErrors() throws {
-        let r = try Self.run("bcplan", ["examples/render-farm", "-no-color"])
+        // Before any engine is asked: a located error, exit 1.
+        let r = try Self.run("bcplan", ["examples/sge-cluster", "-no-color"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("examples/render-farm/jobs.yaml:4:7: RenderJob/render-farm-cube: kind: bcplan cannot plan RenderJob manifests yet"),
+        #expect(r.stderr.contains("examples/sge-cluster/sge-cluster.yaml:15:7: SGECluster/sge-demo: kind: bcplan cannot plan SGECluster manifests yet"),
                 "\(r.stderr)")
     }
 

@@ -39,7 +39,7 @@ import Testing
         try repo.write("estate/app.yaml", Self.app("hello"))
         let first = try repo.push("first")
         let c = try ControllerProcess(repository: repo, interval: "60s")
-        #expect(try await c.eventually(10) { try await c.appliedRevision() == first }, "the first revision is applied at start")
+        #expect(try await c.eventually(30) { try await c.appliedRevision() == first }, "the first revision is applied at start")
 
         // A forged signature: 401, and the new commit is not fetched before the next interval.
         try repo.write("estate/app.yaml", Self.app("hello", "forged"))
