@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
         .testTarget(name: "BCGitTests", dependencies: ["BCGit"]),
         .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI", "BCTestSupport"], exclude: ["sdk"]),
-        .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
+        .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCManifest", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCControllerTests", dependencies: ["BCController", "BCClient", "BCModel", "BCTestSupport"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest", "BCTestSupport"]),
     ]

@@ -105,54 +105,129 @@ struct PlanRun {
         var remoteClient: BatchComputeClient?
         do { remoteClient = try estate.client() } catch { configurationError = error }
         let remote = remoteClient.map { PlanRun.startRemote(estate: estate, operation: operation, client: $0, err: err) }
-        let loaded = await input.loadLowering()
+        let after = After(remote: remote, client: remoteClient, options: Result { try shape.options() }, workspace: estate.workspace,
+                          refresh: shape.refresh, keepLock: keepLock, detailed: detailed)
+        // The rest starts as soon as every file is loaded, on the other core, while the loader
+        // checks the set (references, names): it is kept if the set is valid.
+        let early = EarlyStart()
+        let loaded = await input.loadLowering { manifests, files in early.start { await after.run(manifests: manifests, files: files) } }
         clock.lap("loaded \(loaded.manifests.count) manifests from \(loaded.files.count) files")
         for d in loaded.diagnostics { printError(err.red("error: ") + d.description) }
         guard loaded.isValid else {
             await PlanRun.abandon(remote)
             throw fail("the manifests have \(loaded.diagnostics.count) problem\(loaded.diagnostics.count == 1 ? "" : "s"); nothing was planned", err)
         }
-        // Reading and hashing the files again (4 MB for 10,000 manifests) takes the other core
-        // while this one refreshes and diffs.
-        let files = loaded.files
-        let manifestsHash = Task.detached { PlanPipeline.manifestsHash(files: files) }
-        let (desired, errors) = PlanPipeline.lower(loaded.manifests)
-        for e in errors { printError(err.red("error: ") + e) }
-        guard errors.isEmpty else {
+        let outcome: After.Outcome
+        if let task = early.task { outcome = await task.value } else { outcome = await after.run(manifests: loaded.manifests, files: loaded.files) }
+        switch outcome {
+        case .loweringFailed(let errors):
+            for e in errors { printError(err.red("error: ") + e) }
             await PlanRun.abandon(remote)
             throw ExitCode(1)
-        }
-        clock.lap("lowered \(desired.count) manifests to API terms")
-        let options: PlanOptions
-        do { options = try shape.options() } catch {
+        case .optionsFailed(let error):
             await PlanRun.abandon(remote)
             throw error
-        }
-        guard let client = remoteClient, let remote else { throw fail("\(configurationError.map { "\($0)" } ?? "no client")", err) }
-        let fetched: Remote
-        do { fetched = try await remote.value } catch let e as BatchComputeError { throw fail("\(e)", err) }
-        let lock = fetched.lock
-        clock.lap("locked, read workspace \(estate.workspace) (serial \(fetched.workspace.serial)) and its inventory")
-        do {
-            let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
-            var live = try await PlanPipeline.refresh(desired: desired, inventory: fetched.inventory, client: client, workspace: estate.workspace,
-                                                      options: options, hasher: hasher, refresh: shape.refresh)
-            clock.lap("refreshed \(live.count) live objects of workspace \(estate.workspace)")
-            if !shape.refresh {
-                // Compare with what bcops applied only: hide the live values.
-                for (a, objects) in live.objects {
-                    live.objects[a] = objects.map { var o = $0; o.body = .object(["Labels": o.body["Labels"] ?? .null, "State": o.body["State"] ?? .null]); return o }
-                }
-            }
-            let plan = PlanPipeline.plan(desired: desired, files: loaded.files, workspace: fetched.workspace, live: live, options: options,
-                                         hasher: hasher, detailed: detailed, manifestsHash: await manifestsHash.value)
-            clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
-            if !keepLock { await lock?.release() }
-            return Made(plan: plan, client: client, lock: keepLock ? lock : nil, hasher: hasher,
-                        owned: live.objects.keys.reduce(0) { $0 + ($1.kind.isRun ? 0 : 1) }, retained: (loaded, desired, live, fetched))
-        } catch let e as BatchComputeError {
+        case .noClient:
+            throw fail("\(configurationError.map { "\($0)" } ?? "no client")", err)
+        case .remoteFailed(let error):
+            if let e = error as? BatchComputeError { throw fail("\(e)", err) }
+            throw error
+        case .refreshFailed(let e, let lock):
             await lock?.release()
             throw fail("\(e)", err)
+        case .planned(let p):
+            if let releasing = p.releasing {
+                await releasing.value
+                clock.lap("released the lock")
+            }
+            return Made(plan: p.plan, client: p.client, lock: keepLock ? p.fetched.lock : nil, hasher: p.hasher,
+                        owned: p.live.objects.keys.reduce(0) { $0 + ($1.kind.isRun ? 0 : 1) }, retained: (loaded, p.desired, p.live, p.fetched))
+        }
+    }
+
+    /// A task started from the loader's thread, once.
+    final class EarlyStart: @unchecked Sendable {
+        private let lock = NSLock()
+        private var started: Task<After.Outcome, Never>?
+
+        func start(_ work: @escaping @Sendable () async -> After.Outcome) {
+            lock.withLock { started = Task { await work() } }
+        }
+
+        var task: Task<After.Outcome, Never>? { lock.withLock { started } }
+    }
+
+    /// What follows loading, for manifests that loaded without a problem: lower (take what was
+    /// lowered while loading), wait for the lock and the inventory, refresh, diff. Failures
+    /// are outcomes, reported by `make` in the order it checks them.
+    struct After: Sendable {
+        var remote: Task<Remote, Error>?
+        var client: BatchComputeClient?
+        var options: Result<PlanOptions, Error>
+        var workspace: String
+        var refresh: Bool
+        var keepLock: Bool
+        var detailed: Bool
+
+        struct Planned: Sendable {
+            var desired: [DesiredResource]
+            var fetched: Remote
+            var live: LiveState
+            var plan: Plan
+            var client: BatchComputeClient
+            var hasher: FieldHasher
+            /// bcplan gives the lock back once everything is read, while it makes the plan.
+            var releasing: Task<Void, Never>?
+        }
+
+        enum Outcome: Sendable {
+            case loweringFailed([String])
+            case optionsFailed(Error)
+            case noClient
+            case remoteFailed(Error)
+            case refreshFailed(BatchComputeError, WorkspaceLock?)
+            case planned(Planned)
+        }
+
+        func run(manifests: [LoadedManifest], files: [String]) async -> Outcome {
+            var clock = PhaseClock()
+            // Reading and hashing the files again (4 MB for 10,000 manifests) takes the other
+            // core while this one refreshes and diffs.
+            let manifestsHash = Task.detached { PlanPipeline.manifestsHash(files: files) }
+            let (desired, errors) = PlanPipeline.lower(manifests)
+            guard errors.isEmpty else { return .loweringFailed(errors) }
+            clock.lap("lowered \(desired.count) manifests to API terms")
+            let options: PlanOptions
+            switch self.options {
+            case .success(let o): options = o
+            case .failure(let error): return .optionsFailed(error)
+            }
+            guard let client, let remote else { return .noClient }
+            let fetched: Remote
+            do { fetched = try await remote.value } catch { return .remoteFailed(error) }
+            clock.lap("locked, read workspace \(workspace) (serial \(fetched.workspace.serial)) and its inventory")
+            let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
+            var live: LiveState
+            do {
+                live = try await PlanPipeline.refresh(desired: desired, inventory: fetched.inventory, client: client, workspace: workspace,
+                                                      options: options, hasher: hasher, refresh: refresh)
+            } catch let e as BatchComputeError {
+                return .refreshFailed(e, fetched.lock)
+            } catch {
+                return .remoteFailed(error)
+            }
+            clock.lap("refreshed \(live.count) live objects of workspace \(workspace)")
+            let releasing = keepLock ? nil : fetched.lock.map { lock in Task { await lock.release() } }
+            if !refresh {
+                // Compare with what bcops applied only: hide the live values.
+                for (a, objects) in live.objects {
+                    live.objects[a] = objects.map { var o = $0; o.body = .object(["Labels": o.body["Labels"] ?? .object(o.labels.mapValues(JSONValue.string)), "State": o.body["State"] ?? .null]); return o }
+                }
+            }
+            let plan = PlanPipeline.plan(desired: desired, files: files, workspace: fetched.workspace, live: live, options: options,
+                                         hasher: hasher, detailed: detailed, manifestsHash: await manifestsHash.value)
+            clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
+            return .planned(Planned(desired: desired, fetched: fetched, live: live, plan: plan, client: client, hasher: hasher, releasing: releasing))
         }
     }
 }
@@ -163,9 +238,10 @@ extension ManifestOptions {
     /// second worker), and Swift's task pool is only as wide as the machine (two threads here),
     /// so loading on a task's thread held back the background task (the lock, the inventory)
     /// until loading ended.
-    func loadLowering() async -> LoadResult {
+    /// - Parameter loaded: `ManifestLoader.loaded`.
+    func loadLowering(loaded: (@Sendable ([LoadedManifest], [String]) -> Void)? = nil) async -> LoadResult {
         let (context, catalogProblems) = context()
-        let loader = ManifestLoader(context: context, prepare: PlanPipeline.prepare)
+        let loader = ManifestLoader(context: context, prepare: PlanPipeline.prepare, loaded: loaded)
         let paths = inputPaths
         var result = await PlanRun.onThread { loader.load(paths: paths) }
         result.diagnostics = (result.diagnostics + catalogProblems).sorted()
@@ -246,7 +322,14 @@ struct PhaseClock {
     mutating func lap(_ what: String) {
         guard enabled else { return }
         let now = Date()
-        printError("level=debug phase=\"\(prefix)\(what)\" seconds=\(String(format: "%.3f", now.timeIntervalSince(last))) at=\(String(format: "%.3f", now.timeIntervalSince(PhaseClock.start)))")
+        printError("level=debug phase=\"\(prefix)\(what)\" seconds=\(String(format: "%.3f", now.timeIntervalSince(last))) at=\(String(format: "%.3f", now.timeIntervalSince(PhaseClock.start))) rss_mb=\(PhaseClock.residentMB())")
         last = now
+    }
+
+    /// The process's resident memory now, from /proc (0 where there is none).
+    static func residentMB() -> Int {
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/statm")?.readDataToEndOfFile(),
+              let pages = String(decoding: data, as: UTF8.self).split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return (pages * Int(sysconf(Int32(_SC_PAGESIZE)))) >> 20
     }
 }

@@ -40,13 +40,20 @@ public struct ManifestLoader: Sendable {
     /// there, while their file's nodes are still in cache and on every loading core, instead
     /// of in a pass of its own afterwards.
     public var prepare: (@Sendable (Manifest) -> (any Sendable)?)?
+    /// Called by `load(paths:)` once every file is loaded without a problem, with the
+    /// manifests and the files, before the set is checked (references, names: ~15 ms for
+    /// 10,000 manifests): bcplan goes on planning there, on the other core, and keeps the
+    /// plan if the set is valid.
+    public var loaded: (@Sendable (_ manifests: [LoadedManifest], _ files: [String]) -> Void)?
 
     public init(context: ValidationContext = .init(), reading: ManifestDecoder.Reading = .direct, threads: Int? = nil,
-                prepare: (@Sendable (Manifest) -> (any Sendable)?)? = nil) {
+                prepare: (@Sendable (Manifest) -> (any Sendable)?)? = nil,
+                loaded: (@Sendable (_ manifests: [LoadedManifest], _ files: [String]) -> Void)? = nil) {
         self.context = context
         self.reading = reading
         self.threads = threads
         self.prepare = prepare
+        self.loaded = loaded
     }
 
     /// Loads files and directories (recursively: `*.yaml`, `*.yml`; hidden entries are skipped).
@@ -65,31 +72,48 @@ public struct ManifestLoader: Sendable {
             result.diagnostics.append(contentsOf: part.diagnostics)
             result.documentCount += part.documentCount
         }
+        if result.diagnostics.isEmpty { loaded?(result.manifests, result.files) }
         finish(&result)
         return result
     }
 
     /// Reads and decodes files on every core; each file is independent until `finish`
-    /// checks the set, so results are merged back in file order.
+    /// checks the set, so results are merged back in file order. Each worker takes the next
+    /// file not yet taken: with every other file given to each worker up front, a worker
+    /// that shared its core (with bcplan's inventory, or the engine answering it) finished up
+    /// to 70 ms after the other, which had nothing left to do.
     private func loadFiles(_ files: [String]) -> [LoadResult] {
         let parts = UnsafeMutableBufferPointer<LoadResult>.allocate(capacity: files.count)
         parts.initialize(repeating: LoadResult())
         defer { parts.deinitialize(); parts.deallocate() }
         let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, files.count / 8))
         nonisolated(unsafe) let shared = parts
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < files.count {
+        let next = FileCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = next.take(below: files.count) {
                 var part = LoadResult()
                 switch ManifestLoader.read(files[i]) {
                 case .success(let bytes): load(bytes: bytes, file: files[i], into: &part)
                 case .failure(let message): part.diagnostics.append(Diagnostic(file: files[i], mark: nil, message: message))
                 }
                 shared[i] = part
-                i += workers
             }
         }
         return Array(parts)
+    }
+
+    /// The next file to load, shared by the workers.
+    private final class FileCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+
+        func take(below count: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
     }
 
     /// Loads in-memory files as one set, as if they were files with those names: what the

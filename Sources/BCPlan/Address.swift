@@ -12,6 +12,14 @@ public struct ResourceAddress: Hashable, Comparable, Sendable, Codable, CustomSt
 
     /// Parses `Kind/name`; nil for anything else.
     public init?(_ text: String) {
+        // `Kind/name`, read without splitting (every live object's label is read this way).
+        let utf8 = text.utf8
+        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")), slash != utf8.startIndex {
+            let rest = utf8.index(after: slash)
+            guard let kind = Kind(rawValue: String(text[..<slash])), rest != utf8.endIndex else { return nil }
+            self.init(kind: kind, name: String(text[rest...]))
+            return
+        }
         let parts = text.split(separator: "/", maxSplits: 1)
         guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])), !parts[1].isEmpty else { return nil }
         self.init(kind: kind, name: String(parts[1]))

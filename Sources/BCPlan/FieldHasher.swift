@@ -30,35 +30,41 @@ public struct FieldHasher: Sendable {
     }
 
     static func hex64(_ h: UInt64) -> String {
-        hex((0..<8).map { UInt8(truncatingIfNeeded: h >> (56 - 8 * $0)) })
+        String(unsafeUninitializedCapacity: 16) { out in
+            let digits: StaticString = "0123456789abcdef"
+            for i in 0..<16 { out[i] = digits.utf8Start[Int((h >> (60 - 4 * UInt64(i))) & 15)] }
+            return 16
+        }
     }
 
-    /// The spec hash of fields in path order, streaming their canonical bytes into one buffer
-    /// (a plan of 10,000 objects computes 10,000 of these). `secret` gives a secret field's
-    /// keyed hash (nil when unreadable: then there is no spec hash); `reference` the text a
-    /// reference hashes as.
+    /// The spec hash of fields in path order: FNV-1a over `path=value;` for each field, the
+    /// value as canonical JSON (a plan of 10,000 objects computes 10,000 of these, at
+    /// lowering). `secret` gives a secret field's keyed hash (nil when unreadable: then there
+    /// is no spec hash); `reference` the text a reference hashes as.
     public func specHash(_ fields: [DesiredField], secret: (SecretSource) -> String?, reference: (ResourceAddress) -> String?) -> String? {
         Self.specHash(fields, secret: secret, reference: reference)
     }
 
     public static func specHash(_ fields: [DesiredField], secret: (SecretSource) -> String?, reference: (ResourceAddress) -> String?) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(fields.count * 64)
+        // Streamed into the hash, not written to a buffer first: strings, numbers and
+        // booleans (nearly every value) hash their canonical bytes as they are produced.
+        var h = FNV1a()
+        var scratch: [UInt8] = []
         for f in fields {
-            bytes += f.path.utf8
-            bytes.append(UInt8(ascii: "="))
+            h.add(f.path.utf8)
+            h.add(UInt8(ascii: "="))
             switch f.value {
-            case .value(let v): v.appendCanonical(to: &bytes)
+            case .value(let v): h.addCanonical(v, scratch: &scratch)
             case .secret(let source):
-                guard let h = secret(source) else { return nil }
-                bytes += h.utf8
+                guard let s = secret(source) else { return nil }
+                h.add(s.utf8)
             case .reference(let target):
                 guard let r = reference(target) else { return nil }
-                bytes += r.utf8
+                h.add(r.utf8)
             }
-            bytes.append(UInt8(ascii: ";"))
+            h.add(UInt8(ascii: ";"))
         }
-        return Self.hex64(Self.fnv(bytes))
+        return hex64(h.value)
     }
 
     public func secretHash(_ plaintext: String) -> String {
@@ -70,5 +76,65 @@ public struct FieldHasher: Sendable {
         var out: [UInt8] = []
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// 64-bit FNV-1a, fed byte by byte: `FieldHasher.fnv` without the buffer.
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always) mutating func add(_ byte: UInt8) {
+        value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    }
+
+    mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        for b in bytes { add(b) }
+    }
+
+    /// The bytes `value.appendCanonical(to:)` writes. Strings, integers, booleans, null, arrays
+    /// and objects of one key are hashed as written (the same escapes as
+    /// `JSONEscaping.appendQuoted`); other objects (sorted keys) and other numbers go through
+    /// the canonical writer, into `scratch`.
+    mutating func addCanonical(_ value: JSONValue, scratch: inout [UInt8]) {
+        switch value {
+        case .string(let s):
+            add(UInt8(ascii: "\""))
+            for byte in s.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): add(UInt8(ascii: "\\")); add(byte)
+                case 0x0A: add(UInt8(ascii: "\\")); add(UInt8(ascii: "n"))
+                case 0x0D: add(UInt8(ascii: "\\")); add(UInt8(ascii: "r"))
+                case 0x09: add(UInt8(ascii: "\\")); add(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    let digits: StaticString = "0123456789abcdef"
+                    add("\\u00".utf8)
+                    add(digits.utf8Start[Int(byte >> 4)]); add(digits.utf8Start[Int(byte & 15)])
+                default: add(byte)
+                }
+            }
+            add(UInt8(ascii: "\""))
+        case .integer(let i): add(String(i).utf8)
+        case .bool(let b): add((b ? "true" : "false").utf8)
+        case .null: add("null".utf8)
+        case .array(let a):
+            add(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { add(UInt8(ascii: ",")) }
+                addCanonical(v, scratch: &scratch)
+            }
+            add(UInt8(ascii: "]"))
+        case .object(let o) where o.count == 1:
+            // One key (`{"Default": …}`, every App config item): nothing to sort.
+            let (key, v) = o.first!
+            add(UInt8(ascii: "{"))
+            addCanonical(.string(key), scratch: &scratch)
+            add(UInt8(ascii: ":"))
+            addCanonical(v, scratch: &scratch)
+            add(UInt8(ascii: "}"))
+        default:
+            scratch.removeAll(keepingCapacity: true)
+            value.appendCanonical(to: &scratch)
+            add(scratch)
+        }
     }
 }

@@ -74,22 +74,42 @@ public struct LiveState: Sendable {
     }
 
     mutating func add(_ item: JSONValue, collection: LiveCollection, workspace: String, brief: Bool) {
-        let labels = (item["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+        add(labels: (item["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue),
+            id: (collection == .apps && !brief ? item["Name"] : item["Id"])?.stringValue,
+            collection: collection, workspace: workspace, body: item, brief: brief)
+    }
+
+    /// Adds an object if the workspace owns it (by its labels).
+    mutating func add(labels: [String: String], id: String?, collection: LiveCollection, workspace: String, body: JSONValue, brief: Bool) {
         guard labels[OwnershipLabels.workspace] == workspace,
               let address = labels[OwnershipLabels.address].flatMap(ResourceAddress.init),
-              let id = (collection == .apps && !brief ? item["Name"] : item["Id"])?.stringValue else { return }
-        objects[address, default: []].append(LiveResource(address: address, collection: collection, id: id, body: item, labels: labels, brief: brief))
+              let id else { return }
+        objects[address, default: []].append(LiveResource(address: address, collection: collection, id: id, body: body, labels: labels, brief: brief))
     }
 
     mutating func sortAttempts() {
         for key in objects.keys { objects[key]!.sort { $0.creationTime < $1.creationTime } }
     }
 
-    /// The workspace's inventory (bcops' extension): every owned object, briefly. nil from an
-    /// endpoint without the extension.
+    /// The workspace's inventory (bcops' extension): every owned object, briefly (a brief
+    /// object's body holds its Revision, State and Message; its labels are `labels`). nil
+    /// from an endpoint without the extension.
     public static func inventory(client: BatchComputeClient, workspace: String) async throws -> LiveState? {
         let response = try await client.send(.GET, "/bcops/inventory", query: [("Workspace", workspace)])
-        guard response.status == 200, let items = try JSONValue.parse(response.body)["Items"]?.arrayValue else { return nil }
+        guard response.status == 200 else { return nil }
+        return try inventory(response.body, workspace: workspace)
+    }
+
+    /// An inventory answer read: directly (`InventoryReader`), or through a `JSONValue` tree
+    /// when it is not what that reader expects.
+    static func inventory(_ body: [UInt8], workspace: String) throws -> LiveState? {
+        if let state = InventoryReader.read(body, workspace: workspace) { return state }
+        return try inventoryTree(body, workspace: workspace)
+    }
+
+    /// The general reading of an inventory answer.
+    static func inventoryTree(_ body: [UInt8], workspace: String) throws -> LiveState? {
+        guard let items = try JSONValue.parse(body)["Items"]?.arrayValue else { return nil }
         var state = LiveState()
         for item in items {
             guard let collection = item["Collection"]?.stringValue.flatMap(LiveCollection.init(rawValue:)) else { continue }

@@ -3,7 +3,7 @@ import BCModel
 /// App → `/apps`: modified in place (each modification is a new revision).
 enum AppLowering {
     static func lower(_ spec: AppSpec, name: String) -> [DesiredField] {
-        var r = FieldRecorder(defaultRule: .inPlace)
+        var r = FieldRecorder(defaultRule: .inPlace, capacity: 16)
         r.set("description", ["Description"], spec.description)
         if let d = spec.image.docker {
             r.set("image.docker.image", ["Docker", "Image"], d.image)
