@@ -44,10 +44,16 @@ public struct ManifestOptions: ParsableArguments {
     }
 
     /// Loads and validates everything, catalog problems included.
-    public func load() -> LoadResult {
-        let (context, catalogProblems) = context()
-        var result = ManifestLoader(context: context).load(paths: inputPaths)
-        result.diagnostics = (result.diagnostics + catalogProblems).sorted()
+    /// - Parameter loader: the loader for the validation context (plan adds lowering hooks).
+    public func load(with loader: (ValidationContext) -> ManifestLoader = { ManifestLoader(context: $0) }) -> LoadResult {
+        ManifestOptions.load(paths: inputPaths, context: context(), with: loader)
+    }
+
+    /// The same, from values already read off the options (for loading on another thread).
+    public static func load(paths: [String], context: (ValidationContext, [Diagnostic]),
+                            with loader: (ValidationContext) -> ManifestLoader) -> LoadResult {
+        var result = loader(context.0).load(paths: paths)
+        result.diagnostics = (result.diagnostics + context.1).sorted()
         return result
     }
 }

@@ -240,12 +240,10 @@ extension ManifestOptions {
     /// until loading ended.
     /// - Parameter loaded: `ManifestLoader.loaded`.
     func loadLowering(loaded: (@Sendable ([LoadedManifest], [String]) -> Void)? = nil) async -> LoadResult {
-        let (context, catalogProblems) = context()
-        let loader = ManifestLoader(context: context, prepare: PlanPipeline.prepare, loaded: loaded)
-        let paths = inputPaths
-        var result = await PlanRun.onThread { loader.load(paths: paths) }
-        result.diagnostics = (result.diagnostics + catalogProblems).sorted()
-        return result
+        let (paths, context) = (inputPaths, context())
+        return await PlanRun.onThread {
+            ManifestOptions.load(paths: paths, context: context) { ManifestLoader(context: $0, prepare: PlanPipeline.prepare, loaded: loaded) }
+        }
     }
 }
 

@@ -44,7 +44,7 @@ enum ProcessInfoLite {
 }
 
 /// Writes to standard error.
-func printError(_ s: String) {
+public func printError(_ s: String) {
     var text = s + "\n"
     text.withUTF8 { buf in _ = write(2, buf.baseAddress, buf.count) }
 }

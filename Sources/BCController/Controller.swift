@@ -231,9 +231,25 @@ public actor Controller {
     /// Progress of the applied revision's RenderJobs, and auto-download of finished outputs
     /// (a job is downloaded once per run: its job ID is remembered).
     private func followRenders() async {
+        guard !renderJobs.isEmpty, let jobs = try? await client.listAll("/jobs") else { return }
+        // The newest run of each name, from one list (not one list per RenderJob).
+        var newest: [String: (id: String, created: String)] = [:]
+        for j in jobs {
+            guard let name = j["Name"]?.stringValue, let id = j["Id"]?.stringValue else { continue }
+            let created = j["CreationTime"]?.stringValue ?? ""
+            if created >= (newest[name]?.created ?? "") { newest[name] = (id, created) }
+        }
         var seen: [String: JSONValue] = [:]
         for watch in renderJobs {
-            guard let snapshot = try? await RenderJobReader.snapshot(watch.name, client: client) else { continue }
+            guard let id = newest[watch.name]?.id else { continue }
+            // A run that ended (and was downloaded, if asked) does not change: keep what was read.
+            if let known = renders[watch.name], known["id"]?.stringValue == id,
+               ["Finished", "Failed", "Stopped"].contains(known["state"]?.stringValue ?? ""),
+               watch.downloadDirectory == nil || downloaded.contains(id) {
+                seen[watch.name] = known
+                continue
+            }
+            guard let snapshot = try? await RenderJobReader.snapshot(id, client: client) else { continue }
             var json = snapshot.json
             if let dir = watch.downloadDirectory, snapshot.state == "Finished" {
                 if !downloaded.contains(snapshot.id) {
@@ -294,7 +310,7 @@ public actor Controller {
 
 extension ControllerStatus {
     /// A URL without its user info (`https://user:token@host/…` → `https://host/…`).
-    static func redacted(_ url: String) -> String {
+    public static func redacted(_ url: String) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
               !url[scheme.upperBound..<at].contains("/") else { return url }
         return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])

@@ -105,7 +105,7 @@ public struct ControllerRunCommand: AsyncParsableCommand {
                                                          step: settings, dataDirectory: controllerDirectory),
                                     client: client, credentials: credentials)
         let verifier = WebhookVerifier(secret: secret, branch: branch)
-        let banner = "\(ControllerCommandText.redacted(repo)) branch \(branch) path \(path), every \(interval.seconds) s"
+        let banner = "\(ControllerStatus.redacted(repo)) branch \(branch) path \(path), every \(interval.seconds) s"
         let serverTask = Task {
             do {
                 try await ControllerServer.run(controller: controller, verifier: verifier, host: host, port: port, logger: logger) { p in
@@ -134,13 +134,6 @@ public struct ControllerRunCommand: AsyncParsableCommand {
             throw ValidationError("\(what) must be HOST:PORT, got \(text)")
         }
         return (String(text[..<colon]), port)
-    }
-}
-
-enum ControllerCommandText {
-    static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
     }
 }
 
@@ -265,4 +258,3 @@ enum ControllerHTTP {
     }
 }
 
-func printError(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

@@ -28,9 +28,11 @@ public struct RenderStatusCommand: AsyncParsableCommand {
         let err = Terminal(noColorFlag: false, stream: 2)
         let client: BatchComputeClient
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
+        var target = job
         while true {
             let snapshot: RenderJobSnapshot
-            do { snapshot = try await RenderJobReader.snapshot(job, client: client) } catch { throw fail("\(error)", err) }
+            do { snapshot = try await RenderJobReader.snapshot(target, client: client) } catch { throw fail("\(error)", err) }
+            target = snapshot.id  // found by name once; each redraw reads that job only
             let ended = ["Finished", "Failed", "Stopped"].contains(snapshot.state)
             if json {
                 print(snapshot.json.canonicalString)

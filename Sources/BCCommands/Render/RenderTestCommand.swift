@@ -1,6 +1,7 @@
 import ArgumentParser
 import BCClient
 import BCModel
+import BCPlan
 import BCRenderClient
 import Foundation
 
@@ -44,7 +45,7 @@ public struct RenderTestCommand: AsyncParsableCommand {
         }
         let name = "render-test-\(project)-\(frame)-\(Int(Date().timeIntervalSince1970))"
         let output = (app["OutputParameters"]?["output"]?["Default"]?.stringValue ?? "oss://bcops/render-test/") + "bcops-render-test/\(name)/"
-        let logs = "oss://\(output.dropFirst(6).prefix { $0 != "/" })/bcops/logs/\(name)/"
+        let logs = RenderJobLowering.logPrefix(ossOutput: output, job: name)
         var jobInputs: [String: JSONValue] = ["scene": .string(nodeScene), "frames": .string(String(frame))]
         for p in param {
             guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param \(p): expected NAME=VALUE") }

@@ -3,7 +3,7 @@ import BCModel
 /// RenderJob → an App job on its project's App: InstanceCount = nodes (or one instance per
 /// chunk with framesPerTask), outputs under `<ossOutput><job>/`, logs under the output
 /// bucket's `bcops/logs/<job>/`. A run kind: a change renders again.
-enum RenderJobLowering {
+public enum RenderJobLowering {
     struct Lowered {
         var fields: [DesiredField]
         var dependencies: Set<ResourceAddress>
@@ -58,7 +58,8 @@ enum RenderJobLowering {
     }
 
     /// `oss://<bucket of ossOutput>/bcops/logs/<job>/`: beside the frames, not among them.
-    static func logPrefix(ossOutput: String, job: String) -> String {
+    /// `bcctl render test` writes its logs there too.
+    public static func logPrefix(ossOutput: String, job: String) -> String {
         let bucket = ossOutput.dropFirst("oss://".count).prefix { $0 != "/" }
         return "oss://\(bucket)/bcops/logs/\(job)/"
     }
