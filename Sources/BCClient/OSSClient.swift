@@ -1,9 +1,11 @@
 import BCAPI
 import Foundation
+import NIOHTTP1
 
-/// Just enough of OSS to fetch results: list a prefix and get objects, signed with OSS's V1
-/// signature, path-style against the endpoint (the bcops engine serves OSS on its API port).
-/// The controller's auto-download reads outputs this way, never from the engine's disk.
+/// Enough of OSS to fetch results and move files: list a prefix (recursively or one level),
+/// get, put, copy and delete objects, signed with OSS's V1 signature, path-style against the
+/// endpoint (the bcops engine serves OSS on its API port). The controller's auto-download
+/// reads outputs this way, and `bcctl oss` reads and writes this way, never from the engine's disk.
 public struct OSSClient: Sendable {
     let client: BatchComputeClient
 
@@ -25,25 +27,79 @@ public struct OSSClient: Sendable {
         return keys
     }
 
+    /// One level under `oss://bucket/prefix` as OSS lists it with a delimiter (as `bcs o ls`
+    /// does): the objects directly there, and the deeper keys folded into common prefixes
+    /// (`oss://bucket/prefix/dir/`). Both as `oss://` URLs, in key order.
+    public func listLevel(_ url: String, delimiter: String = "/") async throws -> (objects: [String], prefixes: [String]) {
+        let (bucket, prefix) = try OSSClient.split(url)
+        var objects: [String] = [], prefixes: [String] = []
+        var marker = ""
+        while true {
+            let query = [("prefix", prefix), ("delimiter", delimiter), ("marker", marker), ("max-keys", "1000")]
+            let body = try await send("GET", bucket: bucket, key: "", query: query)
+            let xml = String(decoding: body, as: UTF8.self)
+            objects += OSSClient.elements("Key", in: xml).map { "oss://\(bucket)/\($0)" }
+            // <Prefix> appears once for the request and once inside each <CommonPrefixes>.
+            for common in OSSClient.elements("CommonPrefixes", in: xml, unescape: false) {
+                prefixes += OSSClient.elements("Prefix", in: common).map { "oss://\(bucket)/\($0)" }
+            }
+            guard OSSClient.elements("IsTruncated", in: xml).first == "true", let next = OSSClient.elements("NextMarker", in: xml).first else { break }
+            marker = next
+        }
+        return (objects, prefixes)
+    }
+
     public func get(_ url: String) async throws -> [UInt8] {
         let (bucket, key) = try OSSClient.split(url)
         return try await send("GET", bucket: bucket, key: key, query: [])
     }
 
-    func send(_ method: String, bucket: String, key: String, query: [(String, String)]) async throws -> [UInt8] {
+    /// Writes (or replaces) the object `url`.
+    public func put(_ bytes: [UInt8], at url: String) async throws {
+        let (bucket, key) = try OSSClient.split(url)
+        _ = try await send("PUT", bucket: bucket, key: key, query: [], body: bytes, headers: [("Content-Type", "application/octet-stream")])
+    }
+
+    /// Server-side copy (`x-oss-copy-source`), within the endpoint.
+    public func copy(_ source: String, to url: String) async throws {
+        let (sourceBucket, sourceKey) = try OSSClient.split(source)
+        let (bucket, key) = try OSSClient.split(url)
+        let from = "/\(sourceBucket)/" + OSSClient.encode(sourceKey, keepSlash: true)
+        _ = try await send("PUT", bucket: bucket, key: key, query: [], headers: [("x-oss-copy-source", from)])
+    }
+
+    /// Removes the object `url`; OSS answers success whether or not it existed.
+    public func delete(_ url: String) async throws {
+        let (bucket, key) = try OSSClient.split(url)
+        _ = try await send("DELETE", bucket: bucket, key: key, query: [])
+    }
+
+    /// One signed request on the client's connections. An error answer comes back as
+    /// `BatchComputeError` with OSS's code (`NoSuchKey`, `NoSuchBucket`, …); no answer at all as
+    /// `EndpointUnreachable`, naming the endpoint, as `BatchComputeClient` reports it.
+    func send(_ method: String, bucket: String, key: String, query: [(String, String)], body: [UInt8] = [],
+              headers extra: [(String, String)] = []) async throws -> [UInt8] {
         let c = client.configuration
         let date = WireTime.httpDate(Date())
-        let resource = OSSSignature.canonicalResource(bucket: bucket, key: key, query: [])
+        let resource = OSSSignature.canonicalResource(bucket: bucket, key: key, query: query)
+        let signed = [("Date", date)] + extra
         let authorization = OSSSignature.authorization(accessKeyId: c.accessKeyId, secret: c.accessKeySecret, method: method, resource: resource,
-                                                       headers: [ACSSignature.Header("Date", date)])
+                                                       headers: signed.map { ACSSignature.Header($0.0, $0.1) })
         let path = "/\(bucket)/" + OSSClient.encode(key, keepSlash: true)
         let q = query.map { "\($0.0)=\(OSSClient.encode($0.1, keepSlash: false))" }.joined(separator: "&")
-        let response = try await PlainHTTP.send(method, "http://\(c.host):\(c.port)" + path + (q.isEmpty ? "" : "?" + q),
-                                                headers: [("Date", date), ("Authorization", authorization)])
+        let request = HTTPRequest(method: HTTPMethod(rawValue: method), target: path + (q.isEmpty ? "" : "?" + q),
+                                  headers: [("Host", "\(c.host):\(c.port)")] + signed + [("Authorization", authorization)], body: body)
+        let response: HTTPResponse
+        do {
+            response = try await client.pool.send(request)
+        } catch let error as TransportError {
+            throw BatchComputeError(status: 0, code: "EndpointUnreachable", message: "\(c.endpoint): \(error)", requestId: "")
+        }
         guard (200..<300).contains(response.status) else {
             let xml = String(decoding: response.body, as: UTF8.self)
             throw BatchComputeError(status: response.status, code: OSSClient.elements("Code", in: xml).first ?? "HTTP\(response.status)",
-                                    message: OSSClient.elements("Message", in: xml).first ?? xml, requestId: "")
+                                    message: OSSClient.elements("Message", in: xml).first ?? xml,
+                                    requestId: response.headers["x-oss-request-id"].first ?? "")
         }
         return response.body
     }
@@ -62,11 +118,13 @@ public struct OSSClient: Sendable {
     }
 
     /// The text of every `<name>…</name>` element, unescaped (OSS's list XML is flat).
-    static func elements(_ name: String, in xml: String) -> [String] {
+    /// With `unescape: false`, the raw text, for elements that hold elements (`CommonPrefixes`).
+    static func elements(_ name: String, in xml: String, unescape: Bool = true) -> [String] {
         var out: [String] = []
         var rest = xml[...]
         while let open = rest.range(of: "<\(name)>"), let close = rest[open.upperBound...].range(of: "</\(name)>") {
-            out.append(String(rest[open.upperBound..<close.lowerBound]).replacingOccurrences(of: "&lt;", with: "<")
+            let text = String(rest[open.upperBound..<close.lowerBound])
+            out.append(!unescape ? text : text.replacingOccurrences(of: "&lt;", with: "<")
                 .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
                 .replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&amp;", with: "&"))
             rest = rest[close.upperBound...]

@@ -15,6 +15,7 @@ public enum APIServer {
         router.add(middleware: ACSAuthMiddleware(credentials: engine.credentials))
         JobsAPI(engine: engine).register(on: router)
         ClustersAPI(engine: engine).register(on: router)
+        ImagesAPI(engine: engine).register(on: router)
         AppsAPI(engine: engine).register(on: router)
         ResourcesAPI(engine: engine).register(on: router)
         ExtensionsAPI(engine: engine).register(on: router)

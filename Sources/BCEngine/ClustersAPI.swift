@@ -26,10 +26,13 @@ struct ClustersAPI {
             let q = APIServer.query(request)
             let (marker, limit) = try APIServer.page(q)
             let (rows, next) = try store.clusters(after: marker, limit: limit, labels: try APIServer.labels(q))
-            return APIServer.json(["Items": try rows.map(clusterJSON), "NextMarker": next])
+            let counts = try store.vmCounts(of: rows.map(\.id))
+            return APIServer.json(["Items": try rows.map { try clusterJSON($0, vms: counts[$0.id] ?? [:]) }, "NextMarker": next])
         }
         router.get("/clusters/:id") { _, context in
-            APIServer.json(try clusterJSON(try existing(try context.parameters.require("id"))))
+            let row = try existing(try context.parameters.require("id"))
+            return APIServer.json(try clusterJSON(row, vms: try store.vmCounts(of: [row.id])[row.id] ?? [:],
+                                                  operationLogs: try store.operationLogs(of: row.id)))
         }
         router.delete("/clusters/:id") { _, context in
             try store.deleteCluster(try context.parameters.require("id"))
@@ -44,11 +47,40 @@ struct ClustersAPI {
             await engine.wakeup.raise()
             return APIServer.json([:] as [String: Any])
         }
-        router.get("/clusters/:id/groups/:group/instances") { _, context in
-            let row = try existing(try context.parameters.require("id"))
-            let group = try context.parameters.require("group")
-            return APIServer.json(["Items": try vms(row, group: group), "NextMarker": ""])
+        router.get("/clusters/:id/groups/:group/instances") { request, context in
+            let (row, group) = try existingGroup(context)
+            let (marker, limit) = try APIServer.page(APIServer.query(request))
+            let (items, next) = try store.clusterVMs(cluster: row.id, group: group, after: marker, limit: limit)
+            return APIServer.json(["Items": items.map(ClustersAPI.vmJSON), "NextMarker": next])
         }
+        router.get("/clusters/:id/groups/:group/instances/:instance") { _, context in
+            let (row, group) = try existingGroup(context)
+            let instance = try context.parameters.require("instance")
+            guard let vm = try store.clusterVM(cluster: row.id, group: group, id: instance) else {
+                throw APIError.notFound("instance \(instance) in group \(group) of cluster \(row.id)")
+            }
+            return APIServer.json(ClustersAPI.vmJSON(vm))
+        }
+        router.post("/clusters/:id/groups/:group/instances/:instance/recreate") { _, context in
+            let (row, group) = try existingGroup(context)
+            let id = try store.recreateClusterVM(cluster: row.id, group: group, id: try context.parameters.require("instance"))
+            return APIServer.json(["Id": id])
+        }
+        router.delete("/clusters/:id/groups/:group/instances/:instance") { _, context in
+            let (row, group) = try existingGroup(context)
+            try store.deleteClusterVM(cluster: row.id, group: group, id: try context.parameters.require("instance"))
+            await engine.wakeup.raise()
+            return APIServer.json([:] as [String: Any])
+        }
+    }
+
+    /// The cluster and group a `/clusters/{id}/groups/{group}/…` path names; 404 if either is unknown.
+    func existingGroup(_ context: BasicRequestContext) throws -> (EngineStore.ClusterRow, String) {
+        let row = try existing(try context.parameters.require("id"))
+        let group = try context.parameters.require("group")
+        let o = try JSONBody.parse(Data(row.description.utf8)).object
+        guard (o["Groups"] as? [String: Any])?[group] != nil else { throw APIError.notFound("group \(group) of cluster \(row.id)") }
+        return (row, group)
     }
 
     func existing(_ id: String) throws -> EngineStore.ClusterRow {
@@ -62,7 +94,7 @@ struct ClustersAPI {
         try JSONBody.checkLabels(o)
         let name = try JSONBody.string(o, "Name", required: true)!
         guard !name.isEmpty else { throw APIError.invalid("Name", "must not be empty") }
-        _ = try JSONBody.string(o, "ImageId", required: true)
+        try ImagesAPI.checkKnown(try JSONBody.string(o, "ImageId", required: true)!, store: store)
         if let runtime = try JSONBody.string(o, "Runtime"), !["host", "container"].contains(runtime) {
             throw APIError.invalid("Runtime", "must be host or container")
         }
@@ -77,8 +109,11 @@ struct ClustersAPI {
 
     func checkGroup(_ group: [String: Any], name: String, clusterInstanceType: String?) throws {
         try JSONBody.checkKnown(group, ClustersAPI.groupFields, where: "Groups.\(name).")
-        if let n = try JSONBody.int(group, "DesiredVMCount"), n < 0 {
-            throw APIError.invalid("DesiredVMCount", "must be ≥ 0, got \(n)")
+        if let n = try JSONBody.int(group, "DesiredVMCount"), n < 0 || n > EngineStore.maxVMsPerGroup {
+            throw APIError.invalid("DesiredVMCount", n < 0 ? "must be ≥ 0, got \(n)" : "at most \(EngineStore.maxVMsPerGroup) per group on this engine, got \(n)")
+        }
+        if let image = try JSONBody.string(group, "ImageId"), !image.isEmpty {
+            try ImagesAPI.checkKnown(image, field: "Groups.\(name).ImageId", store: store)
         }
         if let t = try JSONBody.string(group, "InstanceType") ?? clusterInstanceType, !t.isEmpty, engine.catalog[t] == nil {
             throw APIError.invalid("InstanceType", "unknown instance type \(t)")
@@ -92,6 +127,7 @@ struct ClustersAPI {
     /// place; image, environment, user data and mounts replaced.
     func modified(_ stored: String, with change: [String: Any]) throws -> String {
         try JSONBody.checkKnown(change, ClustersAPI.modifyFields, where: "")
+        if change["ImageId"] != nil { try ImagesAPI.checkKnown(try JSONBody.string(change, "ImageId") ?? "", store: store) }
         var o = try JSONBody.parse(Data(stored.utf8)).object
         var groups = (o["Groups"] as? [String: Any]) ?? [:]
         for (g, value) in try JSONBody.dict(change, "Groups") ?? [:] {
@@ -112,16 +148,18 @@ struct ClustersAPI {
         return String(decoding: JSONBody.serialize(o), as: UTF8.self)
     }
 
-    func clusterJSON(_ row: EngineStore.ClusterRow) throws -> [String: Any] {
+    /// `vms`: the cluster's VMs by group and state; `operationLogs`: its VM operation log.
+    func clusterJSON(_ row: EngineStore.ClusterRow, vms: [String: [String: Int]], operationLogs: [String] = []) throws -> [String: Any] {
         let o = try JSONBody.parse(Data(row.description.utf8)).object
         var groups: [String: Any] = [:]
         var running = 0
         for (g, value) in (o["Groups"] as? [String: Any]) ?? [:] {
             let group = value as? [String: Any] ?? [:]
             let desired = group["DesiredVMCount"] as? Int ?? 0
-            running += desired
+            let states = vms[g] ?? [:]
+            running += states["Running"] ?? 0
             groups[g] = [
-                "DesiredVMCount": desired, "ActualVMCount": desired,
+                "DesiredVMCount": desired, "ActualVMCount": states.values.reduce(0, +),
                 "InstanceType": group["InstanceType"] as? String ?? o["InstanceType"] as? String ?? "",
                 "ResourceType": group["ResourceType"] as? String ?? "OnDemand",
                 "SpotStrategy": group["SpotStrategy"] as? String ?? "", "SpotPriceLimit": group["SpotPriceLimit"] as? Double ?? 0,
@@ -138,21 +176,14 @@ struct ClustersAPI {
             "InputMapping": o["InputMapping"] ?? [:] as [String: Any], "InputMappingConfig": ["Locale": "GBK", "Lock": false] as [String: Any],
             "Notification": o["Notification"] ?? [:] as [String: Any], "Configs": o["Configs"] ?? [:] as [String: Any],
             "WriteSupport": false, "Bootstrap": o["Bootstrap"] as? String ?? "", "SecurityGroup": "",
-            "Groups": groups, "OperationLogs": [] as [String],
+            "Groups": groups, "OperationLogs": operationLogs,
             "Metrics": ["RunningCount": running, "StartingCount": 0, "StoppingCount": 0, "StoppedCount": 0],
         ]
     }
 
-    /// The group's nodes, which on this engine are slots of the local host.
-    func vms(_ row: EngineStore.ClusterRow, group: String) throws -> [[String: Any]] {
-        let o = try JSONBody.parse(Data(row.description.utf8)).object
-        guard let g = (o["Groups"] as? [String: Any])?[group] as? [String: Any] else { throw APIError.notFound("group \(group)") }
-        let count = g["DesiredVMCount"] as? Int ?? 0
-        let suffix = String(row.id.dropFirst(4).prefix(12))
-        return (0..<count).map { i in
-            ["Id": "i-\(suffix)\(group.prefix(4))\(i)", "Hint": "", "State": "Running", "IpAddress": "127.0.0.1",
-             "HostName": "localhost", "ErrorCode": 0, "ErrorMessage": "", "CreationTime": WireTime.format(row.creationTime),
-             "InstancePassword": ""] as [String: Any]
-        }
+    /// A ClusterInstance (§8.3): a slot of this host with an ECS-style id.
+    static func vmJSON(_ vm: EngineStore.ClusterVMRow) -> [String: Any] {
+        ["Id": vm.id, "Hint": "", "State": vm.state, "IpAddress": vm.ipAddress, "HostName": vm.hostName, "ErrorCode": 0,
+         "ErrorMessage": "", "CreationTime": WireTime.format(vm.creationTime), "InstancePassword": ""]
     }
 }

@@ -4,39 +4,51 @@ import GRDB
 
 /// The state changes the scheduler makes, each one transaction.
 extension EngineStore {
+    /// One waiting instance the scheduler chose to start.
     public struct Runnable: Sendable {
         public var jobId: String
         public var task: String
         public var index: Int
         public var priority: Int
-        public var retryCount: Int
-        public var description: String
     }
 
-    /// Waiting instances of active jobs whose task has every upstream task finished,
-    /// highest priority first, then oldest job first.
-    public func runnableInstances(limit: Int, upstream: (String, String) -> [String: [String]] = { upstreamTasks($1) }) throws -> [Runnable] {
+    /// A task of an active job with at least one waiting instance. Whether its upstream tasks
+    /// are done and whether its cluster has room is the scheduler's to decide, per task: a
+    /// window over instances let a backlog on one cluster (or a downstream task sorting first)
+    /// hide every runnable instance behind it.
+    public struct WaitingTask: Sendable, Equatable {
+        public var jobId: String
+        public var task: String
+        public var priority: Int
+    }
+
+    /// Tasks with waiting instances, highest priority first, then oldest job, then task name.
+    /// One pass over the active jobs through `jobs_active`; instances are not read.
+    public func waitingTasks() throws -> [WaitingTask] {
         try pool.read { db in
-            let jobs = try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT id, priority, description FROM jobs WHERE state IN ('Waiting', 'Running') ORDER BY priority DESC, seq
-                """))
-            var out: [Runnable] = []
-            for job in jobs {
-                let id: String = job["id"]
-                let description: String = job["description"]
-                let taskStates = Dictionary(uniqueKeysWithValues: try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, state FROM tasks WHERE job_id = ?"), arguments: [id])
-                    .map { ($0["name"] as String, $0["state"] as String) })
-                let upstream = upstream(id, description)
-                for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT task, idx, retry_count FROM instances WHERE job_id = ? AND state = 'Waiting' ORDER BY task, idx LIMIT ?"),
-                                            arguments: [id, limit - out.count]) {
-                    let task: String = row["task"]
-                    guard (upstream[task] ?? []).allSatisfy({ taskStates[$0] == "Finished" }) else { continue }
-                    out.append(Runnable(jobId: id, task: task, index: row["idx"], priority: job["priority"], retryCount: row["retry_count"],
-                                        description: description))
-                    if out.count >= limit { return out }
-                }
-            }
-            return out
+            try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT j.id, j.priority, t.name FROM jobs j JOIN tasks t ON t.job_id = j.id
+                WHERE j.state IN ('Waiting', 'Running') AND t.state IN ('Waiting', 'Running')
+                  AND EXISTS (SELECT 1 FROM instances i WHERE i.job_id = j.id AND i.state = 'Waiting' AND i.task = t.name)
+                ORDER BY j.priority DESC, j.seq, t.name
+                """)).map { WaitingTask(jobId: $0[0], task: $0[2], priority: $0[1]) }
+        }
+    }
+
+    /// The states of a job's tasks, for checking its DAG dependencies.
+    public func taskStates(of jobId: String) throws -> [String: String] {
+        try pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, state FROM tasks WHERE job_id = ?"), arguments: [jobId])
+                .map { ($0["name"] as String, $0["state"] as String) })
+        }
+    }
+
+    /// Up to `limit` waiting instances of one task, lowest index first, after `index`.
+    public func waitingInstances(jobId: String, task: String, after index: Int = -1, limit: Int) throws -> [(index: Int, retryCount: Int)] {
+        try pool.read { db in
+            try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT idx, retry_count FROM instances WHERE job_id = ? AND state = 'Waiting' AND task = ? AND idx > ? ORDER BY idx LIMIT ?
+                """), arguments: [jobId, task, index, limit]).map { ($0[0], $0[1]) }
         }
     }
 

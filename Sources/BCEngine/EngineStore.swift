@@ -111,6 +111,15 @@ public final class EngineStore: Sendable {
                                         PRIMARY KEY (workspace, revision));
                 """)
         }
+        m.registerMigration("v8-cluster-vms-and-images") { db in
+            // Cluster VMs (slots of this host, with ECS-style ids that are never reused) and
+            // registered images; EngineStore+ClusterVMs.swift. Clusters that exist get their VMs.
+            try EngineStore.createClusterVMTables(db)
+        }
+        m.registerMigration("v9-active-jobs-index") { db in
+            // The scheduler lists the tasks of active jobs with waiting instances on every refresh.
+            try db.execute(sql: "CREATE INDEX jobs_active ON jobs(state, priority DESC, seq)")
+        }
         return m
     }
 
@@ -160,7 +169,9 @@ public final class EngineStore: Sendable {
                 }
                 return row["id"]
             }
-            let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs")) ?? 1
+            // AUTOINCREMENT's high-water mark, not MAX(seq): a deleted job's number (and so its
+            // id, and anything keyed by it) never comes back, not even after a restart.
+            let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'jobs'), 0) + 1")) ?? 1
             let id = ResourceIDs.job(sequence: UInt64(seq), seconds: UInt64(now.timeIntervalSince1970))
             try db.execute(sql: """
                 INSERT INTO jobs (seq, id, name, type, state, priority, description, token, creation_time)
@@ -183,10 +194,19 @@ public final class EngineStore: Sendable {
     }
 
     /// One page of jobs in creation order after `marker` (a job id), and the next marker.
-    public func jobs(after marker: String?, limit: Int, state: String?, labels: [String: String] = [:]) throws -> (items: [JobRow], next: String) {
+    public func jobs(after marker: String?, limit: Int, state: String?, cluster: String? = nil,
+                     labels: [String: String] = [:]) throws -> (items: [JobRow], next: String) {
         try pool.read { db in
             var (sql, args) = EngineStore.labelFilter("SELECT * FROM jobs", column: "description", labels: labels)
             if let state, !state.isEmpty { sql += args.isEmpty ? " WHERE state = ?" : " AND state = ?"; args.append(state) }
+            if let cluster, !cluster.isEmpty {
+                // A DAG job runs on a cluster when one of its tasks names it; an App job through its Config.
+                sql += (sql.contains(" WHERE ") ? " AND " : " WHERE ") + """
+                    (EXISTS (SELECT 1 FROM json_each(description, '$.DAG.Tasks') WHERE json_extract(value, '$.ClusterId') = ?)
+                     OR json_extract(description, '$.App.Config.ClusterId') = ?)
+                    """
+                args += [cluster, cluster]
+            }
             return try EngineStore.page(db, sql: sql, markerClause: "seq >= (SELECT seq FROM jobs WHERE id = ?)", order: "seq",
                                         marker: marker, arguments: args, limit: limit, row: EngineStore.jobRow, key: \.id)
         }
@@ -258,6 +278,24 @@ public final class EngineStore: Sendable {
         }
     }
 
+    /// StartJob on a Stopped or Failed job: it waits again; instances that finished stay
+    /// finished, stopped and failed ones run again with a fresh retry budget.
+    public func restartJob(_ id: String, now: Date = Date()) throws {
+        try pool.write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
+                throw APIError.notFound("job \(id)")
+            }
+            guard current == "Stopped" || current == "Failed" else { throw APIError.stateConflict(current) }
+            try db.execute(sql: "UPDATE jobs SET state = 'Waiting', message = '', end_time = NULL WHERE id = ?", arguments: [id])
+            try db.execute(sql: """
+                UPDATE instances SET state = 'Waiting', retry_count = 0, start_time = NULL, end_time = NULL, exit_code = NULL,
+                  error_code = '', error_message = '' WHERE job_id = ? AND state IN ('Stopped', 'Failed', 'Running')
+                """, arguments: [id])
+            try db.execute(sql: "UPDATE tasks SET state = 'Waiting', end_time = NULL WHERE job_id = ? AND state <> 'Finished'", arguments: [id])
+            try EngineStore.event(db, "OnJobWaiting", id, now: now.timeIntervalSince1970)
+        }
+    }
+
     public func setPriority(_ id: String, _ priority: Int) throws {
         try pool.write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
@@ -304,6 +342,7 @@ public final class EngineStore: Sendable {
             let id = ResourceIDs.cluster(using: &rng)
             try db.execute(sql: "INSERT INTO clusters (id, name, state, description, token, creation_time) VALUES (?, ?, 'Active', ?, ?, ?)",
                            arguments: [id, name, description, token, now.timeIntervalSince1970])
+            try EngineStore.reconcileVMs(db, cluster: id, now: now)
             try EngineStore.event(db, "OnClusterCreated", id, name, now: now.timeIntervalSince1970)
             return id
         }
@@ -328,6 +367,7 @@ public final class EngineStore: Sendable {
             try db.execute(sql: "UPDATE clusters SET description = ?, revision = revision + ? WHERE id = ?",
                            arguments: [description, newRevision ? 1 : 0, id])
             if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
+            try EngineStore.reconcileVMs(db, cluster: id)
             try EngineStore.event(db, "OnClusterModified", id)
         }
     }

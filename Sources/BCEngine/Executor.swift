@@ -62,6 +62,7 @@ public struct LocalExecutor: InstanceExecutor {
         posix_spawn_file_actions_addopen(&actions, 1, launch.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, launch.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         bc_spawn_addchdir(&actions, launch.workingDirectory)
+        bc_spawn_addclosefrom(&actions, 3)  // nothing of the engine's but stdin, stdout and stderr
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -7,6 +7,8 @@ struct JobDescription {
     var type: String
     var priority: Int
     var tasks: [(name: String, instances: Int)]
+    /// The longest a task may run (App jobs: their Config or the App's default), for a `sync` create.
+    var timeout = 86_400
 
     static let topLevel: Set<String> = ["Name", "Description", "Priority", "Notification", "JobFailOnInstanceFail", "AutoRelease",
                                         "Type", "DAG", "App", "Labels"]
@@ -29,13 +31,15 @@ struct JobDescription {
         _ = try JSONBody.bool(o, "JobFailOnInstanceFail")
         _ = try JSONBody.bool(o, "AutoRelease")
         if type == "DAG" {
-            tasks = try JobDescription.dagTasks(try JSONBody.dict(o, "DAG", required: true)!)
+            tasks = try JobDescription.dagTasks(try JSONBody.dict(o, "DAG", required: true)!, engine: engine)
         } else {
-            tasks = try JobDescription.appTask(try JSONBody.dict(o, "App", required: true)!, engine: engine)
+            let app = try JSONBody.dict(o, "App", required: true)!
+            tasks = try JobDescription.appTask(app, engine: engine)
+            if let config = try JSONBody.dict(app, "Config"), let t = try JSONBody.int(config, "Timeout") { timeout = t }
         }
     }
 
-    static func dagTasks(_ dag: [String: Any]) throws -> [(name: String, instances: Int)] {
+    static func dagTasks(_ dag: [String: Any], engine: Engine) throws -> [(name: String, instances: Int)] {
         try JSONBody.checkKnown(dag, ["Tasks", "Dependencies"], where: "DAG.")
         let taskMap = try JSONBody.dict(dag, "Tasks", required: true)!
         guard !taskMap.isEmpty else { throw APIError.invalid("Tasks", "a job needs at least one task") }
@@ -53,6 +57,7 @@ struct JobDescription {
             let cluster = try JSONBody.string(task, "ClusterId")
             let auto = try JSONBody.dict(task, "AutoCluster")
             if (cluster ?? "").isEmpty && auto == nil { throw APIError.missing("ClusterId") }
+            if let auto { try checkAutoCluster(auto, engine: engine) }
             let params = try JSONBody.dict(task, "Parameters", required: true)!
             try JSONBody.checkKnown(params, parameterFields, where: "DAG.Tasks.\(name).Parameters.")
             let command = try JSONBody.dict(params, "Command", required: true)!
@@ -82,11 +87,35 @@ struct JobDescription {
         return out
     }
 
+    /// An AutoCluster's image and instance type are checked as a cluster's are: an image the
+    /// engine knows (`InvalidImageId`), a type in its catalog (`InvalidInstanceType`).
+    static func checkAutoCluster(_ auto: [String: Any], engine: Engine) throws {
+        for key in ["ImageId", "ECSImageId"] {
+            if let id = try JSONBody.string(auto, key), !id.isEmpty { try ImagesAPI.checkKnown(id, field: "AutoCluster." + key, store: engine.store) }
+        }
+        if let t = try JSONBody.string(auto, "InstanceType"), !t.isEmpty, engine.catalog[t] == nil {
+            throw APIError.invalid("InstanceType", "unknown instance type \(t)")
+        }
+    }
+
     static func appTask(_ app: [String: Any], engine: Engine) throws -> [(name: String, instances: Int)] {
         try JSONBody.checkKnown(app, appFields, where: "App.")
         let appName = try JSONBody.string(app, "AppName", required: true)!
         let bare = appName.hasPrefix(":") ? String(appName.dropFirst()) : appName
         guard let stored = try engine.store.app(bare) else { throw APIError.notFound("app \(appName)") }
+        let declared = try JSONBody.parse(Data(stored.description.utf8)).object
+        // An input or output the App does not declare would be dropped without a word: refuse it, by name.
+        for (field, group) in [("Inputs", "InputParameters"), ("Outputs", "OutputParameters")] {
+            let known = (declared[group] as? [String: Any]) ?? [:]
+            for name in (try JSONBody.dict(app, field) ?? [:]).keys.sorted() where known[name] == nil {
+                let list = known.keys.sorted().joined(separator: ", ")
+                throw APIError.invalid(field, "app \(bare) has no \(field == "Inputs" ? "input" : "output") named \(name)"
+                                       + (list.isEmpty ? " (it declares none)" : " (it declares \(list))"))
+            }
+        }
+        if let config = try JSONBody.dict(app, "Config"), let auto = try JSONBody.dict(config, "AutoCluster") {
+            try checkAutoCluster(auto, engine: engine)
+        }
         var count = 1
         if let config = try JSONBody.dict(app, "Config"), let n = try JSONBody.int(config, "InstanceCount") {
             count = n

@@ -22,7 +22,7 @@ struct JobsAPI {
             return APIServer.json([:] as [String: Any])
         }
         router.post("/jobs/:id/start") { _, context in
-            try store.transitionJob(try context.parameters.require("id"), from: ["Stopped"], to: "Waiting")
+            try store.restartJob(try context.parameters.require("id"))
             await engine.wakeup.raise()
             return APIServer.json([:] as [String: Any])
         }
@@ -58,7 +58,33 @@ struct JobsAPI {
         let id = try store.createJob(name: parsed.name, type: parsed.type, priority: parsed.priority, description: description,
                                      token: q["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks)
         await engine.wakeup.raise()
+        if q["sync"] != nil && parsed.type == "App" {
+            return try await synchronous(id, outputs: ((body.object["App"] as? [String: Any])?["Outputs"] as? [String: Any]) ?? [:],
+                                         timeout: parsed.timeout)
+        }
         return APIServer.json(["Id": id], status: .created)
+    }
+
+    /// `create_job(app_job, sync=True)`: the answer waits for the job to end and is the SDK's
+    /// SynchronousInstance (`Outputs` must be present), plus the job's `Id`.
+    func synchronous(_ id: String, outputs: [String: Any], timeout: Int) async throws -> Response {
+        let deadline = Date().addingTimeInterval(Double(timeout) + 60)
+        var job = try existingJob(id)
+        while !["Finished", "Failed", "Stopped"].contains(job.state) {
+            guard Date() < deadline else {
+                throw APIError(504, "Timeout", "job \(id) did not end within its timeout of \(timeout) s; it goes on: read it with get_job")
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+            guard let now = try store.job(id) else { break }  // AutoRelease deleted it: it finished
+            job = now
+        }
+        let failed = job.state != "Finished"
+        return APIServer.json([
+            "Id": id, "RequestId": UUID().uuidString,
+            "StartTime": APIServer.time(job.startTime), "EndTime": APIServer.time(job.endTime),
+            "Outputs": failed ? [:] : outputs,
+            "Error": ["Code": failed ? "Job\(job.state)" : "", "Message": failed ? job.message : ""],
+        ] as [String: Any], status: .created)
     }
 
     // MARK: Read
@@ -71,7 +97,8 @@ struct JobsAPI {
     func list(_ request: Request) throws -> Response {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
-        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"], labels: try APIServer.labels(q))
+        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"], cluster: q["ClusterId"],
+                                                labels: try APIServer.labels(q))
         let summaries = try store.summaries(of: rows.map(\.id))
         return APIServer.json(["Items": rows.map { jobJSON($0, summary: summaries[$0.id]) }, "NextMarker": next])
     }

@@ -15,14 +15,17 @@ public actor Scheduler {
     let logger: Logger
     var slotsInUse: [String: Set<Int>] = [:]  // pool → slot numbers running an instance
     var inFlight: [String: (jobId: String, task: Task<Void, Never>)] = [:]  // job/task/index → its run
-    var plans: [String: TaskPlan] = [:]   // job/task → parsed task, parsed once
+    var plans: [String: TaskPlan] = [:]   // job/task → parsed task, parsed once, dropped when its job leaves the queue
     var upstreamByJob: [String: [String: [String]]] = [:]  // job → task → upstream tasks
-    /// pool → (slots, runs images on the host), read once and dropped when the API reports a change.
-    var pools: [String: (capacity: Int, host: Bool)] = [:]
-    /// Runnable instances read on the last pass that found no free slot yet. Passes triggered by
-    /// an instance ending use them instead of querying again; any change the API reports, and
-    /// the periodic pass, read afresh. Starting re-checks the state, so a stale entry is harmless.
-    var candidates: [EngineStore.Runnable] = []
+    /// pool → what its cluster offers, read once and dropped when the API reports a change.
+    var pools: [String: Pool] = [:]
+    /// Tasks with waiting instances whose upstream tasks are done, in dispatch order (priority,
+    /// then age); nil when it must be read again. Each task is looked at on its own, so a task
+    /// whose cluster is full costs nothing and holds back no other task.
+    var waiting: [EngineStore.WaitingTask]?
+    /// Waiting instance numbers read ahead per task (job/task), so an instance's end starts the
+    /// next one without a query. Starting re-checks the state, so a stale entry is harmless.
+    var readAhead: [String: [Int]] = [:]
     var poolDirectories: [String: String] = [:]
     /// The engine's own HOME, the default for instances (read once: ProcessInfo copies the environment).
     let defaultHome = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
@@ -32,6 +35,14 @@ public actor Scheduler {
 
     /// podman or docker when one can run containers here, found once at start.
     let containerRuntime: String?
+
+    /// What a pool of slots offers: a cluster's (its groups' nodes × vCPUs, its runtime, its
+    /// EnvVars), or an AutoCluster's (one slot per instance).
+    struct Pool: Sendable {
+        var capacity: Int
+        var host: Bool
+        var environment: [String: String] = [:]
+    }
 
     public init(engine: Engine, executor: any InstanceExecutor = LocalExecutor(), logger: Logger,
                 containerRuntime: String? = Scheduler.findContainerRuntime()) {
@@ -72,7 +83,7 @@ public actor Scheduler {
             let changed = await engine.wakeup.take()
             if changed { pools = [:] }  // a cluster may have been resized or deleted
             if changed || sinceLastPass >= 50 {
-                candidates = []
+                forgetQueue()
                 await tick()
                 await stopCancelledJobs()
                 sinceLastPass = 0
@@ -82,68 +93,118 @@ public actor Scheduler {
         }
     }
 
-    /// Reads up to 32 runnable instances into `candidates` when none are left.
-    func refillCandidates() {
-        guard candidates.isEmpty else { return }
-        // Dependencies are parsed once per job, not on every pass.
-        var known = upstreamByJob
+    /// Drops what was read of the queue, so the next pass reads it afresh.
+    func forgetQueue() {
+        waiting = nil
+        readAhead = [:]
+    }
+
+    /// Reads the tasks that may start instances: waiting instances, upstream tasks finished.
+    /// Caches of jobs that left the queue (ended, stopped, deleted) are dropped here, so
+    /// nothing cached outlives its job.
+    func readQueue() -> [EngineStore.WaitingTask] {
+        let tasks: [EngineStore.WaitingTask]
         do {
-            candidates = try engine.store.runnableInstances(limit: 32) { id, description in
-                if let u = known[id] { return u }
-                let u = EngineStore.upstreamTasks(description)
-                known[id] = u
-                return u
-            }
+            tasks = try engine.store.waitingTasks()
         } catch {
-            logger.error("cannot read runnable instances: \(error)")
+            logger.error("cannot read waiting tasks: \(error)")
+            return []
         }
-        upstreamByJob = known
-        // Parsed jobs are cheap to parse again; keep the caches bounded for a long-running engine.
-        if upstreamByJob.count > 4096 { upstreamByJob = [:] }
-        if plans.count > 4096 { plans = [:] }
+        var upstreamDone: [String: [String: String]] = [:]  // job → task states, read once per job with dependencies
+        let runnable = tasks.filter { t in
+            guard let upstream = upstream(of: t.jobId), let needs = upstream[t.task], !needs.isEmpty else { return true }
+            if upstreamDone[t.jobId] == nil {
+                upstreamDone[t.jobId] = (try? engine.store.taskStates(of: t.jobId)) ?? [:]
+            }
+            return needs.allSatisfy { upstreamDone[t.jobId]?[$0] == "Finished" }
+        }
+        let live = Set(tasks.map(\.jobId)).union(inFlight.values.map(\.jobId))
+        upstreamByJob = upstreamByJob.filter { live.contains($0.key) }
+        plans = plans.filter { live.contains(String($0.key.prefix { $0 != "/" })) }
+        return runnable
+    }
+
+    /// A job's DAG dependencies (task → upstream tasks), parsed once per job.
+    func upstream(of jobId: String) -> [String: [String]]? {
+        if let known = upstreamByJob[jobId] { return known }
+        guard let job = try? engine.store.job(jobId) else { return nil }
+        let u = EngineStore.upstreamTasks(job.description)
+        upstreamByJob[jobId] = u
+        return u
+    }
+
+    /// A task's plan, parsed once per job and task.
+    func plan(_ jobId: String, _ task: String) -> TaskPlan? {
+        let key = "\(jobId)/\(task)"
+        if let known = plans[key] { return known }
+        guard let job = try? engine.store.job(jobId) else { return nil }
+        let app = TaskPlan.appName(job.description).flatMap { try? engine.store.app($0)?.description }
+        guard let plan = TaskPlan(description: job.description, task: task, app: app) else { return nil }
+        plans[key] = plan
+        return plan
+    }
+
+    /// The pool a task runs in, or nil when its cluster is gone (the job then fails).
+    func pool(for task: TaskPlan, jobId: String, taskName: String) -> (name: String, pool: Pool)? {
+        guard let clusterId = task.clusterId else {
+            let name = "auto:\(jobId)/\(taskName)"
+            return (name, pools[name] ?? Pool(capacity: task.instanceCount, host: false))
+        }
+        let name = "cluster:\(clusterId)"
+        if let known = pools[name] { return (name, known) }
+        guard let cluster = try? engine.store.cluster(clusterId) else { return nil }
+        let pool = Pool(capacity: slots(of: cluster), host: Scheduler.runsOnHost(cluster), environment: Scheduler.environment(of: cluster))
+        pools[name] = pool
+        return (name, pool)
     }
 
     /// One pass: record the instances that just ended and start whatever can start now, in
-    /// one transaction.
+    /// one transaction. Every task gets the free slots of its own pool, in priority order.
     public func tick(ending ends: [EngineStore.InstanceEnd] = []) async {
-        refillCandidates()
-        var remaining: [EngineStore.Runnable] = []
-        var chosen: [(c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, directory: String, host: Bool)] = []
-        for c in candidates {
-            if inFlight["\(c.jobId)/\(c.task)/\(c.index)"] != nil { continue }
-            let planKey = "\(c.jobId)/\(c.task)"
-            let appDescription: String? = plans[planKey] == nil ? TaskPlan.appName(c.description).flatMap { try? engine.store.app($0)?.description } : nil
-            guard let task = plans[planKey] ?? TaskPlan(description: c.description, task: c.task, app: appDescription) else { continue }
-            plans[planKey] = task
-            let pool = task.clusterId.map { "cluster:\($0)" } ?? "auto:\(c.jobId)/\(c.task)"
-            let capacity: Int, host: Bool
-            if let known = pools[pool] {
-                (capacity, host) = known
-            } else if let clusterId = task.clusterId {
-                guard let cluster = try? engine.store.cluster(clusterId) else {
-                    try? engine.store.failJob(c.jobId, message: "cluster \(clusterId) does not exist")
-                    continue
-                }
-                (capacity, host) = (slots(of: cluster), Scheduler.runsOnHost(cluster))
-                pools[pool] = (capacity, host)
-            } else {
-                (capacity, host) = (task.instanceCount, false)
-                pools[pool] = (capacity, host)
-            }
-            let used = slotsInUse[pool, default: []]
-            guard used.count < capacity, let slot = (0..<capacity).first(where: { !used.contains($0) }) else {
-                remaining.append(c)
+        if ends.contains(where: { endMayRequeue($0) }) { forgetQueue() }
+        if waiting == nil { waiting = readQueue() }
+        var chosen: [(c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, directory: String, host: Bool, environment: [String: String])] = []
+        var drained: Set<String> = []
+        var failedJobs: Set<String> = []
+        for t in waiting ?? [] where !failedJobs.contains(t.jobId) {
+            guard let task = plan(t.jobId, t.task) else { continue }
+            guard let (poolName, pool) = pool(for: task, jobId: t.jobId, taskName: t.task) else {
+                fail(t.jobId, message: "cluster \(task.clusterId ?? "") does not exist")
+                failedJobs.insert(t.jobId)
                 continue
             }
-            slotsInUse[pool, default: []].insert(slot)
-            chosen.append((c, task, pool, slot, poolDirectory(pool) + "/\(slot)", host))
+            var used = slotsInUse[poolName, default: []]
+            var free = pool.capacity - used.count
+            guard free > 0 else { continue }
+            let key = "\(t.jobId)/\(t.task)"
+            var ahead = readAhead[key] ?? []
+            if ahead.count < free {
+                let after = ahead.last ?? -1
+                let more = (try? engine.store.waitingInstances(jobId: t.jobId, task: t.task, after: after, limit: max(free - ahead.count, 32))) ?? []
+                ahead += more.map(\.index)
+                if ahead.isEmpty { drained.insert(key) }
+            }
+            var slot = 0
+            while free > 0, !ahead.isEmpty {
+                let index = ahead.removeFirst()
+                if inFlight["\(key)/\(index)"] != nil { continue }
+                while used.contains(slot) { slot += 1 }
+                used.insert(slot)
+                free -= 1
+                chosen.append((EngineStore.Runnable(jobId: t.jobId, task: t.task, index: index, priority: t.priority),
+                               task, poolName, slot, poolDirectory(poolName) + "/\(slot)", pool.host, pool.environment))
+            }
+            slotsInUse[poolName] = used
+            readAhead[key] = ahead
         }
-        candidates = remaining
+        if !drained.isEmpty || !failedJobs.isEmpty {
+            waiting?.removeAll { drained.contains("\($0.jobId)/\($0.task)") || failedJobs.contains($0.jobId) }
+            for key in drained { readAhead[key] = nil }
+        }
         let took: [Bool]
         do {
             took = try engine.store.record(ends: ends, starts: chosen.map {
-                EngineStore.InstanceStart(jobId: $0.c.jobId, task: $0.c.task, index: $0.c.index,
-                                          logDirectory: $0.directory)
+                EngineStore.InstanceStart(jobId: $0.c.jobId, task: $0.c.task, index: $0.c.index, logDirectory: $0.directory)
             })
         } catch {
             logger.error("cannot record instance ends and starts: \(error)")
@@ -154,17 +215,46 @@ public actor Scheduler {
                 slotsInUse[pick.pool]?.remove(pick.slot)
                 continue
             }
-            launch(pick.c, task: pick.task, pool: pick.pool, slot: pick.slot, directory: pick.directory, host: pick.host)
+            launch(pick.c, task: pick.task, pool: pick.pool, slot: pick.slot, directory: pick.directory, host: pick.host,
+                   clusterEnvironment: pick.environment)
         }
-        // The ends may have let a downstream task or a retry become runnable: look again once the
-        // known candidates are used up.
-        if !ends.isEmpty && candidates.isEmpty { await tick() }
+        releaseFinished(ends)
+    }
+
+    /// Whether an end can make work runnable that the queue does not hold: a failure (a retry,
+    /// or a failed job) or the end of a job with dependencies (a downstream task may be free).
+    func endMayRequeue(_ end: EngineStore.InstanceEnd) -> Bool {
+        if case .failed = end.result { return true }
+        return !(upstreamByJob[end.jobId]?.isEmpty ?? true)
+    }
+
+    /// AutoRelease: a job that asked for it is deleted once it has Finished.
+    func releaseFinished(_ ends: [EngineStore.InstanceEnd]) {
+        for jobId in Set(ends.map(\.jobId)) {
+            guard let task = plans.first(where: { $0.key.hasPrefix(jobId + "/") })?.value, task.autoRelease,
+                  inFlight.values.allSatisfy({ $0.jobId != jobId }),
+                  (try? engine.store.job(jobId))??.state == "Finished" else { continue }
+            do {
+                try engine.store.deleteJob(jobId)
+                logger.info("released job \(jobId) (AutoRelease)")
+            } catch {
+                logger.error("cannot release job \(jobId) (AutoRelease): \(error)")
+            }
+        }
+    }
+
+    /// Fails a job the scheduler cannot place, saying why.
+    func fail(_ jobId: String, message: String) {
+        do { try engine.store.failJob(jobId, message: message) } catch {
+            logger.error("cannot fail job \(jobId) (\(message)): \(error)")
+        }
     }
 
     /// Prepares and runs one started instance.
-    func launch(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, directory: String, host: Bool) {
+    func launch(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, directory: String, host: Bool,
+                clusterEnvironment: [String: String]) {
         let key = "\(c.jobId)/\(c.task)/\(c.index)"
-        var launch = prepare(c, task: task, directory: directory)
+        var launch = prepare(c, task: task, directory: directory, clusterEnvironment: clusterEnvironment)
         if let problem = adapt(&launch, task: task, hostRuntime: host) {
             // Nothing to run: the instance fails with the reason, without retries.
             slotsInUse[pool]?.remove(slot)
@@ -189,6 +279,12 @@ public actor Scheduler {
     }
 
     /// Whether a cluster runs images' commands on the host (bcops' `Runtime: host`).
+    /// A cluster's `EnvVars`, which BatchCompute puts in every node's environment.
+    static func environment(of cluster: EngineStore.ClusterRow) -> [String: String] {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any] else { return [:] }
+        return (o["EnvVars"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+    }
+
     static func runsOnHost(_ cluster: EngineStore.ClusterRow) -> Bool {
         guard let o = try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any] else { return false }
         return o["Runtime"] as? String == "host"
@@ -340,7 +436,7 @@ public actor Scheduler {
 
     /// Each slot of a pool has a directory that is reused: creating and deleting a directory
     /// and two log files per instance cost more than the instance itself for short tasks.
-    func prepare(_ c: EngineStore.Runnable, task: TaskPlan, directory dir: String) -> Prepared {
+    func prepare(_ c: EngineStore.Runnable, task: TaskPlan, directory dir: String, clusterEnvironment: [String: String] = [:]) -> Prepared {
         let workdir = dir + "/workdir"
         let fm = FileManager.default
         if let leftovers = try? fm.contentsOfDirectory(atPath: workdir) {
@@ -348,7 +444,8 @@ public actor Scheduler {
         } else {
             try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         }
-        var env = task.environment
+        // The cluster's EnvVars are the node's environment (SGE bootstraps read them); the task's own win.
+        var env = clusterEnvironment.merging(task.environment) { _, task in task }
         let path = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         env["PATH"] = toolsDirectory.map { $0 + ":" + path } ?? path
         env["HOME"] = env["HOME"] ?? defaultHome

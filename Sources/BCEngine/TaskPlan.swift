@@ -12,6 +12,8 @@ struct TaskPlan: Sendable {
     var stdoutPrefix: String?
     var stderrPrefix: String?
     var failJobOnInstanceFailure: Bool
+    /// The job is deleted once it has finished.
+    var autoRelease: Bool
     /// `oss://…tar.gz` unpacked into the working directory before the command runs.
     var packagePath: String?
     /// A Docker image the command should run in, if any.
@@ -46,6 +48,7 @@ struct TaskPlan: Sendable {
     init?(description: String, task: String, app: String?) {
         guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any] else { return nil }
         failJobOnInstanceFailure = o["JobFailOnInstanceFail"] as? Bool ?? true
+        autoRelease = o["AutoRelease"] as? Bool ?? false
         if let dag = o["DAG"] as? [String: Any], let t = (dag["Tasks"] as? [String: Any])?[task] as? [String: Any] {
             let params = t["Parameters"] as? [String: Any] ?? [:]
             let command = params["Command"] as? [String: Any] ?? [:]
@@ -59,8 +62,10 @@ struct TaskPlan: Sendable {
             stdoutPrefix = params["StdoutRedirectPath"] as? String
             stderrPrefix = params["StderrRedirectPath"] as? String
             packagePath = (command["PackagePath"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-            let docker = (command["Docker"] as? [String: Any])?["Image"] as? String ?? environment["BATCH_COMPUTE_DOCKER_IMAGE"] ?? ""
-            image = docker.isEmpty ? nil : docker
+            // `bcs sub --docker` sends the image as an EnvVar (the SDK's default `Docker.Image` is "").
+            let docker = [(command["Docker"] as? [String: Any])?["Image"] as? String, environment["BATCH_COMPUTE_DOCKER_IMAGE"]]
+                .compactMap { $0 }.first { !$0.isEmpty }
+            image = docker
             let writable = t["WriteSupport"] as? Bool ?? false
             inputs = (t["InputMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { oss, local in
                 (local as? String).map { Mapping(source: oss, destination: $0, writable: writable) }

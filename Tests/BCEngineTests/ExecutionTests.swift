@@ -100,7 +100,7 @@ import Testing
     }
 }
 
-/// `bcctl oss` reaches the engine's object store.
+/// `bcctl oss --local` reaches the object store's directory (OSSCommandTests.swift: through the engine).
 @Suite struct OSSCommandTests {
     static func bcctl(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
         let r = try ProcessRunner.run(ProcessRunner.product("bcctl"), args)
@@ -112,11 +112,11 @@ import Testing
         let local = data + "-scene.blend"
         try "scene".write(toFile: local, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: local) }
-        #expect(try Self.bcctl(["oss", "cp", local, "oss://render/scenes/", "--data", data]).status == 0)
+        #expect(try Self.bcctl(["oss", "cp", local, "oss://render/scenes/", "--local", "--data", data]).status == 0)
         let name = (local as NSString).lastPathComponent
-        #expect(try Self.bcctl(["oss", "ls", "oss://render/", "--data", data]).out == "oss://render/scenes/\(name)\n")
-        #expect(try Self.bcctl(["oss", "cat", "oss://render/scenes/\(name)", "--data", data]).out == "scene")
-        let escape = try Self.bcctl(["oss", "cat", "oss://render/../../etc/passwd", "--data", data])
+        #expect(try Self.bcctl(["oss", "ls", "-r", "oss://render/", "--local", "--data", data]).out == "oss://render/scenes/\(name)\n")
+        #expect(try Self.bcctl(["oss", "cat", "oss://render/scenes/\(name)", "--local", "--data", data]).out == "scene")
+        let escape = try Self.bcctl(["oss", "cat", "oss://render/../../etc/passwd", "--local", "--data", data])
         #expect(escape.status != 0)
         #expect(escape.err.contains("InvalidOSSPath"))
     }

@@ -98,10 +98,10 @@ import Testing
         #expect(resize.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."))
         #expect(try e.apply().status == 0)
 
-        try e.edit("cluster.yaml", "imageId: img-ubuntu", "imageId: img-centos")
+        try e.edit("cluster.yaml", "imageId: img-ubuntu", "imageId: img-ubuntu-vpc")
         let replace = try e.plan()
         #expect(replace.stdout.contains("# Cluster/workers must be replaced"), "\(replace.stdout)")
-        #expect(replace.stdout.contains("~ imageId") && replace.stdout.contains("\"img-ubuntu\" -> \"img-centos\" # forces replacement"))
+        #expect(replace.stdout.contains("~ imageId") && replace.stdout.contains("\"img-ubuntu\" -> \"img-ubuntu-vpc\" # forces replacement"))
         #expect(replace.stdout.contains("Plan: 1 to add, 0 to change, 1 to destroy."))
 
         try e.edit("app.yaml", "echo hello", "echo hi")

@@ -1,0 +1,115 @@
+import BCAPI
+import Foundation
+import Hummingbird
+
+/// The images every engine has, `Type: "System"`: those the BatchCompute documentation and
+/// its quick starts name. On this engine an image does not change how a task runs (nodes are
+/// slots of the host); it must only be one the engine knows.
+enum SystemImages {
+    struct Image {
+        var id: String
+        var name: String
+        var platform: String
+        var ecsImageId: String
+        var description: String
+    }
+
+    static let all: [Image] = [
+        Image(id: "img-ubuntu", name: "ubuntu", platform: "Linux", ecsImageId: "",
+              description: "Ubuntu compute node (classic network)"),
+        Image(id: "img-ubuntu-vpc", name: "ubuntu-vpc", platform: "Linux", ecsImageId: "",
+              description: "Ubuntu compute node (VPC)"),
+        Image(id: "img-sge", name: "sge", platform: "Linux", ecsImageId: "",
+              description: "Grid Engine compute node (bcc start -i img-sge)"),
+        Image(id: "sge-centos-vpc-x64", name: "sge-centos-vpc-x64", platform: "Linux", ecsImageId: "",
+              description: "Grid Engine on CentOS, x64, VPC (console: create SGE cluster)"),
+        Image(id: "img-windows-blender", name: "windows-2008-blender", platform: "Windows", ecsImageId: "m-wz9du0xaalpag4ylwzs",
+              description: "Windows Server 2008 compute node with Blender (Render Manager quick start)"),
+    ]
+
+    /// When the system images "were created": a fixed time, so their JSON never changes.
+    static let creationTime = Date(timeIntervalSince1970: 1_451_606_400)  // 2016-01-01
+}
+
+/// `/images`: the system images and the ones users register from an ECS image (`m-…`).
+/// Without `Type` the list holds the registered images only and `Type=System` the system
+/// images only, as on BatchCompute (`bcs i` asks for both and shows them together).
+struct ImagesAPI {
+    let engine: Engine
+    var store: EngineStore { engine.store }
+
+    static let fields: Set<String> = ["Name", "Description", "Platform", "EcsImageId", "IdempotentToken"]
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/images") { request, _ in
+            let body = try await APIServer.body(request).object
+            try JSONBody.checkKnown(body, ImagesAPI.fields, where: "")
+            let platform = try JSONBody.string(body, "Platform", required: true)!
+            guard ["Linux", "Windows"].contains(platform) else { throw APIError.invalid("Platform", "must be Linux or Windows, got \"\(platform)\"") }
+            let ecs = try JSONBody.string(body, "EcsImageId", required: true)!
+            guard ecs.range(of: #"^m-[A-Za-z0-9]{1,64}$"#, options: .regularExpression) != nil else {
+                throw APIError.invalid("EcsImageId", "\"\(ecs)\" is not an ECS image id (m-…)")
+            }
+            let name = try JSONBody.string(body, "Name") ?? ""
+            let description = try JSONBody.string(body, "Description") ?? ""
+            let query = APIServer.query(request)["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }
+            let inBody = try JSONBody.string(body, "IdempotentToken").flatMap { $0.isEmpty ? nil : $0 }
+            let token = query ?? inBody
+            var stored = body
+            stored["IdempotentToken"] = nil
+            let id = try store.createImage(name: name, description: description, platform: platform, ecsImageId: ecs,
+                                           body: String(decoding: JSONBody.serialize(stored), as: UTF8.self), token: token)
+            return APIServer.json(["Id": id], status: .created)
+        }
+        router.get("/images") { request, _ in
+            let q = APIServer.query(request)
+            let (marker, limit) = try APIServer.page(q)
+            switch q["Type"] ?? "" {
+            case "System":
+                var items = SystemImages.all
+                if let marker, !marker.isEmpty {
+                    guard let start = items.firstIndex(where: { $0.id == marker }) else { return APIServer.json(["Items": [] as [Any], "NextMarker": ""]) }
+                    items = Array(items[start...])
+                }
+                let next = items.count > limit ? items[limit].id : ""
+                return APIServer.json(["Items": items.prefix(limit).map(ImagesAPI.json), "NextMarker": next])
+            case "", "Self":
+                let (rows, next) = try store.images(after: marker, limit: limit)
+                return APIServer.json(["Items": rows.map(ImagesAPI.json), "NextMarker": next])
+            case let other:
+                throw APIError.invalid("Type", "\"\(other)\": list the system images with Type=System, the registered ones without Type")
+            }
+        }
+        router.get("/images/:id") { _, context in
+            let id = try context.parameters.require("id")
+            if let system = SystemImages.all.first(where: { $0.id == id }) { return APIServer.json(ImagesAPI.json(system)) }
+            guard let row = try store.image(id) else { throw APIError.notFound("image \(id)") }
+            return APIServer.json(ImagesAPI.json(row))
+        }
+        router.delete("/images/:id") { _, context in
+            let id = try context.parameters.require("id")
+            if SystemImages.all.contains(where: { $0.id == id }) {
+                throw APIError.forbidden("\(id) is a system image; only images registered with POST /images (bcs ci) can be deleted")
+            }
+            try store.deleteImage(id)
+            return APIServer.json([:] as [String: Any])
+        }
+    }
+
+    static func json(_ i: SystemImages.Image) -> [String: Any] {
+        ["Id": i.id, "Name": i.name, "Type": "System", "Description": i.description, "EcsImageId": i.ecsImageId,
+         "OwnerId": 0, "Platform": i.platform, "CreationTime": WireTime.format(SystemImages.creationTime)]
+    }
+
+    static func json(_ r: EngineStore.ImageRow) -> [String: Any] {
+        ["Id": r.id, "Name": r.name, "Type": "Self", "Description": r.description, "EcsImageId": r.ecsImageId,
+         "OwnerId": 0, "Platform": r.platform, "CreationTime": WireTime.format(r.creationTime)]
+    }
+
+    /// Refuses an image id the engine does not know, as BatchCompute does (`InvalidImageId`).
+    static func checkKnown(_ id: String, field: String = "ImageId", store: EngineStore) throws {
+        guard try !store.imageIsKnown(id) else { return }
+        throw APIError.invalid("ImageId", "\(field) \"\(id)\" is not an image this engine knows. List the images with GET /images "
+            + "and GET /images?Type=System (bcs i); register an ECS image with POST /images {\"EcsImageId\": \"m-…\", \"Platform\": …} (bcs ci NAME m-…)")
+    }
+}

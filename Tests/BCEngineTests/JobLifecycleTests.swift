@@ -1,0 +1,90 @@
+import BCTestSupport
+import Foundation
+import Testing
+
+/// Job behaviour through the official SDK (Tests/BCEngineTests/sdk/sdk_jobs.py): ids never
+/// reused, restarting failed jobs, the ClusterId filter, AutoRelease, synchronous App jobs,
+/// undeclared App inputs, and cluster EnvVars on the nodes.
+@Suite(.serialized) struct JobLifecycleTests {
+    static func sdk(_ engine: EngineProcess, _ check: String, _ args: [String] = []) throws -> String {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-sdk-jobs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let r = try SDKPython.run("sdk_jobs.py", [String(engine.port), engine.credentials.accessKeyId, engine.credentials.accessKeySecret,
+                                                  engine.dataDirectory, scratch, check] + args)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("all checks passed"), "\(r.output)")
+        #expect(!r.output.contains(engine.credentials.accessKeySecret), "the secret must not be printed")
+        return r.output
+    }
+
+    /// A deleted job's id went to the next job created in the same second, which then ran the
+    /// deleted job's command line (a cache keyed by job id outlived its job).
+    @Test func idsAreNeverReusedAcrossDeletesAndRestarts() throws {
+        let engine = try EngineProcess()
+        let seen = engine.dataDirectory + ".seen-ids"
+        defer { try? FileManager.default.removeItem(atPath: seen) }
+        _ = try Self.sdk(engine, "ids", [seen])
+        engine.kill()
+        let again = try EngineProcess(dataDirectory: engine.dataDirectory)
+        defer { again.stop() }
+        _ = try Self.sdk(again, "ids-after-restart", [seen])
+    }
+
+    @Test func startingAFailedJobRunsOnlyItsFailedInstancesAgain() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "restart-failed")
+    }
+
+    @Test func listJobsFiltersByCluster() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "list-by-cluster")
+    }
+
+    @Test func autoReleaseDeletesAFinishedJob() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "auto-release")
+    }
+
+    @Test func synchronousAppJobsAnswerWithTheSDKsShape() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "sync")
+    }
+
+    @Test func appJobsWithUndeclaredInputsAreRefused() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "app-unknown-input")
+    }
+
+    @Test func clusterEnvVarsReachTheTasks() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "cluster-env")
+    }
+
+    /// `bcs sub --docker` sends the image as EnvVars; the engine ignored them and ran the
+    /// command on the host, as root. Now it runs there only on a cluster with `Runtime: host`.
+    @Test func bcsSubDockerRunsOnTheHostOnlyWhereTheClusterSaysSo() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        var ids: [String] = []
+        for runtime in ["host", "container"] {
+            let body = try JSONSerialization.data(withJSONObject: [
+                "Name": "docker-\(runtime)", "ImageId": "img-ubuntu", "Runtime": runtime,
+                "Groups": ["g": ["DesiredVMCount": 1, "InstanceType": "ecs.sn1.medium"]],
+            ] as [String: Any])
+            ids.append(try #require(try await engine.request("POST", "/clusters", body: body).json["Id"] as? String))
+        }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-bcs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let r = try SDKPython.run("bcs_docker.py", [String(engine.port), engine.credentials.accessKeyId, engine.credentials.accessKeySecret,
+                                                    home, engine.dataDirectory] + ids)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.components(separatedBy: "ok   ").count == 7, "\(r.output)")
+    }
+}
