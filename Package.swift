@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "bcplan", targets: ["bcplan"]),
         .executable(name: "bcapply", targets: ["bcapply"]),
         .executable(name: "bcctl", targets: ["bcctl"]),
+        .executable(name: "bcops-keeper", targets: ["bcops-keeper"]),
         .library(name: "BCModel", targets: ["BCModel"]),
         .library(name: "BCManifest", targets: ["BCManifest"]),
     ],
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md for why not Yams.
@@ -46,6 +48,8 @@ let package = Package(
         .target(name: "BCEngine", dependencies: [
             "BCAPI", "BCModel", "CSpawn",  // BCModel only for the instance-type catalog
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),  // the connection cap
+            .product(name: "HTTPTypes", package: "swift-http-types"),  // header names the replay window reads
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // `bcctl engine …`: kept apart so bcplan and bcapply do not link the server.
@@ -73,6 +77,10 @@ let package = Package(
         .executableTarget(name: "bcplan", dependencies: ["BCCommands"]),
         .executableTarget(name: "bcapply", dependencies: ["BCCommands"]),
         .executableTarget(name: "bcctl", dependencies: ["BCCommands", "BCEngineCommands"]),
+        // One per engine process: this small C program spawns the engine's instances and writes
+        // each one's exit status to a file, so a restarted engine records what finished while it
+        // was down (see docs/ARCHITECTURE.md, "What the engine promises about executions").
+        .executableTarget(name: "bcops-keeper", path: "Sources/bcops-keeper", linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // Benchmarks (bench/*.sh build it in release mode and run it).
         .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCAPI", "BCEngine", "BCClient"]),
         // Helpers the test targets share (running the built executables).

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 need_apt wrk
-swift build -c release --product bcctl >&2
+for p in bcctl bcops-keeper; do swift build -c release --product "$p" >&2; done
 swift build -c release --product bcbench >&2
 data=$(mktemp -d)
 .build/release/bcbench api-populate "$data" "${1:-10000}"

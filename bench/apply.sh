@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 need_apt bc
 n="${1:-1000}"
-for p in bcctl bcapply bcbench; do swift build -c release --product "$p" >&2; done
+for p in bcctl bcops-keeper bcapply bcbench; do swift build -c release --product "$p" >&2; done
 source bench/lib.sh
 start_engine
 estate="$ENGINE_DATA/estate"

@@ -10,7 +10,7 @@ need_sdk_venv
 need_apt bc
 n="${1:-10000}"
 rounds="${2:-20}"
-swift build -c release --product bcctl >&2
+for p in bcctl bcops-keeper; do swift build -c release --product "$p" >&2; done
 source bench/lib.sh
 
 measure() {  # KIND → median seconds, each on a fresh engine

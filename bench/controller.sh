@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! swift build -c release --product bcctl > "$WORK/build.log" 2>&1; then
+if ! { swift build -c release --product bcctl && swift build -c release --product bcops-keeper; } > "$WORK/build.log" 2>&1; then
   grep -E "error" "$WORK/build.log" | head -20 >&2
   echo "release build of bcctl failed" >&2
   exit 1

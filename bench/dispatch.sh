@@ -12,7 +12,7 @@ source scripts/lib.sh
 need_sdk_venv
 need_apt bc
 n="${1:-1000}"
-swift build -c release --product bcctl >&2
+for p in bcctl bcops-keeper; do swift build -c release --product "$p" >&2; done
 source bench/lib.sh
 start_engine
 

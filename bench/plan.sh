@@ -11,7 +11,7 @@ need_apt time bc
 n="${1:-10000}"
 debug="${BCOPS_LOG:-}"
 unset BCOPS_LOG  # the timed runs print nothing extra
-for p in bcctl bcplan bcapply; do swift build -c release --product "$p" >&2; done
+for p in bcctl bcops-keeper bcplan bcapply; do swift build -c release --product "$p" >&2; done
 source bench/lib.sh
 start_engine
 estate="$ENGINE_DATA/estate"

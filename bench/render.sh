@@ -16,7 +16,7 @@ source scripts/lib.sh
 need_sdk_venv
 need_apt bc
 runs="${1:-3}"
-for p in bcctl bcapply; do swift build -c release --product "$p" >&2; done
+for p in bcctl bcops-keeper bcapply; do swift build -c release --product "$p" >&2; done
 bin=.build/release
 command -v blender > /dev/null || { echo "error: blender is not on PATH" >&2; exit 1; }
 source bench/lib.sh

@@ -12,7 +12,7 @@ install_dependencies
 need_apt blender
 
 echo "==> swift build" >&2
-for product in bcplan bcapply bcctl; do swift build --product "$product" >&2; done
+for product in bcplan bcapply bcctl bcops-keeper; do swift build --product "$product" >&2; done
 bin="$(swift build --show-bin-path)"
 
 echo "==> bcplan validate examples"

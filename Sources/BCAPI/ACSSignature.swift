@@ -6,6 +6,16 @@ import Foundation
 /// String to sign: the verb, `Accept`, `Content-MD5` (always empty from the SDK, which sends
 /// `contentMd5` instead), `Content-Type` and `Date` lines, then every `x-acs-*` header as
 /// `name:value` in sorted order, then the request target byte for byte.
+///
+/// What that protects, and what the engine adds (docs/ARCHITECTURE.md, "What the signatures protect"):
+/// - the `Date` line: the engine refuses a Date more than `RequestTime.maxSkew` (15 minutes)
+///   from its clock, so a captured request dies with the window;
+/// - `x-acs-signature-nonce` (signed): the engine refuses a nonce it saw within the window, so
+///   an exact replay, or the same nonce on another request, fails;
+/// - the body only through the `Content-MD5` line. bcops' client sends `Content-MD5` (base64)
+///   there, so a swapped body fails; the SDK's `contentMd5` (hex) is *not* signed, the engine
+///   checks it against the body, but a body swapped together with a recomputed `contentMd5`
+///   is only stopped by the nonce (the original request already used it).
 public enum ACSSignature {
     public struct Header: Sendable, Equatable {
         public var name: String
@@ -54,6 +64,9 @@ public enum ACSSignature {
         let expected = signature(of: stringToSign(method: method, target: target, headers: headers), secret: secret)
         return HMACDigest.constantTimeEqual(Array(given.utf8), Array(expected.utf8))
     }
+
+    /// The `Content-MD5` value bcops' client signs for a body: base64 of its MD5 (RFC 1864).
+    public static func contentMD5(of body: [UInt8]) -> String { BodyDigest.base64(BodyDigest.md5(body)) }
 
     /// The query string as the SDK builds it: keys sorted, `_` in keys becomes `-`,
     /// everything percent-encoded except letters, digits and `_.-~`, empty values as bare keys.

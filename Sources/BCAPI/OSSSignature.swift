@@ -6,6 +6,11 @@ import Foundation
 /// String to sign: the verb, `Content-MD5`, `Content-Type` and `Date` lines, every `x-oss-*`
 /// header as `name:value` sorted by lowercased name, then the canonical resource:
 /// `/bucket/key` with the key *decoded*, followed by the request's sub-resources in sorted order.
+///
+/// The body is covered only through `Content-MD5` (base64), which oss2 sends for multi-object
+/// delete but not for a put; there is no nonce. The engine refuses a Date (`x-oss-date` when
+/// sent) 15 minutes off (`RequestTime`), a body not matching its `Content-MD5`, and a write
+/// repeated after the object changed: see `OSSRequest.once` in BCEngine.
 public enum OSSSignature {
     /// Query keys that are part of the signed resource; all others (prefix, marker…) are not.
     public static let subresources: Set<String> = [

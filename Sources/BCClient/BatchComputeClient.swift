@@ -19,13 +19,17 @@ public struct BatchComputeError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        requestId.isEmpty ? "\(code): \(message)" : "\(code): \(message) (status \(status), request \(requestId))"
+        // An engine that does not answer: the sentence says it all (ClientConfiguration.unreachableMessage).
+        if code == "EndpointUnreachable" { return message }
+        return requestId.isEmpty ? "\(code): \(message)" : "\(code): \(message) (status \(status), request \(requestId))"
     }
 }
 
 /// The BatchCompute REST API (2015-11-11) over keep-alive HTTP/1.1, each request signed
-/// with `acs` HMAC-SHA1 exactly as the official SDK signs it. The reconciler reaches live
-/// state only through this type.
+/// with `acs` HMAC-SHA1 exactly as the official SDK signs it, with a fresh Date and nonce per
+/// request (the engine refuses a Date 15 minutes off and a nonce it has seen) and, unlike the
+/// SDK, the body's MD5 on the signed `Content-MD5` line. The reconciler reaches live state only
+/// through this type.
 public final class BatchComputeClient: Sendable {
     public let configuration: ClientConfiguration
     let pool: HTTPConnectionPool
@@ -64,14 +68,20 @@ public final class BatchComputeClient: Sendable {
             ("Host", "\(configuration.host):\(configuration.port)"),
             ("User-Agent", "bcops"),
         ] + extra
+        // The body's MD5 on the signature's Content-MD5 line: the engine checks it, so a captured
+        // request cannot carry another body (the SDK's unsigned `contentMd5` would not stop that).
+        if !bytes.isEmpty { headers.append(("Content-MD5", ACSSignature.contentMD5(of: bytes))) }
         let authorization = ACSSignature.authorization(accessKeyId: configuration.accessKeyId, secret: configuration.accessKeySecret,
                                                        method: method.rawValue, target: target,
                                                        headers: headers.map { ACSSignature.Header($0.0, $0.1) })
         headers.append(("Authorization", authorization))
         do {
-            return try await pool.send(HTTPRequest(method: method, target: target, headers: headers, body: bytes))
+            let response = try await pool.send(HTTPRequest(method: method, target: target, headers: headers, body: bytes))
+            // Another engine's keys: no caller can go on, and the error names the engine reached.
+            if response.status == 403, let refused = Self.refusedKey(response, configuration) { throw refused }
+            return response
         } catch let error as TransportError {
-            throw BatchComputeError(status: 0, code: "EndpointUnreachable", message: "\(configuration.endpoint): \(error)", requestId: "")
+            throw BatchComputeError(status: 0, code: "EndpointUnreachable", message: configuration.unreachableMessage("\(error)"), requestId: "")
         }
     }
 

@@ -1,5 +1,20 @@
 import BCModel
 
+/// How deep JSON that bcops reads may nest (API answers, the inventory, labels holding JSON):
+/// far beyond any real document, and far below what overflows a thread's stack. Deeper input
+/// is refused with `JSONNestingError` instead of crashing the process (a hostile or damaged
+/// live object once took down every plan and the controller).
+public enum JSONLimits {
+    public static let maxDepth = 512
+}
+
+/// JSON nested deeper than `JSONLimits.maxDepth`.
+public struct JSONNestingError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Where the first array or object past the limit opens.
+    public var offset: Int
+    public var description: String { "nesting deeper than \(JSONLimits.maxDepth) levels (at byte \(offset))" }
+}
+
 /// A JSON parser straight into `JSONValue`. Foundation's JSONSerialization on Linux builds
 /// NSDictionary trees that cost more to convert than to parse: refreshing 10,000 objects
 /// spent a third of a plan there.
@@ -11,6 +26,8 @@ struct JSONParser {
 
     let bytes: [UInt8]
     var i = 0
+    /// Arrays and objects open around the current position.
+    var depth = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -47,8 +64,17 @@ struct JSONParser {
         i += n
     }
 
-    mutating func object() throws -> JSONValue {
+    /// Enters an array or object (at `i`); the recursion is bounded here.
+    @inline(__always)
+    mutating func enter() throws {
+        depth += 1
+        if depth > JSONLimits.maxDepth { throw JSONNestingError(offset: i) }
         i += 1
+    }
+
+    mutating func object() throws -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
         var o: [String: JSONValue] = [:]
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
@@ -70,7 +96,8 @@ struct JSONParser {
     }
 
     mutating func array() throws -> JSONValue {
-        i += 1
+        try enter()
+        defer { depth -= 1 }
         var a: [JSONValue] = []
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }

@@ -2,7 +2,8 @@ import BCAPI
 import BCModel
 import Foundation
 
-/// JSON on the wire as `JSONValue`: parsed with Foundation, written canonically (keys sorted,
+/// JSON on the wire as `JSONValue`: parsed by `JSONParser` (nesting bounded by
+/// `JSONLimits.maxDepth`: deeper input throws `JSONNestingError`), written canonically (keys sorted,
 /// no whitespace) so that equal values serialize to equal bytes — which makes the bytes
 /// usable for content hashes and plan files.
 extension JSONValue {

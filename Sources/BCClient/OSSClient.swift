@@ -77,12 +77,29 @@ public struct OSSClient: Sendable {
     /// One signed request on the client's connections. An error answer comes back as
     /// `BatchComputeError` with OSS's code (`NoSuchKey`, `NoSuchBucket`, …); no answer at all as
     /// `EndpointUnreachable`, naming the endpoint, as `BatchComputeClient` reports it.
+    ///
+    /// Signed fresh each time: the Date (the engine refuses one 15 minutes off) and, for a body,
+    /// its MD5 on the signed `Content-MD5` line, so the request cannot carry another body. V1 has
+    /// no nonce: the engine refuses a write identical to one it carried out earlier in the window
+    /// when the object changed since (`RequestReplayed`; a put, delete, put of the same bytes
+    /// within one second), so that one is signed again in the next second and sent once more.
     func send(_ method: String, bucket: String, key: String, query: [(String, String)], body: [UInt8] = [],
               headers extra: [(String, String)] = []) async throws -> [UInt8] {
+        do {
+            return try await sendOnce(method, bucket: bucket, key: key, query: query, body: body, headers: extra)
+        } catch let error as BatchComputeError where error.code == "RequestReplayed" {
+            let now = Date().timeIntervalSince1970
+            try await Task.sleep(nanoseconds: UInt64((now.rounded(.down) + 1 - now) * 1e9) + 1_000_000)
+            return try await sendOnce(method, bucket: bucket, key: key, query: query, body: body, headers: extra)
+        }
+    }
+
+    private func sendOnce(_ method: String, bucket: String, key: String, query: [(String, String)], body: [UInt8],
+                          headers extra: [(String, String)]) async throws -> [UInt8] {
         let c = client.configuration
         let date = WireTime.httpDate(Date())
         let resource = OSSSignature.canonicalResource(bucket: bucket, key: key, query: query)
-        let signed = [("Date", date)] + extra
+        let signed = [("Date", date)] + (body.isEmpty ? [] : [("Content-MD5", ACSSignature.contentMD5(of: body))]) + extra
         let authorization = OSSSignature.authorization(accessKeyId: c.accessKeyId, secret: c.accessKeySecret, method: method, resource: resource,
                                                        headers: signed.map { ACSSignature.Header($0.0, $0.1) })
         let path = "/\(bucket)/" + OSSClient.encode(key, keepSlash: true)
@@ -93,7 +110,7 @@ public struct OSSClient: Sendable {
         do {
             response = try await client.pool.send(request)
         } catch let error as TransportError {
-            throw BatchComputeError(status: 0, code: "EndpointUnreachable", message: "\(c.endpoint): \(error)", requestId: "")
+            throw BatchComputeError(status: 0, code: "EndpointUnreachable", message: c.unreachableMessage("\(error)"), requestId: "")
         }
         guard (200..<300).contains(response.status) else {
             let xml = String(decoding: response.body, as: UTF8.self)

@@ -51,7 +51,8 @@ public struct ApplyCommand: AsyncParsableCommand {
         var owned: Int
         if input.paths.count == 1, let saved = PlanFiles.read(input.paths[0]) {
             do { client = try estate.client() } catch { throw fail("\(error)", err) }
-            lock = try await estate.takeLock("apply", client: client, err: err)
+            // The plan's workspace, whatever the flags or settings say now.
+            lock = try await estate.takeLock("apply", workspace: saved.workspace, client: client, err: err)
             let now: WorkspaceState
             do { now = try await WorkspaceState.fetch(saved.workspace, client: client) } catch {
                 await lock?.release()
@@ -86,7 +87,7 @@ public struct ApplyCommand: AsyncParsableCommand {
                     await lock?.release()
                     throw fail("no approval: -input=false needs -auto-approve or a saved plan (bcplan -out FILE, then bcapply FILE)", err)
                 }
-                print("\nDo you want to perform these actions in workspace \"\(estate.workspace)\"?\n  bcops will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n")
+                print("\nDo you want to perform these actions in workspace \"\(plan.workspace)\"?\n  bcops will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n")
                 print("  Enter a value: ", terminator: "")
                 fflush(nil)
                 guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {

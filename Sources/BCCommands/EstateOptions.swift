@@ -9,8 +9,10 @@ public struct EstateOptions: ParsableArguments {
     @Option(name: .tf("chdir"), help: "Switch to this directory before doing anything else.")
     public var chdir: String?
 
-    @Option(name: .tf("workspace"), help: "The workspace: which objects this set of manifests owns (default: $BCOPS_WORKSPACE or default).")
-    public var workspace: String = ProcessInfo.processInfo.environment["BCOPS_WORKSPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+    @Option(name: .tf("workspace"), help: ArgumentHelp(
+        "The workspace: which objects this set of manifests owns (default: $BCOPS_WORKSPACE, else the workspace in DIR/.bcops/settings.yaml, else default).",
+        valueName: "name"))
+    public var workspaceFlag: String?
 
     @Option(name: .tf("lock-timeout"), help: "How long to retry taking the workspace lock (0s, 30s, 5m).")
     public var lockTimeout: Duration = Duration(seconds: 0)
@@ -21,9 +23,24 @@ public struct EstateOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        guard workspace.range(of: #"^[A-Za-z0-9_.-]{1,63}$"#, options: .regularExpression) != nil else {
-            throw ValidationError("-workspace must be 1 to 63 letters, digits, '.', '_' or '-'")
+        if let flag = workspaceFlag, !WorkspaceSettings.isValidName(flag) {
+            throw ValidationError("-workspace must be \(WorkspaceSettings.nameRule)")
         }
+    }
+
+    /// The workspace for manifests in `directories`: -workspace, $BCOPS_WORKSPACE, their
+    /// `.bcops/settings.yaml`, or default (`WorkspaceSettings.resolve`); a broken settings
+    /// file is reported and ends the command with 1.
+    public func workspaceChoice(directories: [String], err: Terminal) throws -> WorkspaceChoice {
+        do { return try WorkspaceSettings.resolve(flag: workspaceFlag, directories: directories) } catch {
+            throw fail(error.description, err)
+        }
+    }
+
+    /// The workspace of commands that name no manifests (import, forget): the current
+    /// directory's settings file counts.
+    public func workspace(err: Terminal) throws -> String {
+        try workspaceChoice(directories: ["."], err: err).name
     }
 
     /// Applies -chdir.
@@ -37,7 +54,7 @@ public struct EstateOptions: ParsableArguments {
         BatchComputeClient(try ClientConfiguration.fromEnvironment(), maxConnections: 16)
     }
 
-    public func takeLock(_ operation: String, client: BatchComputeClient, err: Terminal) async throws -> WorkspaceLock? {
+    public func takeLock(_ operation: String, workspace: String, client: BatchComputeClient, err: Terminal) async throws -> WorkspaceLock? {
         try await Self.takeLock(operation, workspace: workspace, timeout: lockTimeout.seconds, locking: lock, client: client, err: err)
     }
 

@@ -66,8 +66,9 @@ struct PlanRun {
     }
 
     /// Takes the lock, reads the workspace and the inventory, in the background.
-    static func startRemote(estate: EstateOptions, operation: String, client: BatchComputeClient, err: Terminal) -> Task<Remote, Error> {
-        let (name, timeout, locking) = (estate.workspace, estate.lockTimeout.seconds, estate.lock)
+    static func startRemote(estate: EstateOptions, workspace name: String, operation: String, client: BatchComputeClient,
+                            err: Terminal) -> Task<Remote, Error> {
+        let (timeout, locking) = (estate.lockTimeout.seconds, estate.lock)
         return Task {
             var clock = PhaseClock(prefix: "background ")
             let lock = try await EstateOptions.takeLock(operation, workspace: name, timeout: timeout, locking: locking, client: client, err: err)
@@ -101,11 +102,13 @@ struct PlanRun {
 
     func make(operation: String, keepLock: Bool, err: Terminal, detailed: Bool = true) async throws -> Made {
         var clock = PhaseClock()
+        // -workspace, $BCOPS_WORKSPACE, the directories' .bcops/settings.yaml, or default.
+        let choice = try estate.workspaceChoice(directories: input.inputPaths, err: err)
         var configurationError: Error?
         var remoteClient: BatchComputeClient?
         do { remoteClient = try estate.client() } catch { configurationError = error }
-        let remote = remoteClient.map { PlanRun.startRemote(estate: estate, operation: operation, client: $0, err: err) }
-        let after = After(remote: remote, client: remoteClient, options: Result { try shape.options() }, workspace: estate.workspace,
+        let remote = remoteClient.map { PlanRun.startRemote(estate: estate, workspace: choice.name, operation: operation, client: $0, err: err) }
+        let after = After(remote: remote, client: remoteClient, options: Result { try shape.options() }, workspace: choice.name,
                           refresh: shape.refresh, keepLock: keepLock, detailed: detailed)
         // The rest starts as soon as every file is loaded, on the other core, while the loader
         // checks the set (references, names): it is kept if the set is valid.
@@ -135,12 +138,21 @@ struct PlanRun {
         case .refreshFailed(let e, let lock):
             await lock?.release()
             throw fail("\(e)", err)
+        case .collided(let collisions, let lock):
+            await lock?.release()
+            let located = WorkspaceCollisions.locate(collisions, in: loaded.manifests)
+            for c in collisions {
+                printError(err.red("error: ") + WorkspaceCollisions.message(c, workspace: choice, at: located[c.address], paths: input.inputPaths))
+            }
+            throw fail("\(collisions.count) object\(collisions.count == 1 ? " this plan would create belongs" : "s this plan would create belong") to another workspace; nothing was planned", err)
         case .planned(let p):
             if let releasing = p.releasing {
                 await releasing.value
                 clock.lap("released the lock")
             }
-            return Made(plan: p.plan, client: p.client, lock: keepLock ? p.fetched.lock : nil, hasher: p.hasher,
+            var plan = p.plan
+            plan.workspaceOrigin = choice.origin
+            return Made(plan: plan, client: p.client, lock: keepLock ? p.fetched.lock : nil, hasher: p.hasher,
                         owned: p.live.objects.keys.reduce(0) { $0 + ($1.kind.isRun ? 0 : 1) }, retained: (loaded, p.desired, p.live, p.fetched))
         }
     }
@@ -186,6 +198,8 @@ struct PlanRun {
             case noClient
             case remoteFailed(Error)
             case refreshFailed(BatchComputeError, WorkspaceLock?)
+            /// Objects it would create that another workspace owns (`WorkspaceCollisions`).
+            case collided([WorkspaceCollision], WorkspaceLock?)
             case planned(Planned)
         }
 
@@ -224,9 +238,26 @@ struct PlanRun {
                     live.objects[a] = objects.map { var o = $0; o.body = .object(["Labels": o.body["Labels"] ?? .object(o.labels.mapValues(JSONValue.string)), "State": o.body["State"] ?? .null]); return o }
                 }
             }
-            let plan = PlanPipeline.plan(desired: desired, files: files, workspace: fetched.workspace, live: live, options: options,
+            var plan = PlanPipeline.plan(desired: desired, files: files, workspace: fetched.workspace, live: live, options: options,
                                          hasher: hasher, detailed: detailed, manifestsHash: await manifestsHash.value)
             clock.lap("planned \(plan.changes.count) resources: \(plan.summary)")
+            // Names another workspace already uses: an error now, not AlreadyExists (or a
+            // duplicate) at apply. Asked only about what the plan creates.
+            do {
+                let found = try await WorkspaceCollisions.find(plan.changes, desired: desired, workspace: workspace, client: client)
+                if !found.collisions.isEmpty {
+                    await releasing?.value
+                    return .collided(found.collisions, keepLock ? fetched.lock : nil)
+                }
+                plan.warnings += found.warnings
+            } catch let e as BatchComputeError {
+                await releasing?.value
+                return .refreshFailed(e, keepLock ? fetched.lock : nil)
+            } catch {
+                await releasing?.value
+                return .remoteFailed(error)
+            }
+            clock.lap("checked \(plan.changes.count) resources against other workspaces")
             return .planned(Planned(desired: desired, fetched: fetched, live: live, plan: plan, client: client, hasher: hasher, releasing: releasing))
         }
     }
@@ -254,8 +285,8 @@ public struct PlanCommand: AsyncParsableCommand {
         abstract: "Show how the live batch estate differs from the manifests.",
         discussion: """
         Reads the manifests, refreshes the live state with one bulk list per kind (labels tell what the \
-        workspace owns) and prints the plan. Exit codes with -detailed-exitcode: 0 no changes, 1 error, \
-        2 changes present.
+        workspace owns) and prints the plan. Exit codes with -detailed-exitcode: 0 converged (no changes, \
+        no failed run), 1 error, 2 changes present or a declared run failed.
         """)
 
     @OptionGroup public var input: ManifestOptions
@@ -265,7 +296,7 @@ public struct PlanCommand: AsyncParsableCommand {
     @Option(name: .tf("out"), help: "Save the plan to this file, for bcapply FILE.")
     public var out: String?
 
-    @Flag(name: .tf("detailed-exitcode"), help: "Exit 2 when the plan has changes (0 none, 1 error).")
+    @Flag(name: .tf("detailed-exitcode"), help: "Exit 2 when the plan has changes or a declared run failed (0 converged, 1 error).")
     public var detailedExitcode = false
 
     @Flag(name: .tf("json"), help: "Print the plan as JSON (Terraform's plan JSON shape).")
@@ -299,7 +330,8 @@ public struct PlanCommand: AsyncParsableCommand {
                 print("\nSaved the plan to: \(out)\n\nTo perform exactly these actions, run the following command to apply:\n    bcapply \"\(out)\"")
             }
         }
-        withExtendedLifetime(made) { Terminal.exitNow(detailedExitcode && plan.hasChanges ? 2 : 0) }
+        // 2 unless converged: changes to make, or a declared run that failed (docs/commands/plan.md).
+        withExtendedLifetime(made) { Terminal.exitNow(detailedExitcode && !plan.converged ? 2 : 0) }
     }
 }
 

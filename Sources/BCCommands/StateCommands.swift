@@ -117,9 +117,14 @@ public struct ImportCommand: AsyncParsableCommand {
 
     public func run() async throws {
         guard let a = ResourceAddress(address) else { throw ValidationError("expected Kind/name, got \(address)") }
-        let (workspace, id) = (estate.workspace, self.id)
-        try await estate.changeOwnership("import") { client in try await Ownership.adopt(a, id: id, workspace: workspace, client: client) }
-        print("\(a): Import prepared!\n  Adopted \(id) into workspace \(estate.workspace). Run bcplan to see how it differs from its manifest.")
+        try estate.enterDirectory()
+        let (workspace, id) = (try estate.workspace(err: Terminal(noColorFlag: false, stream: 2)), self.id)
+        try await estate.changeOwnership("import", workspace: workspace) { client in
+            try await ImportHint.adopting(a, id: id, workspace: workspace, client: client) {
+                try await Ownership.adopt(a, id: id, workspace: workspace, client: client)
+            }
+        }
+        print("\(a): Import prepared!\n  Adopted \(id) into workspace \(workspace). Run bcplan to see how it differs from its manifest.")
     }
 }
 
@@ -133,20 +138,21 @@ public struct ForgetCommand: AsyncParsableCommand {
 
     public func run() async throws {
         guard let a = ResourceAddress(address) else { throw ValidationError("expected Kind/name, got \(address)") }
-        let workspace = estate.workspace
-        let id = try await estate.changeOwnership("forget") { client in try await Ownership.forget(a, workspace: workspace, client: client) }
-        print("\(a) (\(id)) is no longer managed by workspace \(estate.workspace); it was not deleted.")
+        try estate.enterDirectory()
+        let workspace = try estate.workspace(err: Terminal(noColorFlag: false, stream: 2))
+        let id = try await estate.changeOwnership("forget", workspace: workspace) { client in try await Ownership.forget(a, workspace: workspace, client: client) }
+        print("\(a) (\(id)) is no longer managed by workspace \(workspace); it was not deleted.")
     }
 }
 
 extension EstateOptions {
     /// Runs an ownership change under the workspace lock and moves the serial on (saved plans
     /// made before it become stale); errors are reported and end the command with 1.
-    func changeOwnership<T: Sendable>(_ operation: String, _ change: @Sendable (BatchComputeClient) async throws -> T) async throws -> T {
+    func changeOwnership<T: Sendable>(_ operation: String, workspace: String, _ change: @Sendable (BatchComputeClient) async throws -> T) async throws -> T {
         let err = Terminal(noColorFlag: false, stream: 2)
         let client: BatchComputeClient
         do { client = try self.client() } catch { throw fail("\(error)", err) }
-        let lock = try await takeLock(operation, client: client, err: err)
+        let lock = try await takeLock(operation, workspace: workspace, client: client, err: err)
         do {
             let value = try await change(client)
             _ = try await WorkspaceState.bump(workspace, client: client)

@@ -65,8 +65,13 @@ public enum Summary {
                 + (w.runtime?.timeout.map { ", call timeout \($0) s" } ?? "")
                 + (w.dependsOn.map { ", after \($0.joined(separator: ", "))" } ?? "")
         case let j as JobSpec:
-            let instances = j.tasks.values.reduce(0) { $0 + ($1.instanceCount ?? 1) }
-            return "\(j.tasks.count) task(s), \(instances) instance(s), \(j.dependencies?.values.reduce(0) { $0 + $1.count } ?? 0) dependencies"
+            if let app = j.app {
+                let instances = j.config?.instanceCount.map { "\($0) instance(s)" } ?? "the App's instance count"
+                return "App \(app), \(j.inputs?.count ?? 0) input(s), \(instances)" + (j.config?.cluster.map { ", cluster \($0)" } ?? "")
+            }
+            let tasks = j.tasks ?? [:]
+            let instances = tasks.values.reduce(0) { $0 + ($1.instanceCount ?? 1) }
+            return "\(tasks.count) task(s), \(instances) instance(s), \(j.dependencies?.values.reduce(0) { $0 + $1.count } ?? 0) dependencies"
         default:
             return ""
         }

@@ -7,7 +7,7 @@ public struct ValidateCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check manifests: syntax, fields, rules and references.",
-        discussion: "Exits 0 when every manifest is valid and 1 otherwise. Problems are printed as PATH:LINE:COL: Kind/name: field: message, sorted by file and line.")
+        discussion: "Exits 0 when every manifest is valid and 1 otherwise. Problems are printed as PATH:LINE:COL: Kind/name: field: message, sorted by file and line; warnings (a run on a cluster with no nodes) the same way, without failing.")
 
     @OptionGroup public var input: ManifestOptions
 
@@ -18,14 +18,17 @@ public struct ValidateCommand: ParsableCommand {
 
     public func run() throws {
         let result = input.load()
+        let warnings = (ManifestWarnings.find(in: result) + AppJobWarnings.find(in: result)).sorted()
         if json {
-            print(ValidateCommand.json(result).render())
+            print(ValidateCommand.json(result, warnings: warnings).render())
         } else {
             let out = Terminal(noColorFlag: input.noColor)
             let err = Terminal(noColorFlag: input.noColor, stream: 2)
             for d in result.diagnostics { printError(err.red("error: ") + d.description) }
+            for w in warnings { printError(err.yellow("warning: ") + w.description) }
             if result.isValid {
-                print(out.green("Success!") + " \(result.manifests.count) manifest\(result.manifests.count == 1 ? "" : "s") in \(result.files.count) file\(result.files.count == 1 ? "" : "s") valid.")
+                let noted = warnings.isEmpty ? "" : " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s"))"
+                print(out.green("Success!") + " \(result.manifests.count) manifest\(result.manifests.count == 1 ? "" : "s") in \(result.files.count) file\(result.files.count == 1 ? "" : "s") valid\(noted).")
             } else {
                 let files = Set(result.diagnostics.map(\.file)).count
                 printError(err.bold("\(result.diagnostics.count) problem\(result.diagnostics.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")."))
@@ -34,17 +37,17 @@ public struct ValidateCommand: ParsableCommand {
         Terminal.exitNow(result.isValid ? 0 : 1)
     }
 
-    public static func json(_ result: LoadResult) -> JSONText {
+    public static func json(_ result: LoadResult, warnings: [Diagnostic] = []) -> JSONText {
         .object([
             ("format_version", .string("1.0")),
             ("valid", .bool(result.isValid)),
             ("error_count", .int(result.diagnostics.count)),
-            ("warning_count", .int(0)),
+            ("warning_count", .int(warnings.count)),
             ("manifest_count", .int(result.manifests.count)),
             ("file_count", .int(result.files.count)),
-            ("diagnostics", .array(result.diagnostics.map { d in
+            ("diagnostics", .array((result.diagnostics.map { ($0, "error") } + warnings.map { ($0, "warning") }).map { d, severity in
                 var pairs: [(String, JSONText)] = [
-                    ("severity", .string("error")),
+                    ("severity", .string(severity)),
                     ("summary", .string(d.message)),
                     ("detail", .string(d.description)),
                 ]

@@ -17,10 +17,17 @@ public actor Controller {
         public var interval: Double
         public var step: ReconcileStep.Settings
         public var dataDirectory: String
+        /// Webhook-triggered fetches start at most once per this many seconds; deliveries in
+        /// between coalesce into the next fetch.
+        public var webhookMinInterval: Double
+        /// Where the structured event lines go (none by default).
+        public var log: EventLog
 
-        public init(repository: String, branch: String, path: String, interval: Double, step: ReconcileStep.Settings, dataDirectory: String) {
+        public init(repository: String, branch: String, path: String, interval: Double, step: ReconcileStep.Settings, dataDirectory: String,
+                    webhookMinInterval: Double = 1, log: EventLog = .disabled) {
             self.repository = repository; self.branch = branch; self.path = path; self.interval = interval
-            self.step = step; self.dataDirectory = dataDirectory
+            self.step = step; self.dataDirectory = dataDirectory; self.webhookMinInterval = webhookMinInterval
+            self.log = log
         }
     }
 
@@ -29,6 +36,9 @@ public actor Controller {
     let step: ReconcileStep
     let client: BatchComputeClient
     let state: ControllerStateFile
+    let historyFile: HistoryFile
+    /// One line per reconciliation, apply, stall and webhook delivery.
+    public nonisolated let events: EventLog
 
     private var conditions = ConditionSet()
     private var history = History()
@@ -45,8 +55,11 @@ public actor Controller {
     private var lastFetch: Date?
     private var nextAttempt: Date?
     private var pruneSkipped = 0
-    private var triggered = false
-    private var triggerReason = "interval"
+    /// Why the next pass runs early (a webhook, `reconcile`, `resume`), until it starts: triggers
+    /// that arrive while a pass runs are served by one more pass after it, not dropped.
+    private var pending: String?
+    /// When the last fetch started: webhooks wait for `webhookMinInterval` after it.
+    private var lastFetchStart: Date?
     private var wakeup: CheckedContinuation<Void, Never>?
     private var stopping = false
     private var sleeps = 0
@@ -66,6 +79,9 @@ public actor Controller {
         source = GitSource(url: configuration.repository, directory: configuration.dataDirectory + "/mirror.git", credentials: credentials)
         step = ReconcileStep(client: client, settings: configuration.step)
         state = ControllerStateFile(path: configuration.dataDirectory + "/state.json")
+        historyFile = HistoryFile(path: configuration.dataDirectory + "/history.json")
+        history = historyFile.load()
+        events = configuration.log
         let saved = state.load()
         suspended = saved.suspended
         appliedRevision = saved.appliedRevision
@@ -77,9 +93,18 @@ public actor Controller {
     public func run() async {
         conditions.progressing("starting", retrying: false, at: Date())
         while !stopping {
-            if !suspended { await reconcile(trigger: triggered ? triggerReason : "interval") }
-            triggered = false
+            if suspended {
+                pending = nil
+            } else {
+                await holdForWebhookInterval()
+                if stopping { break }
+                let reason = pending ?? "interval"
+                pending = nil
+                await reconcile(trigger: reason)
+            }
             firstPassDone = true
+            // A trigger that came while the pass ran (a push after its fetch): one more pass.
+            if pending != nil && !suspended { continue }
             let wait = backoff.failures > 0 ? backoff.delay : Controller.jittered(configuration.interval)
             nextAttempt = Date().addingTimeInterval(wait)
             await sleep(wait)
@@ -89,8 +114,21 @@ public actor Controller {
     /// ±10 % so that many controllers polling one server do not do it in step.
     static func jittered(_ interval: Double) -> Double { interval * Double.random(in: 0.9...1.1) }
 
+    /// A burst of webhooks makes at most one fetch now and one after the burst: a webhook-
+    /// triggered pass starts no sooner than `webhookMinInterval` after the last fetch started.
+    /// Other triggers (`reconcile`, `resume`) and `stop()` end the wait.
+    private func holdForWebhookInterval() async {
+        guard let last = lastFetchStart else { return }
+        let until = last.addingTimeInterval(configuration.webhookMinInterval)
+        while !stopping, pending?.hasPrefix("webhook") == true {
+            let left = until.timeIntervalSinceNow
+            if left <= 0 { return }
+            try? await Task.sleep(nanoseconds: UInt64(min(left, 0.05) * 1e9))
+        }
+    }
+
     private func sleep(_ seconds: Double) async {
-        if triggered || stopping { return }
+        if pending != nil || stopping { return }
         sleeps += 1
         let generation = sleeps
         let timer = Task { [weak self] in
@@ -110,9 +148,13 @@ public actor Controller {
 
     /// A webhook (or `bcctl controller reconcile`): fetch now instead of at the next interval.
     public func trigger(_ reason: String) {
-        if reason.hasPrefix("webhook") { lastWebhookAt = Date() }
-        triggered = true
-        triggerReason = reason
+        if reason.hasPrefix("webhook") {
+            lastWebhookAt = Date()
+            // A pending `reconcile` or `resume` is not turned into a (rate-limited) webhook pass.
+            if pending == nil || pending?.hasPrefix("webhook") == true { pending = reason }
+        } else {
+            pending = reason
+        }
         wake()
     }
 
@@ -148,7 +190,8 @@ public actor Controller {
         busy = true
         defer { busy = false; progress = nil }
         let started = Date()
-        progress = "fetching \(configuration.repository)"
+        progress = "fetching \(ControllerStatus.redacted(configuration.repository))"
+        lastFetchStart = started
         let revision: String
         do {
             let seconds = try await source.fetch()
@@ -194,11 +237,14 @@ public actor Controller {
             Task { await self?.applyStarted() }
         }
         let duration = Date().timeIntervalSince(started)
+        if case .applied(_, let apply?, _, _) = outcome { logApply(apply, revision: target, trigger: trigger) }
+        if case .applyFailed(_, let apply, _) = outcome { logApply(apply, revision: target, trigger: trigger) }
         switch outcome {
-        case .applied(let plan, _, _, _) where checkingOnly, .drift(let plan, _) where checkingOnly:
+        case .applied(let plan, _, let resources, _) where checkingOnly, .drift(let plan, _, let resources) where checkingOnly:
             // The head is still stalled: keep its condition, report drift of what is applied.
-            if case .drift(_, let addresses) = outcome { drift = addresses } else { drift = [] }
-            record(target, started, duration, plan, drift.isEmpty ? .noChanges : .driftReported, trigger)
+            if case .drift(_, let addresses, _) = outcome { drift = addresses } else { drift = [] }
+            metrics.resources = resources
+            record(target, started, duration, plan.summary, drift.isEmpty ? .noChanges : .driftReported, trigger, plan: plan)
         case .applied(let plan, let apply, let resources, let skipped):
             backoff.succeeded()
             appliedRevision = target
@@ -208,13 +254,17 @@ public actor Controller {
             metrics.resources = resources
             persist()
             renderJobs = watches
-            conditions.ready("Applied revision \(target.prefix(12))" + (apply.map { ": \($0)" } ?? ": \(plan)"), at: Date())
-            record(target, started, duration, apply ?? plan, apply == nil ? .noChanges : .succeeded, trigger)
-        case .drift(let plan, let addresses):
+            conditions.ready("Applied revision \(target.prefix(12))" + (apply.map { ": \($0.summary)" } ?? ": \(plan.summary)"), at: Date())
+            record(target, started, duration, apply?.summary ?? plan.summary, apply == nil ? .noChanges : .succeeded, trigger, plan: plan)
+        case .drift(let plan, let addresses, let resources):
             backoff.succeeded()
             drift = addresses
+            metrics.resources = resources
             conditions.ready("Applied revision \(target.prefix(12)); drift detected in \(addresses.count) resource\(addresses.count == 1 ? "" : "s") (not corrected without --self-heal)", at: Date())
-            record(target, started, duration, plan, .driftReported, trigger)
+            record(target, started, duration, plan.summary, .driftReported, trigger, plan: plan)
+        case .applyFailed(let plan, let apply, let resources):
+            metrics.resources = resources
+            fail(Reason.applyFailed, apply.failureMessage, revision: target, started: started, trigger: trigger, plan: plan)
         case .validationFailed(let problems):
             stalledRevision = revision
             stall(Reason.validationFailed, "revision \(target.prefix(12)) has \(problems.count) problem\(problems.count == 1 ? "" : "s"): \(problems.prefix(5).joined(separator: "; "))",
@@ -270,21 +320,53 @@ public actor Controller {
 
     private func applyStarted() { lastApplyStartAt = Date(); progress = "applying revision \(fetchedRevision?.prefix(12) ?? "")" }
 
-    private func fail(_ reason: String, _ message: String, revision: String, started: Date, trigger: String) {
+    private func fail(_ reason: String, _ message: String, revision: String, started: Date, trigger: String,
+                      plan: ReconcileStep.PlanReport? = nil) {
         let wait = backoff.failed()
         conditions.failed(reason, "\(message) (retrying in \(String(format: "%.2f", wait)) s)", at: Date())
-        record(revision, started, Date().timeIntervalSince(started), message, .failed, trigger)
+        record(revision, started, Date().timeIntervalSince(started), message, .failed, trigger, plan: plan, reason: reason, retryIn: wait)
     }
 
     private func stall(_ reason: String, _ message: String, revision: String, started: Date, trigger: String) {
         backoff.succeeded()
         conditions.stalled(reason, message, at: Date())
-        record(revision, started, Date().timeIntervalSince(started), message, .stalled, trigger)
+        events.emit(.warn, "stall", [("workspace", .string(configuration.step.workspace)), ("revision", .string(revision)),
+                                     ("trigger", .string(trigger)), ("reason", .string(reason)), ("message", .string(message))])
+        record(revision, started, Date().timeIntervalSince(started), message, .stalled, trigger, reason: reason)
     }
 
-    private func record(_ revision: String, _ started: Date, _ duration: Double, _ actions: String, _ result: Reconciliation.Result, _ trigger: String) {
+    /// The history entry (kept on disk too), the metrics and the `reconcile` log line of a pass.
+    private func record(_ revision: String, _ started: Date, _ duration: Double, _ actions: String, _ result: Reconciliation.Result, _ trigger: String,
+                        plan: ReconcileStep.PlanReport? = nil, reason: String? = nil, retryIn: Double? = nil) {
         history.record(Reconciliation(revision: revision, started: started, duration: duration, actions: actions, result: result, trigger: trigger))
+        historyFile.save(history)
         metrics.observeReconcile(workspace: configuration.step.workspace, result: result.rawValue, seconds: duration)
+        let level: EventLog.Level = switch result {
+        case .failed: .error
+        case .stalled: .warn
+        case .succeeded, .noChanges, .driftReported: .info
+        }
+        let counts = plan?.counts
+        events.emit(level, "reconcile", [
+            ("workspace", .string(configuration.step.workspace)), ("revision", revision.isEmpty ? nil : .string(revision)),
+            ("trigger", .string(trigger)), ("result", .string(result.rawValue)), ("duration", .double(duration)),
+            ("to_run", counts.map { .int($0.run) }), ("to_add", counts.map { .int($0.add) }),
+            ("to_change", counts.map { .int($0.change) }), ("to_destroy", counts.map { .int($0.destroy) }),
+            ("drift", .int(drift.count)), ("prune_skipped", .int(pruneSkipped)),
+            ("reason", reason.map { .string($0) }), ("retry_in", retryIn.map { .double($0) }),
+            ("message", result == .failed || result == .stalled ? .string(actions) : nil),
+        ])
+    }
+
+    /// The `apply` log line: what was done, what failed, what remains.
+    private func logApply(_ apply: ReconcileStep.ApplyReport, revision: String, trigger: String) {
+        events.emit(apply.succeeded ? .info : .error, "apply", [
+            ("workspace", .string(configuration.step.workspace)), ("revision", .string(revision)), ("trigger", .string(trigger)),
+            ("result", .string(apply.succeeded ? "succeeded" : "failed")), ("duration", .double(apply.seconds)),
+            ("submitted", .int(apply.counts.run)), ("added", .int(apply.counts.add)), ("changed", .int(apply.counts.change)),
+            ("destroyed", .int(apply.counts.destroy)), ("failed", .int(apply.failures.count)), ("remaining", .int(apply.remaining)),
+            ("message", apply.succeeded ? nil : .string(apply.failureMessage)),
+        ])
     }
 
     /// Engine jobs by state, for `/metrics`.

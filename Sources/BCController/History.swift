@@ -1,3 +1,4 @@
+import BCAPI
 import Foundation
 
 /// One reconciliation, as `/api/status` and `bcctl status` list it.
@@ -28,5 +29,73 @@ public struct History: Sendable, Equatable, Codable {
     public mutating func record(_ r: Reconciliation) {
         entries.insert(r, at: 0)
         if entries.count > History.capacity { entries.removeLast(entries.count - History.capacity) }
+    }
+}
+
+/// The history on disk, `DATA/controller/history.json`, so `bcctl status` shows the last
+/// reconciliations across a restart. Written after every reconciliation to a temporary file,
+/// synced and renamed over the old one: a crash leaves the old history or the new, never half.
+struct HistoryFile: Sendable {
+    let path: String
+
+    private struct Entry: Codable {
+        var revision: String
+        var started: String
+        var durationSeconds: Double
+        var actions: String
+        var result: Reconciliation.Result
+        var trigger: String
+    }
+
+    private struct Saved: Codable { var version = 1; var history: [Entry] }
+
+    /// The saved history, newest first; empty when there is none or it cannot be read.
+    func load() -> History {
+        guard let data = FileManager.default.contents(atPath: path), let saved = try? JSONDecoder().decode(Saved.self, from: data) else { return History() }
+        var history = History()
+        for e in saved.history.prefix(History.capacity).reversed() {
+            guard let started = WireTime.parse(e.started) else { continue }
+            history.record(Reconciliation(revision: e.revision, started: started, duration: e.durationSeconds, actions: e.actions,
+                                          result: e.result, trigger: e.trigger))
+        }
+        return history
+    }
+
+    func save(_ history: History) {
+        let saved = Saved(history: history.entries.map {
+            Entry(revision: $0.revision, started: WireTime.format($0.started), durationSeconds: $0.duration, actions: $0.actions,
+                  result: $0.result, trigger: $0.trigger)
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let data = try? encoder.encode(saved) else { return }
+        AtomicFile.write(data, to: path)
+    }
+}
+
+/// Replaces a file whole: a temporary file beside it, fsync, rename, fsync of the directory.
+enum AtomicFile {
+    @discardableResult
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o600) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { return false }
+        let written = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        guard written, fsync(fd) == 0 else { close(fd); unlink(temporary); return false }
+        close(fd)
+        guard rename(temporary, path) == 0 else { unlink(temporary); return false }
+        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+        return true
     }
 }

@@ -26,14 +26,40 @@ public struct ReconcileStep: Sendable {
         }
     }
 
+    /// Owned resources by kind: how many match the manifests (ready) and how many do not.
+    public typealias Readiness = [String: (ready: Int, notReady: Int)]
+
+    /// The plan a pass made: its sentence and counts (after prune was left out).
+    public struct PlanReport: Sendable {
+        public var summary: String
+        public var counts: ChangeCounts
+    }
+
+    /// What an apply did.
+    public struct ApplyReport: Sendable {
+        public var summary: String
+        /// What was done: created, updated, replaced, deleted, runs submitted.
+        public var counts: ChangeCounts
+        /// `Kind/name: error` of each failed operation.
+        public var failures: [String]
+        public var remaining: Int
+        public var seconds: Double
+        public var succeeded: Bool { failures.isEmpty && remaining == 0 }
+        /// The `ApplyFailed` condition's message: each failure, then how many remain.
+        public var failureMessage: String { (failures + ["remaining: \(remaining)"]).joined(separator: "; ") }
+    }
+
     public enum Outcome: Sendable {
-        /// Applied (or nothing to apply): the plan's sentence and the apply's.
-        case applied(plan: String, apply: String?, resources: [String: (ready: Int, notReady: Int)], pruneSkipped: Int)
+        /// Applied (or nothing to apply): the plan, and the apply when there was one. The
+        /// readiness is the estate's after the apply.
+        case applied(plan: PlanReport, apply: ApplyReport?, resources: Readiness, pruneSkipped: Int)
         /// Same revision as last applied and the estate drifted: reported, not corrected.
-        case drift(plan: String, addresses: [String])
+        case drift(plan: PlanReport, addresses: [String], resources: Readiness)
         case validationFailed([String])
         case notReviewed(String)
         case failed(reason: String, message: String)
+        /// Some operations failed: the readiness counts what was done as ready.
+        case applyFailed(plan: PlanReport, apply: ApplyReport, resources: Readiness)
     }
 
     public let client: BatchComputeClient
@@ -89,11 +115,12 @@ public struct ReconcileStep: Sendable {
             plan.changes.removeAll { $0.action == .delete }
         }
         let resources = ReconcileStep.readiness(plan)
+        let planned = PlanReport(summary: plan.summary, counts: plan.counts)
         if !plan.hasChanges && plan.staleLabels == 0 {
-            return .applied(plan: plan.summary, apply: nil, resources: resources, pruneSkipped: pruneSkipped)
+            return .applied(plan: planned, apply: nil, resources: resources, pruneSkipped: pruneSkipped)
         }
         if !newRevision && plan.hasChanges && !settings.selfHeal {
-            return .drift(plan: plan.summary, addresses: plan.actionable.map(\.address.description))
+            return .drift(plan: planned, addresses: plan.actionable.map(\.address.description), resources: resources)
         }
         if settings.requireReviewedPlan && plan.hasChanges {
             let digest = PlanDigest.contentHash(plan, includingDeletes: settings.prune)
@@ -121,21 +148,37 @@ public struct ReconcileStep: Sendable {
             return .failed(reason: Reason.applyFailed, message: "\(error)")
         }
         onApplyStart()
+        let applyStarted = Date()
         let result = await applier.apply(plan) { _ in }
         _ = try? await WorkspaceState.bump(settings.workspace, client: client)
-        guard result.succeeded else {
-            let failures = result.failed.map { "\($0.address): \($0.message)" }
-            return .failed(reason: Reason.applyFailed, message: (failures + ["remaining: \(result.remaining.count)"]).joined(separator: "; "))
-        }
-        return .applied(plan: plan.summary, apply: result.summary, resources: resources, pruneSkipped: pruneSkipped)
+        let report = ApplyReport(summary: result.summary, counts: result.counts, failures: result.failed.map { "\($0.address): \($0.message)" },
+                                 remaining: result.remaining.count, seconds: Date().timeIntervalSince(applyStarted))
+        // The gauges describe the estate after the apply, not the plan before it.
+        let after = ReconcileStep.readiness(plan, after: result)
+        guard result.succeeded else { return .applyFailed(plan: planned, apply: report, resources: after) }
+        return .applied(plan: planned, apply: report, resources: after, pruneSkipped: pruneSkipped)
     }
 
-    /// Per kind: resources the plan leaves alone (ready) and those it changes (not ready yet).
+    /// The readiness once `result` was applied: what it did is ready now.
+    static func readiness(_ plan: Plan, after result: ApplyResult) -> Readiness {
+        var out = readiness(plan)
+        for done in result.done where done.action != .delete {
+            let kind = done.address.kind.rawValue
+            guard var entry = out[kind], entry.notReady > 0 else { continue }
+            entry.notReady -= 1
+            entry.ready += 1
+            out[kind] = entry
+        }
+        return out
+    }
+
+    /// Per kind: resources the plan leaves alone (ready) and those it changes (not ready yet);
+    /// a declared run that failed and is not run again is not ready either.
     static func readiness(_ plan: Plan) -> [String: (ready: Int, notReady: Int)] {
         var out: [String: (ready: Int, notReady: Int)] = [:]
         for c in plan.changes where c.action != .delete {
             var entry = out[c.address.kind.rawValue] ?? (0, 0)
-            if c.action == .noop { entry.ready += 1 } else { entry.notReady += 1 }
+            if c.action == .noop && c.runFailure == nil { entry.ready += 1 } else { entry.notReady += 1 }
             out[c.address.kind.rawValue] = entry
         }
         return out

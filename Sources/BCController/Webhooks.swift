@@ -23,6 +23,8 @@ public enum WebhookVerdict: Sendable, Equatable {
 /// hint to fetch early: polling stays the source of truth, so a refused hook loses nothing.
 public struct WebhookVerifier: Sendable {
     public static let maxBodyBytes = 1 << 20
+    /// How deep a push payload's arrays and objects may nest.
+    public static let maxDepth = 64
 
     let secret: [UInt8]
     let branch: String
@@ -70,11 +72,36 @@ public struct WebhookVerifier: Sendable {
 
     /// GitHub and GitLab push payloads both name the pushed branch in `ref`.
     func pushVerdict(_ body: [UInt8], delivery: String?) -> WebhookVerdict {
+        // The JSON parser recurses: a signed body of 20,000 nested arrays would overflow the stack.
+        if WebhookVerifier.nestsDeeper(body, than: WebhookVerifier.maxDepth) {
+            return .rejected(status: 400, reason: "the JSON body nests deeper than \(WebhookVerifier.maxDepth) levels")
+        }
         guard let payload = try? JSONValue.parse(body), let ref = payload["ref"]?.stringValue else {
             return .rejected(status: 400, reason: "the push payload has no ref")
         }
         guard ref == "refs/heads/\(branch)" else { return .ignored("push to \(ref), not refs/heads/\(branch)") }
         return .accepted(delivery: delivery)
+    }
+
+    /// Whether arrays and objects in `json` nest deeper than `limit`, counted without
+    /// recursion (brackets inside strings do not count). Push payloads nest about 5 deep.
+    static func nestsDeeper(_ json: [UInt8], than limit: Int) -> Bool {
+        var depth = 0, inString = false, escaped = false
+        for c in json {
+            if inString {
+                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return true }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return false
     }
 
     static func hexBytes(_ text: Substring) -> [UInt8]? {

@@ -1,6 +1,7 @@
 import BCAPI
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// The BatchCompute REST API over the engine, on Hummingbird.
@@ -8,12 +9,12 @@ public enum APIServer {
     /// Largest request body accepted; descriptions are kilobytes.
     public static let maxBodyBytes = 1 << 20
 
-    public static func router(for engine: Engine) -> Router<BasicRequestContext> {
+    public static func router(for engine: Engine, limits: EngineLimits = EngineLimits()) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OSSMiddleware(engine: engine))
         router.add(middleware: BatchComputeErrorMiddleware())
         router.add(middleware: ACSAuthMiddleware(credentials: engine.credentials))
-        JobsAPI(engine: engine).register(on: router)
+        JobsAPI(engine: engine, limits: limits).register(on: router)
         ClustersAPI(engine: engine).register(on: router)
         ImagesAPI(engine: engine).register(on: router)
         AppsAPI(engine: engine).register(on: router)
@@ -25,16 +26,27 @@ public enum APIServer {
     /// Runs the server until SIGTERM or SIGINT (or, with `handleSignals: false`, until the
     /// task is cancelled: a process hosting the controller too decides itself when to stop).
     public static func run(engine: Engine, host: String, port: Int, logger: Logger, handleSignals: Bool = true,
+                           drain: Duration = .zero, limits: EngineLimits = EngineLimits(),
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = Application(
-            router: router(for: engine),
-            configuration: .init(address: .hostname(host, port: port), serverName: "bcops-engine"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
         let scheduler = Scheduler(engine: engine, logger: logger)
+        let app = Application(
+            router: router(for: engine, limits: limits),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "bcops-engine",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                await scheduler.serving(at: host, port: bound)
+                await onRunning(bound)
+            },
+            logger: logger)
         let scheduling = Task { await scheduler.run() }
         defer { scheduling.cancel() }
         try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
+        // Stopped (SIGTERM): nothing new starts; running instances get `drain` to end, then are
+        // handed over to the next engine, which adopts them.
+        let summary = await scheduler.shutdown(drain: drain)
+        logger.info("engine stopped: \(summary)")
     }
 
     // MARK: Helpers shared by the handlers
@@ -125,15 +137,22 @@ struct BatchComputeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Checks the `acs` HMAC-SHA1 signature on every request against the raw request target.
+/// Checks the `acs` HMAC-SHA1 signature on every request against the raw request target, then
+/// that the request is fresh and used once: its `Date` within 15 minutes of the engine's clock
+/// (else `403 RequestTimeTooSkewed`), its `x-acs-signature-nonce` not seen within that window
+/// (else `403 SignatureNonceUsed`), and its body matching `Content-MD5` (signed; bcops' client)
+/// and `contentMd5` (hex, not signed; the SDK) when sent (else `400 InvalidDigest`). The nonce is
+/// taken last, so a refused request does not use it up. GETs carry no body and are not hashed.
 struct ACSAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let credentials: Credentials
+    /// The nonces seen within the window, shared by every request this router serves.
+    var nonces = NonceWindow()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let authorization = request.headers[.authorization] else {
             throw APIError(403, "Forbidden", "The request is not signed: Authorization is missing.")
         }
-        guard request.headers[.date] != nil else { throw APIError.missing("Date") }
+        guard let dateHeader = request.headers[.date] else { throw APIError.missing("Date") }
         guard let (keyId, _) = ACSSignature.parseAuthorization(authorization) else {
             throw APIError(403, "Forbidden", "Authorization must be \"acs <AccessKeyId>:<Signature>\".")
         }
@@ -145,6 +164,38 @@ struct ACSAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard ACSSignature.verify(authorization: authorization, secret: credentials.accessKeySecret,
                                   method: request.method.rawValue, target: target, headers: headers) else {
             throw APIError(403, "SignatureDoesNotMatch", "The request signature does not match the one the engine computed.")
+        }
+        let now = Date()
+        let verdict = RequestTime.check(dateHeader, now: now)
+        guard case .fresh(let date, let expires) = verdict else { throw RequestTime.apiError(verdict, header: dateHeader, now: now)! }
+        guard let nonce = request.headers[SignedHeaders.nonce], !nonce.isEmpty else {
+            throw APIError(400, "MissingSignatureNonce", "x-acs-signature-nonce is mandatory: a fresh value (a UUID) on every request.")
+        }
+        var request = request
+        let signedMD5 = request.headers[SignedHeaders.contentMD5], sdkMD5 = request.headers[SignedHeaders.sdkContentMD5]
+        if signedMD5 != nil || sdkMD5 != nil {
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.collectBody(upTo: APIServer.maxBodyBytes)
+            } catch {
+                throw APIError(413, "InvalidHttpBody", "The request body is larger than \(APIServer.maxBodyBytes) bytes.")
+            }
+            let digest = buffer.withUnsafeReadableBytes { BodyDigest.md5($0) }
+            if let signedMD5, BodyDigest.parse(signedMD5) != digest {
+                throw APIError(400, "InvalidDigest", "The body's MD5 is not the one Content-MD5 names: the body changed on the way.")
+            }
+            if let sdkMD5, BodyDigest.parse(sdkMD5) != digest,
+               !BodyDigest.sdkMatches(sdkMD5, body: Array(buffer.readableBytesView), digest: digest) {
+                throw APIError(400, "InvalidDigest", "The body's MD5 is not the one contentMd5 names: the body changed on the way.")
+            }
+        }
+        switch await nonces.claim(nonce: nonce, accessKeyId: keyId, date: date, expires: expires, now: now) {
+        case .fresh: break
+        case .predates:
+            throw APIError(403, "RequestTimeTooSkewed", "The request is dated (\(dateHeader.prefix(64))) before this engine started; "
+                           + "a request signed for its previous run could be a replay, so sign it again.")
+        case .used: throw APIError(403, "SignatureNonceUsed", "Specified signature nonce was used already within the last 15 minutes.")
+        case .full: throw APIError(503, "Throttling", "Too many signed requests within 15 minutes for the engine to remember; retry later.")
         }
         return try await next(request, context)
     }

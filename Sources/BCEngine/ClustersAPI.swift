@@ -36,6 +36,8 @@ struct ClustersAPI {
         }
         router.delete("/clusters/:id") { _, context in
             try store.deleteCluster(try context.parameters.require("id"))
+            // The scheduler forgets the cluster's pool and stops the jobs that failed with it.
+            await engine.wakeup.raise()
             return APIServer.json([:] as [String: Any])
         }
         router.put("/clusters/:id") { request, context in
@@ -127,6 +129,7 @@ struct ClustersAPI {
     /// place; image, environment, user data and mounts replaced.
     func modified(_ stored: String, with change: [String: Any]) throws -> String {
         try JSONBody.checkKnown(change, ClustersAPI.modifyFields, where: "")
+        try JSONBody.checkLabels(change)  // relabelling is bounded like creating
         if change["ImageId"] != nil { try ImagesAPI.checkKnown(try JSONBody.string(change, "ImageId") ?? "", store: store) }
         var o = try JSONBody.parse(Data(stored.utf8)).object
         var groups = (o["Groups"] as? [String: Any]) ?? [:]

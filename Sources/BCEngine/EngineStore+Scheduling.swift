@@ -215,13 +215,31 @@ extension EngineStore {
             .execute(arguments: [now, kind, resource, detail])
     }
 
-    /// After a restart nothing of ours is running (the scheduler has ended the process groups
-    /// a killed engine left behind): their instances go back to Waiting to run again (their
-    /// results were never recorded, so nothing is counted twice).
-    public func requeueInterrupted() throws -> Int {
+    /// An instance the store says is running: what a restarted engine must re-adopt, record, or run again.
+    public struct RunningInstance: Sendable {
+        public var jobId: String
+        public var task: String
+        public var index: Int
+        public var startTime: Date?
+        /// The slot directory it was started in (its logs, its status file).
+        public var directory: String?
+        public var key: String { "\(jobId)/\(task)/\(index)" }
+    }
+
+    public func runningInstances() throws -> [RunningInstance] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT job_id, task, idx, start_time, log_dir FROM instances WHERE state = 'Running'").map {
+                RunningInstance(jobId: $0[0], task: $0[1], index: $0[2], startTime: EngineStore.date($0[3]), directory: $0[4])
+            }
+        }
+    }
+
+    /// An instance whose fate is unknown (it was running when the engine died and left no
+    /// status) goes back to Waiting to run again, without counting a retry.
+    public func requeue(jobId: String, task: String, index: Int) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE instances SET state = 'Waiting', start_time = NULL, pgid = NULL WHERE state = 'Running'")
-            return db.changesCount
+            try db.execute(sql: "UPDATE instances SET state = 'Waiting', start_time = NULL WHERE job_id = ? AND task = ? AND idx = ? AND state = 'Running'",
+                           arguments: [jobId, task, index])
         }
     }
 }

@@ -116,6 +116,9 @@ struct JobDescription {
         if let config = try JSONBody.dict(app, "Config"), let auto = try JSONBody.dict(config, "AutoCluster") {
             try checkAutoCluster(auto, engine: engine)
         }
+        for key in ["StdoutPath", "StderrPath"] {
+            if let logging = try JSONBody.dict(app, "Logging"), let path = try JSONBody.string(logging, key), !path.isEmpty { try checkOSS(path, "Logging." + key) }
+        }
         var count = 1
         if let config = try JSONBody.dict(app, "Config"), let n = try JSONBody.int(config, "InstanceCount") {
             count = n
@@ -127,14 +130,23 @@ struct JobDescription {
         return [("app", count)]
     }
 
-    /// OSS locations must stay inside the object store: `oss://bucket/…`, no `..` segments.
+    /// Fields whose path is a prefix the engine appends object names to (`stdout.<job>.<task>.<n>`).
+    static let prefixFields: Set<String> = ["StdoutRedirectPath", "StderrRedirectPath", "LogMapping", "Logging.StdoutPath", "Logging.StderrPath"]
+
+    /// OSS locations must name a place in the object store that keeps what is written there:
+    /// `oss://bucket/…` with a bucket, no `.` or `..` segments (`oss://./` took a job's logs
+    /// nowhere), no `//` but at the end, no control characters (a NUL cut the key short).
+    /// A log prefix needs the `/` after its bucket: names are appended to it.
     static func checkOSS(_ path: String, _ field: String) throws {
-        guard path.hasPrefix("oss://"), path.dropFirst(6).first.map({ $0 != "/" }) ?? false else {
-            throw APIError.invalid(field, "\"\(path)\" is not an oss:// location")
-        }
-        if path.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
-            throw APIError.invalid(field, "\"\(path)\" must not contain .. segments")
-        }
+        let shown = path.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? $0.escaped(asASCII: true) : String($0) }.joined()
+        func refuse(_ why: String) -> APIError { APIError.invalid(field, "\"\(shown)\" \(why)") }
+        guard path.hasPrefix("oss://") else { throw refuse("is not an oss:// location") }
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { throw refuse("contains a control character") }
+        let segments = path.dropFirst(6).split(separator: "/", omittingEmptySubsequences: false)
+        guard let bucket = segments.first, !bucket.isEmpty else { throw refuse("has no bucket after oss://") }
+        if segments.contains(where: { $0 == "." || $0 == ".." }) { throw refuse("must not contain . or .. segments") }
+        if segments.dropLast().contains(where: \.isEmpty) { throw refuse("must not contain empty segments (//)") }
+        if segments.count == 1 && prefixFields.contains(field) { throw refuse("needs a / after the bucket (oss://\(bucket)/…)") }
     }
 
     static func hasCycle(_ edges: [String: [String]]) -> Bool {

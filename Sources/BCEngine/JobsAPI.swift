@@ -5,6 +5,7 @@ import Hummingbird
 /// `/jobs`, `/jobs/{id}/tasks`, `/jobs/{id}/tasks/{task}/instances`.
 struct JobsAPI {
     let engine: Engine
+    var limits = EngineLimits()
     var store: EngineStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -42,7 +43,7 @@ struct JobsAPI {
             let task = try context.parameters.require("task")
             guard let n = Int(try context.parameters.require("n")),
                   let row = try store.instances(of: job.id, task: task).first(where: { $0.index == n }) else {
-                throw APIError.notFound("instance of task \(task)")
+                throw APIError.notFound("instance \(try context.parameters.require("n")) of task \(task) of \(job.id)")
             }
             return APIServer.json(instanceJSON(row, job: job))
         }
@@ -54,8 +55,14 @@ struct JobsAPI {
         let body = try await APIServer.body(request)
         let q = APIServer.query(request)
         let parsed = try JobDescription(body.object, engine: engine)
+        let instances = parsed.tasks.reduce(0) { $0 + $1.instances }
+        guard instances <= limits.maxInstancesPerJob else {
+            throw APIError(403, "QuotaExhausted", "The InstanceCountPerJob (\(limits.maxInstancesPerJob)) quota is exhausted: "
+                           + "the job asks for \(instances) instances. Split it into several jobs, or start the engine with a "
+                           + "larger --max-instances-per-job.")
+        }
         let description = String(decoding: JSONBody.serialize(JobDescription.normalized(body.object)), as: UTF8.self)
-        let id = try store.createJob(name: parsed.name, type: parsed.type, priority: parsed.priority, description: description,
+        let id = try await store.createJob(name: parsed.name, type: parsed.type, priority: parsed.priority, description: description,
                                      token: q["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks)
         await engine.wakeup.raise()
         if q["sync"] != nil && parsed.type == "App" {
@@ -98,9 +105,21 @@ struct JobsAPI {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
         let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"], cluster: q["ClusterId"],
-                                                labels: try APIServer.labels(q))
+                                                labels: try APIServer.labels(q), newestFirst: try JobsAPI.newestFirst(q))
         let summaries = try store.summaries(of: rows.map(\.id))
         return APIServer.json(["Items": rows.map { jobJSON($0, summary: summaries[$0.id]) }, "NextMarker": next])
+    }
+
+    /// `OrderBy` (only `CreationTime`, the one order jobs have) and `IsReverse` (`True`/`False`).
+    static func newestFirst(_ q: [String: String]) throws -> Bool {
+        if let order = q["OrderBy"], !order.isEmpty, order != "CreationTime" {
+            throw APIError.invalid("OrderBy", "jobs can be ordered by CreationTime only, got \(order)")
+        }
+        switch q["IsReverse"]?.lowercased() {
+        case nil, "", "false": return false
+        case "true": return true
+        case let other?: throw APIError.invalid("IsReverse", "expected True or False, got \(other)")
+        }
     }
 
     func get(_ request: Request, id: String) throws -> Response {
@@ -129,6 +148,9 @@ struct JobsAPI {
         let (marker, limit) = try APIServer.page(q)
         var rows = try store.tasks(of: job.id)
         if let state = q["State"], !state.isEmpty { rows = rows.filter { $0.state == state } }
+        if let cluster = q["ClusterId"], !cluster.isEmpty {
+            rows = rows.filter { TaskPlan.clusterId(job.description, task: $0.name) == cluster }
+        }
         if let marker, !marker.isEmpty { rows = Array(rows.drop { $0.name < marker }) }
         let page = Array(rows.prefix(limit))
         return APIServer.json(["Items": try page.map { try taskJSON($0, jobId: job.id) },

@@ -19,14 +19,40 @@ public struct ObjectStore: Sendable {
         try? FileManager.default.removeItem(atPath: temporaryRoot)
     }
 
-    /// The local path of an `oss://` URL, or a typed error for anything else.
+    /// OSS's longest object name, in bytes.
+    public static let maxKeyBytes = 1023
+    /// The longest name between two slashes that the file system under the store can hold.
+    public static let maxSegmentBytes = 255
+
+    /// The local path of an `oss://` URL, or a typed error (`InvalidOSSPath`) for anything the
+    /// store cannot hold as that very name: a NUL would end the name early in every file
+    /// system call (`a\0b` became `a`), other control characters are refused as OSS refuses
+    /// them, and names too long for OSS or the file system are refused before they reach it.
     public func path(of url: String) throws -> String {
-        guard url.hasPrefix("oss://") else { throw APIError.invalid("OSSPath", "\"\(url)\" is not an oss:// location") }
+        guard url.hasPrefix("oss://") else { throw APIError.invalid("OSSPath", "\"\(Self.shown(url))\" is not an oss:// location") }
         let rest = url.dropFirst(6)
+        if let c = rest.unicodeScalars.first(where: Self.isControl) {
+            throw APIError.invalid("OSSPath", "\"\(Self.shown(url))\" contains the control character \(c.escaped(asASCII: true)); object names cannot hold control characters")
+        }
         let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
         guard let bucket = parts.first, !bucket.isEmpty else { throw APIError.invalid("OSSPath", "\"\(url)\" has no bucket") }
         if parts.contains("..") || parts.contains(".") { throw APIError.invalid("OSSPath", "\"\(url)\" must not contain . or .. segments") }
+        let keyBytes = rest.utf8.count - bucket.utf8.count - (parts.count > 1 ? 1 : 0)
+        if keyBytes > Self.maxKeyBytes {
+            throw APIError.invalid("OSSPath", "the object name in \"\(url.prefix(80))…\" is \(keyBytes) bytes; at most \(Self.maxKeyBytes)")
+        }
+        if let long = parts.first(where: { $0.utf8.count > Self.maxSegmentBytes }) {
+            throw APIError.invalid("OSSPath", "\"\(long.prefix(40))…\" in \"\(url.prefix(80))…\" is \(long.utf8.count) bytes between slashes; "
+                                   + "this engine's store holds at most \(Self.maxSegmentBytes)")
+        }
         return root + "/" + rest
+    }
+
+    static func isControl(_ c: Unicode.Scalar) -> Bool { c.value < 0x20 || c.value == 0x7F }
+
+    /// Text with control characters escaped, for messages.
+    static func shown(_ s: some StringProtocol) -> String {
+        s.unicodeScalars.map { isControl($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
     }
 
     public func put(_ data: Data, at url: String) throws {
@@ -96,6 +122,9 @@ public struct ObjectStore: Sendable {
 
     public func list(bucket: String, prefix: String, delimiter: String, marker: String, maxKeys: Int) throws -> Listing {
         let bucketRoot = try path(of: "oss://\(bucket)/")
+        if prefix.unicodeScalars.contains(where: Self.isControl) {
+            throw APIError.invalid("prefix", "\"\(Self.shown(prefix))\" contains a control character; object names cannot hold one")
+        }
         // Walk only the directory the prefix names, not the whole bucket.
         let dirPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
         if dirPart.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." }) {

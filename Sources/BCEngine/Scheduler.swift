@@ -27,6 +27,14 @@ public actor Scheduler {
     /// next one without a query. Starting re-checks the state, so a stale entry is harmless.
     var readAhead: [String: [Int]] = [:]
     var poolDirectories: [String: String] = [:]
+    /// False once the engine is stopping: ends are still recorded, nothing new starts.
+    var accepting = true
+    /// `BATCH_COMPUTE_OSS_HOST`: where instances reach OSS (the engine serves it on its own port).
+    var ossHost = "127.0.0.1"
+
+    public func serving(at host: String, port: Int) {
+        ossHost = "\(host == "localhost" || host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+    }
     /// The engine's own HOME, the default for instances (read once: ProcessInfo copies the environment).
     let defaultHome = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
     /// The directory of the running bcctl: first on every instance's PATH, so node-side tools
@@ -42,6 +50,9 @@ public actor Scheduler {
         var capacity: Int
         var host: Bool
         var environment: [String: String] = [:]
+        /// The cluster's `Configs.Mounts` and `InputMapping`: on BatchCompute every node of the
+        /// cluster has them, so every task placed there sees them too.
+        var inputs: [TaskPlan.Mapping] = []
     }
 
     public init(engine: Engine, executor: any InstanceExecutor = LocalExecutor(), logger: Logger,
@@ -71,12 +82,7 @@ public actor Scheduler {
     /// Runs until cancelled.
     public func run() async {
         objects.clearIncoming()
-        do {
-            let killed = LocalExecutor.killOrphans(of: engine.dataDirectory)
-            if killed > 0 { logger.info("ended process groups left by an earlier engine", metadata: ["count": "\(killed)"]) }
-            let requeued = try engine.store.requeueInterrupted()
-            if requeued > 0 { logger.info("requeued instances interrupted by a restart", metadata: ["count": "\(requeued)"]) }
-        } catch { logger.error("cannot requeue interrupted instances: \(error)") }
+        await recover()
         // A pass on every wakeup from the API (checked every 5 ms), and at least every 250 ms.
         var sinceLastPass = 0
         while !Task.isCancelled {
@@ -153,7 +159,8 @@ public actor Scheduler {
         let name = "cluster:\(clusterId)"
         if let known = pools[name] { return (name, known) }
         guard let cluster = try? engine.store.cluster(clusterId) else { return nil }
-        let pool = Pool(capacity: slots(of: cluster), host: Scheduler.runsOnHost(cluster), environment: Scheduler.environment(of: cluster))
+        let pool = Pool(capacity: slots(of: cluster), host: Scheduler.runsOnHost(cluster), environment: Scheduler.environment(of: cluster),
+                        inputs: Scheduler.mappings(of: cluster))
         pools[name] = pool
         return (name, pool)
     }
@@ -162,17 +169,19 @@ public actor Scheduler {
     /// one transaction. Every task gets the free slots of its own pool, in priority order.
     public func tick(ending ends: [EngineStore.InstanceEnd] = []) async {
         if ends.contains(where: { endMayRequeue($0) }) { forgetQueue() }
-        if waiting == nil { waiting = readQueue() }
+        if waiting == nil { waiting = accepting ? readQueue() : [] }
         var chosen: [(c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, directory: String, host: Bool, environment: [String: String])] = []
         var drained: Set<String> = []
         var failedJobs: Set<String> = []
         for t in waiting ?? [] where !failedJobs.contains(t.jobId) {
-            guard let task = plan(t.jobId, t.task) else { continue }
-            guard let (poolName, pool) = pool(for: task, jobId: t.jobId, taskName: t.task) else {
-                fail(t.jobId, message: "cluster \(task.clusterId ?? "") does not exist")
+            guard let planned = plan(t.jobId, t.task) else { continue }
+            guard let (poolName, pool) = pool(for: planned, jobId: t.jobId, taskName: t.task) else {
+                fail(t.jobId, message: "cluster \(planned.clusterId ?? "") does not exist")
                 failedJobs.insert(t.jobId)
                 continue
             }
+            var task = planned
+            for m in pool.inputs where !task.inputs.contains(where: { $0.destination == m.destination }) { task.inputs.append(m) }
             var used = slotsInUse[poolName, default: []]
             var free = pool.capacity - used.count
             guard free > 0 else { continue }
@@ -279,6 +288,16 @@ public actor Scheduler {
     }
 
     /// Whether a cluster runs images' commands on the host (bcops' `Runtime: host`).
+    /// A cluster's mounts and input mappings, which every node of it has.
+    static func mappings(of cluster: EngineStore.ClusterRow) -> [TaskPlan.Mapping] {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any] else { return [] }
+        let writable = o["WriteSupport"] as? Bool ?? false
+        let mapped = (o["InputMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { oss, local in
+            (local as? String).map { TaskPlan.Mapping(source: oss, destination: $0, writable: writable) }
+        }
+        return TaskPlan.mountEntries((o["Configs"] as? [String: Any])?["Mounts"]) + mapped
+    }
+
     /// A cluster's `EnvVars`, which BatchCompute puts in every node's environment.
     static func environment(of cluster: EngineStore.ClusterRow) -> [String: String] {
         guard let o = try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any] else { return [:] }
@@ -436,14 +455,20 @@ public actor Scheduler {
 
     /// Each slot of a pool has a directory that is reused: creating and deleting a directory
     /// and two log files per instance cost more than the instance itself for short tasks.
-    func prepare(_ c: EngineStore.Runnable, task: TaskPlan, directory dir: String, clusterEnvironment: [String: String] = [:]) -> Prepared {
+    /// `fresh: false` describes an instance already running there (one a restarted engine
+    /// adopts), leaving its directory alone.
+    func prepare(_ c: EngineStore.Runnable, task: TaskPlan, directory dir: String, clusterEnvironment: [String: String] = [:],
+                 fresh: Bool = true) -> Prepared {
         let workdir = dir + "/workdir"
         let fm = FileManager.default
-        if let leftovers = try? fm.contentsOfDirectory(atPath: workdir) {
+        if !fresh {
+            // Nothing to reset: the instance is running in it.
+        } else if let leftovers = try? fm.contentsOfDirectory(atPath: workdir) {
             for entry in leftovers { try? fm.removeItem(atPath: workdir + "/" + entry) }  // a fresh working directory
         } else {
             try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         }
+        if fresh { unlink(dir + "/exit") }  // the last instance's status, recorded already
         // The cluster's EnvVars are the node's environment (SGE bootstraps read them); the task's own win.
         var env = clusterEnvironment.merging(task.environment) { _, task in task }
         let path = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -456,7 +481,7 @@ public actor Scheduler {
         env["BATCH_COMPUTE_CLUSTER_ID"] = task.clusterId ?? "auto-\(c.jobId)"
         env["BATCH_COMPUTE_WORKER_ID"] = "i-local-\(c.index)"
         env["BATCH_COMPUTE_REGION"] = "local"
-        env["BATCH_COMPUTE_OSS_HOST"] = "localhost"
+        env["BATCH_COMPUTE_OSS_HOST"] = ossHost
         // Marks the instance's processes as this engine's, so a restarted engine finds and ends them.
         env[LocalExecutor.ownerVariable] = engine.dataDirectory
         func object(_ kind: String, _ prefix: String?) -> String? {
@@ -465,29 +490,128 @@ public actor Scheduler {
         }
         return Prepared(
             launch: InstanceLaunch(commandLine: task.commandLine, workingDirectory: workdir, environment: env,
-                                   stdoutPath: dir + "/stdout", stderrPath: dir + "/stderr", timeoutSeconds: task.timeout),
+                                   stdoutPath: dir + "/stdout", stderrPath: dir + "/stderr", timeoutSeconds: task.timeout,
+                                   statusPath: dir + "/exit"),
             stdoutObject: object("stdout", task.stdoutPrefix), stderrObject: object("stderr", task.stderrPrefix))
     }
 
     func finished(_ c: EngineStore.Runnable, task: TaskPlan, pool: String, slot: Int, key: String, launch: Prepared, outcome: InstanceOutcome) async {
         slotsInUse[pool]?.remove(slot)
         inFlight[key] = nil
+        guard let end = settle(c, task: task, launch: launch, outcome: outcome) else {
+            await tick()
+            return
+        }
+        // A slot is free: record the end and start the next instance in one commit, now.
+        await tick(ending: [end])
+    }
+
+    /// Uploads what an ended instance left and says how it ended; nil when that is unknown (an
+    /// adopted instance that left no status), after putting it back to run again.
+    func settle(_ c: EngineStore.Runnable, task: TaskPlan, launch: Prepared, outcome: InstanceOutcome) -> EngineStore.InstanceEnd? {
         // Logs land in OSS before the state says the instance ended, so a reader never sees a finished instance without them.
         uploadOutputs(launch.outputs)
         uploadLogs(task, c, launch: launch)
         if let o = launch.stdoutObject { try? objects.putFile(launch.launch.stdoutPath, at: o) }
         if let o = launch.stderrObject { try? objects.putFile(launch.launch.stderrPath, at: o) }
-        let result: EngineStore.InstanceResult = switch outcome {
-        case .exited(0): .succeeded
+        let result: EngineStore.InstanceResult
+        switch outcome {
+        case .exited(0): result = .succeeded
         case .exited(let code):
-            .failed(exitCode: Int(code), code: "NonZeroExitCode",
-                    message: "instance exited with code \(code)" + (Scheduler.lastLine(of: launch.launch.stderrPath).map { ": \($0)" } ?? ""))
-        case .timedOut: .failed(exitCode: nil, code: "Timeout", message: "instance exceeded its timeout of \(task.timeout) s")
-        case .failedToStart(let why): .failed(exitCode: nil, code: "StartFailed", message: why)
+            result = .failed(exitCode: Int(code), code: "NonZeroExitCode",
+                             message: "instance exited with code \(code)" + (Scheduler.lastLine(of: launch.launch.stderrPath).map { ": \($0)" } ?? ""))
+        case .timedOut: result = .failed(exitCode: nil, code: "Timeout", message: "instance exceeded its timeout of \(task.timeout) s")
+        case .failedToStart(let why): result = .failed(exitCode: nil, code: "StartFailed", message: why)
+        case .unknown:
+            do { try engine.store.requeue(jobId: c.jobId, task: c.task, index: c.index) } catch {
+                logger.error("cannot requeue instance \(c.jobId)/\(c.task)/\(c.index): \(error)")
+            }
+            forgetQueue()
+            return nil
         }
-        // A slot is free: record the end and start the next instance in one commit, now.
-        await tick(ending: [EngineStore.InstanceEnd(jobId: c.jobId, task: c.task, index: c.index, result: result, maxRetries: task.maxRetries,
-                                                    failJobOnInstanceFailure: task.failJobOnInstanceFailure)])
+        return EngineStore.InstanceEnd(jobId: c.jobId, task: c.task, index: c.index, result: result, maxRetries: task.maxRetries,
+                                       failJobOnInstanceFailure: task.failJobOnInstanceFailure)
+    }
+
+    // MARK: Restarts and stops
+
+    /// A restarted engine settles what the store says was running: instances still running are
+    /// adopted (their slots kept, their deadlines too), instances that ended while the engine
+    /// was down are recorded from the status `bcops-instance` wrote, and only those whose fate
+    /// is unknown run again. Process groups of instances that no longer run (their job was
+    /// stopped or deleted) are ended.
+    func recover() async {
+        let running: [EngineStore.RunningInstance]
+        do { running = try engine.store.runningInstances() } catch {
+            logger.error("cannot read the instances a restart interrupted: \(error)")
+            return
+        }
+        var orphans: [String: LocalExecutor.Orphan] = [:]
+        var strays: [LocalExecutor.Orphan] = []
+        for o in LocalExecutor.orphans(of: engine.dataDirectory) {
+            if o.index >= 0, orphans[o.key] == nil { orphans[o.key] = o } else { strays.append(o) }
+        }
+        let local = executor as? LocalExecutor
+        var ends: [EngineStore.InstanceEnd] = []
+        var (adopted, recorded, requeued) = (0, 0, 0)
+        for r in running {
+            let orphan = orphans.removeValue(forKey: r.key)
+            let c = EngineStore.Runnable(jobId: r.jobId, task: r.task, index: r.index, priority: 0)
+            guard let dir = r.directory, let slot = Int((dir as NSString).lastPathComponent),
+                  let task = plan(r.jobId, r.task), let (poolName, pool) = pool(for: task, jobId: r.jobId, taskName: r.task) else {
+                if let orphan { kill(-orphan.group, SIGKILL) }
+                do { try engine.store.requeue(jobId: r.jobId, task: r.task, index: r.index) } catch {
+                    logger.error("cannot requeue instance \(r.key): \(error)")
+                }
+                requeued += 1
+                continue
+            }
+            var prepared = prepare(c, task: task, directory: dir, clusterEnvironment: pool.environment, fresh: false)
+            prepared.outputs = task.outputs.enumerated().map { i, o in (dir + "/mounts/out-\(i)", o.oss.hasSuffix("/") ? o.oss : o.oss + "/") }
+            if let orphan, let local {
+                slotsInUse[poolName, default: []].insert(slot)
+                let left = task.timeout - Int(Date().timeIntervalSince(r.startTime ?? Date()))
+                let launch = prepared
+                let run = Task {
+                    let outcome = await local.adopt(pid: orphan.group, statusPath: dir + "/exit", timeoutSeconds: left)
+                    await self.finished(c, task: task, pool: poolName, slot: slot, key: r.key, launch: launch, outcome: outcome)
+                }
+                inFlight[r.key] = (r.jobId, run)
+                adopted += 1
+            } else if let code = LocalExecutor.recordedStatus(dir + "/exit") {
+                if let end = settle(c, task: task, launch: prepared, outcome: .exited(code)) { ends.append(end) }
+                recorded += 1
+            } else {
+                if let orphan { kill(-orphan.group, SIGKILL) }
+                _ = settle(c, task: task, launch: prepared, outcome: .unknown)
+                requeued += 1
+            }
+        }
+        // Groups no running instance claims: their job was stopped or deleted while the engine was down.
+        for o in Array(orphans.values) + strays { kill(-o.group, SIGKILL) }
+        let ended = orphans.count + strays.count
+        if adopted + recorded + requeued + ended > 0 {
+            logger.info("recovered after a restart", metadata: [
+                "adopted": "\(adopted)", "recordedWhileDown": "\(recorded)", "runAgain": "\(requeued)", "endedStrayGroups": "\(ended)"])
+        }
+        if !ends.isEmpty { await tick(ending: ends) }
+    }
+
+    /// Stops taking new work, waits up to `drain` for running instances to end (recording
+    /// them), and hands the rest over: they go on running, and the next engine on this data
+    /// directory adopts them. Returns what it did, for the log.
+    public func shutdown(drain: Duration) async -> String {
+        accepting = false
+        forgetQueue()
+        let before = inFlight.count
+        let deadline = ContinuousClock.now + drain
+        while !inFlight.isEmpty && ContinuousClock.now < deadline && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let left = inFlight.count
+        if before == 0 { return "no instance was running" }
+        return "\(before - left) of \(before) running instances ended while draining; "
+            + (left == 0 ? "none left" : "\(left) left running for the next engine on \(engine.dataDirectory) to adopt")
     }
 
     /// The last non-empty line of a log (read from its last 4 KiB, at most 400 characters): what a

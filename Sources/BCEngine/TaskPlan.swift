@@ -38,6 +38,13 @@ struct TaskPlan: Sendable {
         }
     }
 
+    /// The cluster a task of a job runs on (a DAG task's `ClusterId`, an App job's `Config.ClusterId`).
+    static func clusterId(_ description: String, task: String) -> String? {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any] else { return nil }
+        if let t = ((o["DAG"] as? [String: Any])?["Tasks"] as? [String: Any])?[task] as? [String: Any] { return t["ClusterId"] as? String }
+        return ((o["App"] as? [String: Any])?["Config"] as? [String: Any])?["ClusterId"] as? String
+    }
+
     /// The App an App job names, if it is one.
     static func appName(_ description: String) -> String? {
         guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any],

@@ -29,16 +29,27 @@ public struct ControllerRunCommand: AsyncParsableCommand {
         Otherwise it reconciles the engine at --endpoint (or $BCOPS_ENDPOINT with $BCOPS_ACCESS_KEY_ID and \
         $BCOPS_ACCESS_KEY_SECRET, or the engine of --data). Prune is off unless --prune; drift is reported on \
         every interval and corrected only with --self-heal.
+
+        /api/suspend, /api/resume and /api/reconcile need Authorization: Bearer TOKEN. The token is generated \
+        on first start into DATA/controller/api-token (mode 0600; its path is printed, never the token), or read \
+        from --api-token-file; `bcctl controller suspend|resume|reconcile` and `bcctl status` read it from the \
+        same place. --listen and --engine-listen stay on loopback unless --allow-remote.
         """)
 
     @Option(help: "The repository: a local path, file://, http(s):// or ssh:// URL.") public var repo: String
     @Option(help: "The branch to track.") public var branch = "main"
     @Option(help: "The directory of manifests inside the repository.") public var path = "."
     @Option(help: "How often to fetch and check drift (30s, 1m, 5m).") public var interval: Duration = Duration(seconds: 60)
-    @Option(help: "Where /healthz, /readyz, /metrics, /api/status and /hooks/* listen, HOST:PORT.") public var listen = "127.0.0.1:9412"
+    @Option(help: "Where /healthz, /readyz, /metrics, /api/* and /hooks/* listen, HOST:PORT (loopback unless --allow-remote).") public var listen = "127.0.0.1:9412"
     @Option(help: "A BatchCompute endpoint to reconcile (default: $BCOPS_ENDPOINT or the engine of --data).") public var endpoint: String?
     @Flag(help: "Host the engine in this process.") public var embeddedEngine = false
-    @Option(help: "With --embedded-engine: where the engine listens, HOST:PORT.") public var engineListen = "127.0.0.1:9411"
+    @Option(help: "With --embedded-engine: where the engine listens, HOST:PORT (loopback unless --allow-remote).") public var engineListen = "127.0.0.1:9411"
+    @Flag(help: "Allow --listen and --engine-listen on an address other than loopback (then /api/status and /metrics need the API token too).")
+    public var allowRemote = false
+    @Option(help: "A file holding the bearer token of /api/* (default: DATA/controller/api-token, generated on first start).")
+    public var apiTokenFile: String?
+    @Option(help: "Webhook-triggered fetches start at most once per this interval; deliveries in between coalesce (1s, 0.5s).")
+    public var webhookMinInterval: Duration = Duration(seconds: 1)
     @Option(help: "Data directory: the mirror, the journal, the controller's state (and the embedded engine's).") public var data: String?
     @Option(help: "The workspace the repository's manifests own.") public var workspace = "default"
     @Flag(help: "Delete owned objects whose manifests were removed.") public var prune = false
@@ -47,16 +58,40 @@ public struct ControllerRunCommand: AsyncParsableCommand {
     @Option(help: "A file holding the webhook secret (GitHub HMAC key, GitLab token, generic bearer token).") public var webhookSecretFile: String?
     @Option(help: "Git credentials: an SSH private key file, or a file of username=… and password=… lines.") public var gitCredentialsFile: String?
     @Option(help: "Operations in flight at once during an apply.") public var parallelism = 10
+    @Option(help: "The event log on standard output: one line per reconcile, apply, stall and webhook, as logfmt or json.")
+    public var logFormat: EventLog.Format = .logfmt
 
     public init() {}
 
     public func run() async throws {
+        let (host, port) = try ListenAddress.parse(listen, flag: "--listen")
+        try ListenAddress.requireLoopback(host, flag: "--listen", server: "the controller", allowRemote: allowRemote)
+        var engineAddress: (host: String, port: Int)?
+        if embeddedEngine {
+            engineAddress = try ListenAddress.parse(engineListen, flag: "--engine-listen")
+            try ListenAddress.requireLoopback(engineAddress!.host, flag: "--engine-listen", server: "the embedded engine", allowRemote: allowRemote)
+        }
+        guard webhookMinInterval.seconds >= 0 else { throw ValidationError("--webhook-min-interval must not be negative") }
         let dataDirectory = data ?? Engine.defaultDataDirectory
+        // One engine per data directory: refuse (naming the engine there) before writing into it.
+        let served = embeddedEngine ? try ServedDirectory.take(dataDirectory) : nil
         let controllerDirectory = dataDirectory + "/controller"
-        try FileManager.default.createDirectory(atPath: controllerDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: controllerDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // The mirror, the state and the API token: private to the controller's user.
+        chmod(controllerDirectory, 0o700)
         var logger = Logger(label: "bcops.controller")
         logger.logLevel = .info
-        let (host, port) = try Self.address(listen, what: "--listen")
+        let token: String
+        if let file = apiTokenFile {
+            do { token = try APIToken.load(file: file) } catch { throw ValidationError("--api-token-file: \(error)") }
+            if APIToken.isWorldReadable(file) { printError("Warning: the API token file \(file) is readable by every user of this host: chmod o-r it") }
+            print("controller API token from \(file)")
+        } else {
+            let made: (token: String, path: String, created: Bool)
+            do { made = try APIToken.loadOrCreate(directory: controllerDirectory) } catch { throw ValidationError("\(error)") }
+            token = made.token
+            print(made.created ? "created the controller API token in \(made.path) (mode 0600)" : "controller API token from \(made.path)")
+        }
         var secret: [UInt8] = []
         if let file = webhookSecretFile {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("--webhook-secret-file: cannot read \(file)") }
@@ -68,9 +103,8 @@ public struct ControllerRunCommand: AsyncParsableCommand {
         }
 
         var engineTask: Task<Void, Error>?
-        let configuration: ClientConfiguration
-        if embeddedEngine {
-            let (engineHost, enginePort) = try Self.address(engineListen, what: "--engine-listen")
+        var configuration: ClientConfiguration
+        if let (engineHost, enginePort) = engineAddress, let directory = served {
             let engine = try Engine(dataDirectory: dataDirectory, objectRoot: Engine.defaultObjectRoot(data: dataDirectory))
             let bound = BoundPort()
             var engineLogger = Logger(label: "bcops.engine")
@@ -78,13 +112,13 @@ public struct ControllerRunCommand: AsyncParsableCommand {
             engineTask = Task {
                 do {
                     try await APIServer.run(engine: engine, host: engineHost, port: enginePort, logger: engineLogger, handleSignals: false) { p in
-                        let endpointFile = dataDirectory + "/endpoint"
-                        try? "http://\(engineHost):\(p)\n".write(toFile: endpointFile + ".tmp", atomically: false, encoding: .utf8)
-                        rename(endpointFile + ".tmp", endpointFile)
+                        directory.listening(at: "http://\(engineHost):\(p)")
                         await bound.set(p)
                     }
                 } catch {
-                    printError("Error: the embedded engine cannot listen on \(engineHost):\(enginePort): \(error)")
+                    printError("Error: " + (directory.address == nil
+                        ? "the embedded engine: " + ListenFailure.message(error, host: engineHost, port: enginePort, flag: "--engine-listen")
+                        : "the embedded engine stopped: \(error)"))
                     Terminal.exitNow(1)
                 }
             }
@@ -97,24 +131,28 @@ public struct ControllerRunCommand: AsyncParsableCommand {
             env["BCOPS_DATA"] = dataDirectory
             if let endpoint { env["BCOPS_ENDPOINT"] = endpoint }
             configuration = try ClientConfiguration.fromEnvironment(env)
+            if endpoint != nil { configuration.endpointSource = .flag("--endpoint") }
         }
         let client = BatchComputeClient(configuration, maxConnections: max(16, parallelism))
         let settings = ReconcileStep.Settings(workspace: workspace, prune: prune, selfHeal: selfHeal, requireReviewedPlan: requireReviewedPlan,
                                               parallelism: parallelism, journalDirectory: dataDirectory + "/journals")
         let controller = Controller(configuration: .init(repository: repo, branch: branch, path: path, interval: interval.seconds,
-                                                         step: settings, dataDirectory: controllerDirectory),
+                                                         step: settings, dataDirectory: controllerDirectory,
+                                                         webhookMinInterval: webhookMinInterval.seconds, log: EventLog(format: logFormat)),
                                     client: client, credentials: credentials)
         let verifier = WebhookVerifier(secret: secret, branch: branch)
+        let apiGuard = APIGuard(token: token, listenHost: host, remote: !ListenAddress.isLoopback(host))
         let banner = "\(ControllerStatus.redacted(repo)) branch \(branch) path \(path), every \(interval.seconds) s"
         let serverTask = Task {
             do {
-                try await ControllerServer.run(controller: controller, verifier: verifier, host: host, port: port, logger: logger) { p in
+                try await ControllerServer.run(controller: controller, verifier: verifier, guard: apiGuard, host: host, port: port, logger: logger) { p in
                 try? "http://\(host):\(p)\n".write(toFile: controllerDirectory + "/address", atomically: true, encoding: .utf8)
                     print("bcops controller listening on http://\(host):\(p): \(banner)")
                     fflush(nil)
                 }
             } catch {
-                printError("Error: the controller cannot listen on \(host):\(port): \(error)")
+                printError("Error: the controller: " + ListenFailure.message(error, host: host, port: port, flag: "--listen"))
+                served?.stopped()
                 Terminal.exitNow(1)
             }
         }
@@ -126,14 +164,8 @@ public struct ControllerRunCommand: AsyncParsableCommand {
         await controller.run()
         serverTask.cancel()
         engineTask?.cancel()
+        served?.stopped()
         Terminal.exitNow(0)
-    }
-
-    static func address(_ text: String, what: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("\(what) must be HOST:PORT, got \(text)")
-        }
-        return (String(text[..<colon]), port)
     }
 }
 
@@ -182,16 +214,42 @@ public enum ControllerSignal {
         @Option(help: "The controller's address (default: from DATA/controller/address, else http://127.0.0.1:9412).")
         var address: String?
         @Option(help: "Data directory of the controller.") var data: String?
+        @Option(help: "The file holding the controller's API token (default: DATA/controller/api-token).")
+        var apiTokenFile: String?
 
         func url(_ path: String) -> String {
             let dir = (data ?? Engine.defaultDataDirectory) + "/controller/address"
             let base = address ?? (try? String(contentsOfFile: dir, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "http://127.0.0.1:9412"
             return (base.hasPrefix("http") ? base : "http://" + base) + path
         }
+
+        /// Where the token is looked for: --api-token-file, else the one the controller generated.
+        var tokenFile: String { apiTokenFile ?? (data ?? Engine.defaultDataDirectory) + "/controller/" + APIToken.fileName }
+
+        /// The API token, if it can be read (an unreadable --api-token-file is an error).
+        func token() throws -> String? {
+            do { return try APIToken.load(file: tokenFile) } catch {
+                if apiTokenFile != nil { throw ValidationError("--api-token-file: \(error)") }
+                return nil
+            }
+        }
+
+        /// The request to `path`, with the token when there is one (never printed).
+        func send(_ method: String, _ path: String) async throws -> [UInt8] {
+            let token = try token()
+            do {
+                return try await ControllerHTTP.send(method, url(path), headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [])
+            } catch let error as TransportError {
+                throw unreachable(error)
+            } catch var error as ControllerHTTP.Refused where error.status == 401 && token == nil {
+                error.hint = "no API token: \(tokenFile) cannot be read; run as the controller's user, or give --api-token-file"
+                throw error
+            }
+        }
     }
 
     static func post(_ target: Target, _ path: String) async throws -> [UInt8] {
-        try await ControllerHTTP.send("POST", target.url(path))
+        try await target.send("POST", path)
     }
 
     public struct Suspend: AsyncParsableCommand {
@@ -228,8 +286,13 @@ public struct StatusCommand: AsyncParsableCommand {
         var printedProgress = false
         while true {
             let data: [UInt8]
-            do { data = try await ControllerHTTP.send("GET", target.url("/api/status")) } catch {
-                printError("Error: cannot reach the controller at \(target.url("")): \(error)")
+            do { data = try await target.send("GET", "/api/status") } catch let error as ControllerHTTP.Refused {
+                printError("Error: the controller at \(target.url("")) answered \(error)")
+                throw ExitCode(1)
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                printError("Error: " + (error is ControllerUnreachable ? "\(error)" : "cannot reach the controller at \(target.url("")): \(error)"))
                 throw ExitCode(1)
             }
             if json { print(String(decoding: data, as: UTF8.self)); return }
@@ -249,12 +312,20 @@ public struct StatusCommand: AsyncParsableCommand {
 }
 
 enum ControllerHTTP {
-    static func send(_ method: String, _ url: String) async throws -> [UInt8] {
-        let response = try await PlainHTTP.send(method, url)
+    struct Refused: Error, CustomStringConvertible {
+        var status: Int
+        var body: String
+        var hint: String?
+        var description: String { "HTTP \(status): \(body)" + (hint.map { " (\($0))" } ?? "") }
+    }
+
+    static func send(_ method: String, _ url: String, headers: [(String, String)] = []) async throws -> [UInt8] {
+        let response = try await PlainHTTP.send(method, url, headers: headers)
         guard (200..<300).contains(response.status) else {
-            throw ValidationError("HTTP \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+            throw Refused(status: response.status, body: String(decoding: response.body, as: UTF8.self))
         }
         return response.body
     }
 }
 
+extension EventLog.Format: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BCAPI
+import BCCommands
 import BCEngine
 import Foundation
 import Logging
@@ -35,6 +36,19 @@ public struct EngineServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Allow listening on an address other than loopback.")
     public var allowRemote = false
 
+    @Option(name: .customLong("drain-timeout"),
+            help: "On SIGTERM, how long to wait for running instances before handing them over to the next engine (e.g. 0s, 30s, 5m).")
+    public var drainTimeout: BCCommands.Duration = .init(seconds: 0)
+
+    @Option(name: .customLong("max-instances-per-job"), help: "The most instances one job may have, over all its tasks (BatchCompute's quota).")
+    public var maxInstancesPerJob = EngineLimits.defaultMaxInstancesPerJob
+
+    @Option(name: .customLong("idle-timeout"), help: "Close a connection idle this long (e.g. 30s, 2m).")
+    public var idleTimeout: BCCommands.Duration = .init(seconds: Double(EngineLimits.defaultIdleTimeoutSeconds))
+
+    @Option(name: .customLong("max-connections"), help: "Connections open at once; more wait to be accepted.")
+    public var maxConnections = EngineLimits.defaultMaxConnections
+
     public init() {}
 
     public func run() async throws {
@@ -42,11 +56,13 @@ public struct EngineServeCommand: AsyncParsableCommand {
             throw ValidationError("--listen must be HOST:PORT, got \(listen)")
         }
         let host = String(listen[..<colon])
-        let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        let loopback = ListenAddress.isLoopback(host)
         if !loopback && !allowRemote {
             throw ValidationError("refusing to listen on \(host): the engine listens on loopback unless --allow-remote is given")
         }
         let dir = data ?? Engine.defaultDataDirectory
+        // One engine per data directory: a second one refuses, naming the first.
+        let served = try ServedDirectory.take(dir)
         let created = !FileManager.default.fileExists(atPath: dir + "/" + Credentials.fileName)
         let engine = try Engine(dataDirectory: dir, objectRoot: ossRoot ?? Engine.defaultObjectRoot(data: dir))
         var logger = Logger(label: "bcops.engine")
@@ -54,14 +70,21 @@ public struct EngineServeCommand: AsyncParsableCommand {
         let credentialsPath = dir + "/" + Credentials.fileName
         print(created ? "created access key \(engine.credentials.accessKeyId) in \(credentialsPath) (mode 0600)"
                       : "access key \(engine.credentials.accessKeyId) from \(credentialsPath)")
-        try await APIServer.run(engine: engine, host: host, port: port, logger: logger) { bound in
-            // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
-            let endpointFile = dir + "/endpoint"
-            try? "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)\n".write(toFile: endpointFile + ".tmp", atomically: false, encoding: .utf8)
-            rename(endpointFile + ".tmp", endpointFile)
-            print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")
-            fflush(nil)
+        do {
+            try await APIServer.run(engine: engine, host: host, port: port, logger: logger,
+                                    drain: .milliseconds(Int64(drainTimeout.seconds * 1000)),
+                                    limits: EngineLimits(maxInstancesPerJob: maxInstancesPerJob, idleTimeoutSeconds: max(1, Int(idleTimeout.seconds)),
+                                                         maxConnections: max(1, maxConnections))) { bound in
+                // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
+                served.listening(at: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")
+                print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")
+                fflush(nil)
+            }
+        } catch where served.address == nil {
+            printError("Error: " + ListenFailure.message(error, host: host, port: port, flag: "--listen"))
+            throw ExitCode(1)
         }
+        served.stopped()
     }
 }
 
@@ -87,6 +110,10 @@ public struct EngineCredentialsCommand: ParsableCommand {
         let c = try Credentials.load(from: dir + "/" + Credentials.fileName)
         let written = (try? String(contentsOfFile: dir + "/endpoint", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         let endpoint = self.endpoint ?? written.flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:9411"
+        if self.endpoint == nil && (written ?? "").isEmpty {
+            printError("Warning: no engine has written \(dir)/endpoint (none serves \(dir) now): the endpoint printed is the default, "
+                       + "\(endpoint); give --endpoint URL for an engine that listens elsewhere")
+        }
         if json {
             print("{\"Endpoint\": \"\(endpoint)\", \"AccessKeyId\": \"\(c.accessKeyId)\", \"AccessKeySecret\": \"\(c.accessKeySecret)\"}")
         } else {

@@ -234,14 +234,8 @@ enum OSSObjects {
     func message(url: String, code: String, detail: String, status: Int) -> String {
         switch code {
         case "EndpointUnreachable":
-            guard case .remote(_, let c, let source) = self else { return "\(url): \(detail)" }
-            var why = detail.hasPrefix(c.endpoint + ": ") ? String(detail.dropFirst(c.endpoint.count + 2)) : detail
-            if why.contains("Connection refused") { why = "connection refused" }
-            return """
-                no engine reachable at \(c.endpoint) (from \(source); \(why)): start one with `bcctl engine serve --data DIR`, \
-                or set BCOPS_ENDPOINT (with BCOPS_ACCESS_KEY_ID and BCOPS_ACCESS_KEY_SECRET) to the engine you mean; \
-                --local reads the store's directory on this host instead
-                """
+            // The client's sentence: the address, where it came from, and how to start an engine.
+            return detail + "; --local reads the store's directory on this host instead"
         case "NoSuchKey":
             return "\(url): no such object in \(place) (NoSuchKey)"
         case "NoSuchBucket":

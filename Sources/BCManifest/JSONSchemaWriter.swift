@@ -82,6 +82,9 @@ public enum JSONSchemaWriter {
         pairs.append(("properties", .object(props)))
         let required = o.properties.filter(\.required).map { JSONText.string($0.name) }
         if !required.isEmpty { pairs.append(("required", .array(required))) }
+        if !o.exactlyOneOf.isEmpty {
+            pairs.append(("oneOf", .array(o.exactlyOneOf.map { .object([("required", .array($0.map(JSONText.string)))]) })))
+        }
         pairs.append(("additionalProperties", .bool(false)))
         return .object(pairs)
     }

@@ -308,10 +308,36 @@ extension JobSpec: NodeReadable {
         v.jobFailOnInstanceFail = r.optional("jobFailOnInstanceFail")
         v.autoRelease = r.optional("autoRelease")
         v.notification = r.optional("notification")
-        v.tasks = r.required("tasks")
+        v.app = r.optional("app")
+        v.inputs = r.optional("inputs")
+        v.outputs = r.optional("outputs")
+        v.config = r.optional("config")
+        v.stdoutRedirectPath = r.optional("stdoutRedirectPath")
+        v.stderrRedirectPath = r.optional("stderrRedirectPath")
+        v.tasks = r.optional("tasks")
         v.dependencies = r.optional("dependencies")
         v.rerun = r.optional("rerun")
         r.finish(JobSpec.self)
+        return v
+    }
+}
+
+extension AppJobConfig: NodeReadable {
+    static let blank: AppJobConfig = NodeDecoding.blank(AppJobConfig.self)
+
+    static func read(_ node: YAMLNode, at path: PathRef, report: DecodingReport) -> AppJobConfig? {
+        guard var r = ObjectReader(node, at: path, report: report) else { return nil }
+        var v = blank
+        v.cluster = r.optional("cluster")
+        v.autoCluster = r.optional("autoCluster")
+        v.instanceCount = r.optional("instanceCount")
+        v.maxRetryCount = r.optional("maxRetryCount")
+        v.timeout = r.optional("timeout")
+        v.resourceType = r.optional("resourceType")
+        v.instanceType = r.optional("instanceType")
+        v.disks = r.optional("disks")
+        v.classicNetwork = r.optional("classicNetwork")
+        r.finish(AppJobConfig.self)
         return v
     }
 }

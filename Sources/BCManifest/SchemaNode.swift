@@ -55,4 +55,6 @@ public struct ObjectSchema: Sendable {
     public var typeName: String
     public var description: String?
     public var properties: [Property]
+    /// Exactly one of these groups of fields is required (`SchemaAlternatives`).
+    public var exactlyOneOf: [[String]] = []
 }

@@ -24,7 +24,8 @@ public enum SchemaRecorder {
                                   required: !recorder.fields.optional.contains(field.name),
                                   doc: docs?.fieldDocs[field.name])
         }
-        return .object(ObjectSchema(typeName: String(describing: type), description: docs?.typeDescription, properties: properties))
+        return .object(ObjectSchema(typeName: String(describing: type), description: docs?.typeDescription, properties: properties,
+                                    exactlyOneOf: (type as? any SchemaAlternatives.Type)?.exactlyOneOf ?? []))
     }
 
     static func shape(_ shape: SchemaShape) -> SchemaNode {

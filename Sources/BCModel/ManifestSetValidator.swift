@@ -56,8 +56,13 @@ public enum ManifestSetValidator {
                                "WorkflowRun \"\(other)\" is not defined\(Suggestions.hint(for: other, in: names(.WorkflowRun)))")
                 }
             case let job as JobSpec:
-                for (name, task) in job.tasks {
+                for (name, task) in job.tasks ?? [:] {
                     if let c = task.cluster { clusterRef(c, at: FieldPath.root / "spec" / "tasks" / name / "cluster") }
+                }
+                if let c = job.config?.cluster { clusterRef(c, at: FieldPath.root / "spec" / "config" / "cluster") }
+                // An App that is not declared here may exist on the engine: the plan checks it there.
+                if let app = job.app, let index = byName[.App]?[app], let declared = manifests[index].spec as? AppSpec {
+                    checkAppJob(job, against: declared, app: app, into: &sink)
                 }
             default: break
             }
@@ -81,6 +86,42 @@ public enum ManifestSetValidator {
             }
         }
         return nil
+    }
+
+    /// A run of an App declared in the same manifests: its inputs and outputs are the App's,
+    /// required ones are given, fixed ones are left alone, and values fit their parameters.
+    static func checkAppJob(_ job: JobSpec, against app: AppSpec, app name: String, into sink: inout DiagnosticSink) {
+        let spec = FieldPath.root / "spec"
+        let groups: [(field: String, given: [String: String]?, declared: [String: AppParameter], other: [String: AppParameter])] = [
+            ("inputs", job.inputs, app.inputs ?? [:], app.outputs ?? [:]),
+            ("outputs", job.outputs, app.outputs ?? [:], app.inputs ?? [:]),
+        ]
+        for g in groups {
+            let what = g.field == "inputs" ? "input" : "output"
+            for (param, value) in (g.given ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let path = spec / g.field / param
+                guard let p = g.declared[param] else {
+                    let elsewhere = g.other[param] != nil ? " (it is one of its \(g.field == "inputs" ? "outputs" : "inputs"))" : ""
+                    let list = g.declared.keys.sorted()
+                    let hint = elsewhere.isEmpty ? Suggestions.hint(for: param, in: list) : ""
+                    let declares = !elsewhere.isEmpty ? "" : list.isEmpty ? "; it declares no \(what)s"
+                        : hint.isEmpty ? "; it declares \(list.joined(separator: ", "))" : hint
+                    sink.errorAtKey(path, "App \"\(name)\" has no \(what) named \"\(param)\"\(elsewhere)\(declares)")
+                    continue
+                }
+                if p.overwritable == false {
+                    sink.error(path, "App \"\(name)\" does not let jobs set \(what) \"\(param)\" (overwritable: false; it is always \"\(p.default ?? "")\")")
+                }
+                if p.type == .Number, !(Double(value)?.isFinite ?? false) {
+                    sink.error(path, "\(what) \"\(param)\" of App \"\(name)\" is a Number, got \"\(value)\"")
+                }
+                if p.localPath != nil { Rules.ossPrefix(value, at: path, into: &sink) }
+            }
+            for (param, p) in g.declared.sorted(by: { $0.key < $1.key }) where p.default == nil && g.given?[param] == nil {
+                sink.error(g.given == nil ? spec / "app" : spec / g.field,
+                           "\(what) \"\(param)\" of App \"\(name)\" has no default and must be set (spec.\(g.field).\(param))")
+            }
+        }
     }
 
     static func checkRenderJob(_ job: RenderJobSpec, against project: RenderProjectSpec, into sink: inout DiagnosticSink) {

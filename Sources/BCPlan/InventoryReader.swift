@@ -1,3 +1,4 @@
+import BCClient
 import BCModel
 
 /// Reads `/bcops/inventory`'s answer (`{"Items":[{Collection, Id, Revision, State, Message,
@@ -6,8 +7,9 @@ import BCModel
 /// the tree (two dictionaries per object, one of them copied again into the labels) cost as
 /// much as the objects themselves.
 ///
-/// Anything it does not expect (a value of another type, a malformed document) makes it
-/// answer nil, and the caller reads the answer the general way: same result, slower.
+/// Anything it does not expect (a value of another type, a malformed document, nesting past
+/// `JSONLimits.maxDepth`) makes it answer nil, and the caller reads the answer the general
+/// way: same result, slower, and the general reading names what is wrong (`JSONNestingError`).
 struct InventoryReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
@@ -216,9 +218,10 @@ struct InventoryReader {
         return v
     }
 
-    /// Skips any value (of a key the inventory reading does not use).
-    private mutating func skipValue(depth: Int = 0) -> Bool {
-        guard depth < 64 else { return false }
+    /// Skips any value (of a key the inventory reading does not use). Nesting is bounded as
+    /// the general reading bounds it; past that, nil, and the general reading reports it.
+    private mutating func skipValue(depth: Int = 1) -> Bool {
+        guard depth <= JSONLimits.maxDepth else { return false }
         skipSpace()
         guard i < bytes.count else { return false }
         switch bytes[i] {

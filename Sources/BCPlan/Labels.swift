@@ -1,3 +1,4 @@
+import BCClient
 import BCModel
 
 /// The labels bcops keeps on every live object it owns (DESIGN.md "Ownership").
@@ -19,6 +20,16 @@ public enum OwnershipLabels {
     /// Encodes applied field hashes compactly (sorted, canonical JSON).
     public static func encodeFields(_ hashes: [String: String]) -> String {
         JSONValue.object(hashes.mapValues(JSONValue.string)).canonicalString
+    }
+
+    /// Throws `JSONNestingError` when a fields label nests deeper than bcops reads JSON
+    /// (`JSONLimits.maxDepth`). One pass counting opening brackets for any real label; only a
+    /// label with more of them than the limit is parsed to see how deep they go.
+    public static func checkFields(_ text: String) throws {
+        var opening = 0
+        for b in text.utf8 where b == UInt8(ascii: "[") || b == UInt8(ascii: "{") { opening += 1 }
+        guard opening > JSONLimits.maxDepth else { return }
+        do { _ = try JSONValue.parse(Array(text.utf8)) } catch let e as JSONNestingError { throw e } catch {}
     }
 
     public static func decodeFields(_ text: String?) -> [String: String] {

@@ -64,13 +64,54 @@ public struct LiveState: Sendable {
         let label = [("Label", "\(OwnershipLabels.workspace)=\(workspace)")]
         var state = LiveState()
         try await withThrowingTaskGroup(of: (LiveCollection, [JSONValue]).self) { group in
-            for collection in only { group.addTask { (collection, try await client.listAll("/\(collection.rawValue)", query: label)) } }
+            for collection in only {
+                group.addTask {
+                    do { return (collection, try await client.listAll("/\(collection.rawValue)", query: label)) } catch let e as JSONNestingError {
+                        throw unreadable("the list of \(collection.rawValue) of workspace \(workspace) cannot be read: \(e)")
+                    }
+                }
+            }
             for try await (collection, items) in group {
                 for item in items { state.add(item, collection: collection, workspace: workspace, brief: false) }
             }
         }
         state.sortAttempts()
         return state
+    }
+
+    // MARK: Objects a plan cannot read
+
+    /// The error of a live object, or a list of them, that a plan cannot read: a
+    /// `BatchComputeError`, so that bcplan and bcapply report it as they report the API's
+    /// errors (and give the workspace lock back), and the controller as a failed reconcile.
+    static func unreadable(_ message: String) -> BatchComputeError {
+        BatchComputeError(status: 0, code: "UnreadableLiveObject", message: message, requestId: "")
+    }
+
+    static func unreadable(_ address: ResourceAddress, id: String, _ reason: String) -> BatchComputeError {
+        unreadable("\(address): live object \(id) cannot be read: \(reason); fix or delete the object, then plan again")
+    }
+
+    /// Why a plan cannot read `o` (read in full: its fields label nests too deep), or nil.
+    static func unreadable(_ o: LiveResource) -> BatchComputeError? {
+        guard let fields = o.labels[OwnershipLabels.fields] else { return nil }
+        do { try OwnershipLabels.checkFields(fields) } catch {
+            return unreadable(o.address, id: o.id, "\(error) in its \(OwnershipLabels.fields) label")
+        }
+        return nil
+    }
+
+    /// Throws (`unreadable`) for the current object of a manifest that a plan would read and
+    /// cannot. Objects read briefly carry no fields label (the inventory leaves it out), and
+    /// objects without a manifest are not read, only deleted: a damaged object can still be
+    /// deleted, forgotten or imported again.
+    func checkReadable(_ desired: [DesiredResource]) throws {
+        try desired.withUnsafeBufferPointer { desired in
+            for i in desired.indices {
+                guard let o = objects[desired[i].address]?.last, !o.brief else { continue }
+                if let e = Self.unreadable(o) { throw e }
+            }
+        }
     }
 
     mutating func add(_ item: JSONValue, collection: LiveCollection, workspace: String, brief: Bool) {
@@ -97,7 +138,9 @@ public struct LiveState: Sendable {
     public static func inventory(client: BatchComputeClient, workspace: String) async throws -> LiveState? {
         let response = try await client.send(.GET, "/bcops/inventory", query: [("Workspace", workspace)])
         guard response.status == 200 else { return nil }
-        return try inventory(response.body, workspace: workspace)
+        do { return try inventory(response.body, workspace: workspace) } catch let e as JSONNestingError {
+            throw unreadable("the inventory of workspace \(workspace) cannot be read: \(e)")
+        }
     }
 
     /// An inventory answer read: directly (`InventoryReader`), or through a `JSONValue` tree
@@ -155,7 +198,8 @@ public struct LiveState: Sendable {
                     let r = try await client.send(.GET, "/\(o.collection.rawValue)/\(o.id)")
                     if r.status == 404 { return nil }
                     guard (200..<300).contains(r.status) else { throw BatchComputeClient.error(from: r) }
-                    let body = try JSONValue.parse(r.body)
+                    let body: JSONValue
+                    do { body = try JSONValue.parse(r.body) } catch let e as JSONNestingError { throw unreadable(o.address, id: o.id, "\(e)") }
                     let labels = (body["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
                     return LiveResource(address: o.address, collection: o.collection, id: o.id, body: body, labels: labels)
                 }

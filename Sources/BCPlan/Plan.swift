@@ -64,8 +64,12 @@ public struct ResourceChange: Codable, Sendable {
     /// bcops, or the object was changed back by hand): bcapply rewrites them, so the next plan
     /// can skip reading it in full again.
     public var relabel: Bool? = nil
-    /// Run kinds without an action: `already succeeded`, `running`, `failed (last attempt …)`.
+    /// Run kinds without an action: `already succeeded`, `running`, `waiting (…)`, `failed (last attempt …)`.
     public var runStatus: String?
+    /// A declared run whose last attempt (`liveId`) failed, was stopped or finished with failed
+    /// instances, and that this plan does not run again: why, in the engine's words. Such a
+    /// plan has not converged even with nothing to do (`Plan.failedRuns`).
+    public var runFailure: String? = nil
 
     public var changedFields: [FieldChange] { fields.filter(\.changed) }
     public var unchangedCount: Int { fields.count - changedFields.count }
@@ -93,6 +97,8 @@ public struct Plan: Codable, Sendable {
     /// The desired resources the changes apply (secrets as references, never values).
     public var desired: [DesiredResourceRecord]
     public var warnings: [String] = []
+    /// Where the workspace's name came from (`WorkspaceChoice.origin`): the text plan's header.
+    public var workspaceOrigin: String? = nil
 
     public var actionable: [ResourceChange] { changes.filter { $0.action != .noop } }
     /// Unchanged objects whose ownership labels bcapply brings up to date.
@@ -101,12 +107,28 @@ public struct Plan: Codable, Sendable {
 
     public var counts: ChangeCounts { ChangeCounts(changes.map(\.action)) }
 
-    /// Terraform's sentence, with `N to run, ` first when runs are planned.
+    /// Declared runs that failed and that this plan does not run again.
+    public var failedRuns: [ResourceChange] { changes.filter { $0.runFailure != nil } }
+
+    /// Whether the live estate is what the manifests declare: nothing to change and no
+    /// declared run failed. `-detailed-exitcode` exits 0 only then.
+    public var converged: Bool { !hasChanges && failedRuns.isEmpty }
+
+    /// Terraform's sentence, with `N to run, ` first when runs are planned and the failed runs
+    /// that are not run again last. "No changes." is said only of a converged estate.
     public var summary: String {
-        guard hasChanges else { return "No changes. Your infrastructure matches the configuration." }
+        let failed = failedRuns
+        guard hasChanges else {
+            guard !failed.isEmpty else { return "No changes. Your infrastructure matches the configuration." }
+            let one = failed.count == 1
+            let listed = failed.map { "\($0.address) (\($0.liveId.map { "\($0): " } ?? "")\($0.runFailure!))" }.joined(separator: ", ")
+            return "No changes to make, but \(failed.count) declared run\(one ? " has" : "s have") failed: \(listed). "
+                + "Re-run \(one ? "it with a new `rerun:` token" : "them with new `rerun:` tokens") (or bcapply -replace \(failed[0].address)\(one ? "" : " …"))."
+        }
         let c = counts
         let run = c.run > 0 ? "\(c.run) to run, " : ""
-        return "Plan: \(run)\(c.add) to add, \(c.change) to change, \(c.destroy) to destroy."
+        let failedRuns = failed.isEmpty ? "" : "; \(failed.count) failed run\(failed.count == 1 ? "" : "s")"
+        return "Plan: \(run)\(c.add) to add, \(c.change) to change, \(c.destroy) to destroy\(failedRuns)."
     }
 }
 

@@ -72,14 +72,21 @@ public enum PlanPipeline {
     }
 
     /// Refreshes what the workspace owns, reading in full only what may differ from the manifests.
+    /// A manifest's object that the plan cannot read fails the refresh, naming the object
+    /// (`LiveState.checkReadable`), instead of the plan.
     /// - Parameter inventory: the workspace's inventory if already read (`LiveState.inventory`).
     public static func refresh(desired: [DesiredResource], inventory: LiveState? = nil, client: BatchComputeClient, workspace: String,
                                options: PlanOptions, hasher: FieldHasher, refresh: Bool,
                                readSecret: @escaping SecretReader = SecretSources.read) async throws -> LiveState {
         let planner = Planner(hasher: hasher, readSecret: readSecret, options: options)
+        if !options.destroy { try await AppJobChecks.checkExist(desired, client: client) }
         let fetched: LiveState?
         if let inventory { fetched = inventory } else { fetched = try await LiveState.inventory(client: client, workspace: workspace) }
-        guard let inventory = fetched else { return try await LiveState.refreshFull(client: client, workspace: workspace) }
+        guard let inventory = fetched else {
+            let live = try await LiveState.refreshFull(client: client, workspace: workspace)
+            try live.checkReadable(desired)
+            return live
+        }
         // The objects to read in full, in one synchronous pass over the manifests' array
         // (objects without a manifest need no values: they are deleted).
         var full: [LiveResource] = []
@@ -101,7 +108,10 @@ public enum PlanPipeline {
                 }
             }
         }
-        return try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory, full: full)
+        let live = try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory, full: full)
+        // What was read in full is what the plan reads the fields label of: nothing on a no-op plan.
+        if !full.isEmpty { try live.checkReadable(desired) }
+        return live
     }
 
     /// - Parameter detailed: keep every unchanged resource's fields and desired record (for
@@ -115,6 +125,7 @@ public enum PlanPipeline {
         planner.detailed = detailed
         let result = planner.plan(desired: desired, live: live)
         var warnings = result.warnings
+        if !options.destroy { warnings += AppJobChecks.warnings(desired) }
         // A plain spec hash means no secret (a secret has no hash until it is read).
         for i in desired.indices where desired[i].plainSpecHash == nil {
             let d = desired[i]

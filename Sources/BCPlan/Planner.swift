@@ -75,16 +75,27 @@ public struct Planner: Sendable {
                     }
                 }
             }
+            let clusters = DesiredClusters(desired)
             for i in desired.indices where desired[i].isRun {
                 if live.objects[desired[i].address] != nil { matched += 1 }
-                changes.append(planRun(desired[i], live: live, replacing: replacing))
+                changes.append(planRun(desired[i], live: live, replacing: replacing, clusters: clusters))
             }
         }
         var keptRuns = 0
         let allMatched = !options.destroy && desiredAddresses.count == desired.count && matched == live.objects.count
         for (address, objects) in live.objects where !allMatched && (options.destroy || !desiredAddresses.contains(address)) {
             if address.kind.isRun && !options.pruneRuns {
-                keptRuns += 1
+                // A destroy stops what still runs or waits, before the clusters it runs on go
+                // (Applier.graph: runs, then Apps, then clusters); finished runs are kept.
+                let unfinished = options.destroy ? objects.filter { Self.isUnfinished($0.state) } : []
+                if unfinished.isEmpty {
+                    keptRuns += 1
+                    continue
+                }
+                changes.append(ResourceChange(
+                    address: address, action: .delete,
+                    reason: "because it has not finished: runs are stopped and deleted first, then Apps, then the clusters they ran on",
+                    actionReason: nil, fields: [], liveId: unfinished.map(\.id).joined(separator: ","), runStatus: nil))
                 continue
             }
             changes.append(ResourceChange(
@@ -279,7 +290,10 @@ public struct Planner: Sendable {
 
     // MARK: Runs
 
-    func planRun(_ d: DesiredResource, live: LiveState, replacing: Set<ResourceAddress>) -> ResourceChange {
+    /// A job the engine has not ended: it waits for a slot or runs.
+    static func isUnfinished(_ state: String) -> Bool { state == "Waiting" || state == "Running" }
+
+    func planRun(_ d: DesiredResource, live: LiveState, replacing: Set<ResourceAddress>, clusters: DesiredClusters? = nil) -> ResourceChange {
         let phrases = RunPhrases(kind: d.address.kind, summary: d.runSummary)
         var change = ResourceChange(address: d.address, action: .run, reason: phrases.submit, actionReason: nil,
                                     fields: attributes(d, live: live, replacing: replacing), liveId: nil, runStatus: nil)
@@ -317,11 +331,60 @@ public struct Planner: Sendable {
             // Finished, but some instances failed (the job did not fail on them): not a success.
             let message = last.body["Message"]?.stringValue ?? ""
             change.runStatus = message.isEmpty ? phrases.succeeded : phrases.finishedWithFailures(message, id: last.id)
-        case "Waiting", "Running": change.runStatus = "running"
+            if !message.isEmpty { change.runFailure = message }
+        case "Running": change.runStatus = "running"
+        case "Waiting": change.runStatus = waiting(d, live: live, clusters: clusters)
         default:
             let message = last.body["Message"]?.stringValue ?? ""
-            change.runStatus = "failed (last attempt \(last.id)\(last.state == "Stopped" ? " was stopped" : "")\(message.isEmpty ? "" : ": \(message)"))"
+            let why = "\(last.id)\(last.state == "Stopped" ? " was stopped" : "")\(message.isEmpty ? "" : ": \(message)")"
+            change.runStatus = "failed (last attempt \(why))"
+            change.runFailure = last.state == "Stopped" ? "stopped\(message.isEmpty ? "" : ": \(message)")" : (message.isEmpty ? last.state.lowercased() : message)
         }
         return change
     }
+
+    /// A waiting run's status: `waiting`, or why it cannot start, `waiting (cluster X has 0
+    /// nodes)`, from the desired counts of the clusters it names (the live object's, or, when
+    /// it is as applied and read briefly, its manifest's).
+    func waiting(_ d: DesiredResource, live: LiveState, clusters: DesiredClusters?) -> String {
+        var empty: [String] = []
+        var seen = Set<ResourceAddress>()
+        for f in d.fields {
+            guard case .reference(let target) = f.value, target.kind == .Cluster, seen.insert(target).inserted else { continue }
+            if Self.nodes(of: target, live: live, desired: clusters?[target]) == 0 { empty.append(target.name) }
+        }
+        if empty.isEmpty { return "waiting" }
+        return "waiting (cluster\(empty.count == 1 ? "" : "s") \(empty.sorted().joined(separator: ", ")) \(empty.count == 1 ? "has" : "have") 0 nodes)"
+    }
+
+    /// A cluster's desired node count (Σ DesiredVMCount over its groups), or nil when unknown.
+    static func nodes(of cluster: ResourceAddress, live: LiveState, desired: DesiredResource?) -> Int? {
+        guard let o = live.current(cluster) else { return nil }
+        if !o.brief, let groups = o.body["Groups"]?.objectValue {
+            return groups.values.reduce(0) { $0 + ($1["DesiredVMCount"]?.intValue ?? 0) }
+        }
+        // Read briefly: as applied, so its counts are the manifest's.
+        guard let desired else { return nil }
+        var total = 0
+        for f in desired.fields where f.apiPath.count == 3 && f.apiPath[0] == "Groups" && f.apiPath[2] == "DesiredVMCount" {
+            guard case .value(let v) = f.value, let n = v.intValue else { return nil }
+            total += n
+        }
+        return total
+    }
+}
+
+/// The manifests' clusters by address, indexed the first time a waiting run asks (a plan
+/// with no waiting run never builds it).
+final class DesiredClusters {
+    private let desired: [DesiredResource]
+    private lazy var index: [ResourceAddress: Int] = {
+        var out: [ResourceAddress: Int] = [:]
+        for i in desired.indices where desired[i].address.kind == .Cluster { out[desired[i].address] = i }
+        return out
+    }()
+
+    init(_ desired: [DesiredResource]) { self.desired = desired }
+
+    subscript(address: ResourceAddress) -> DesiredResource? { index[address].map { desired[$0] } }
 }

@@ -33,3 +33,22 @@ static inline int bc_pidfd_open(int pid) {
     return -1;
 #endif
 }
+
+// pidfd_send_signal(2) (Linux ≥ 5.1) with signal 0: 0 while the process exists, a zombie
+// included, and -1 (ESRCH) once it has been reaped. bcops-keeper writes an instance's status
+// before it reaps it, so a restarted engine that adopted the instance reads the status once
+// the pid is gone for good.
+static inline int bc_pidfd_send_signal(int pidfd, int sig) {
+#ifdef SYS_pidfd_send_signal
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, (void *)0, 0);
+#else
+    return -1;
+#endif
+}
+
+// POSIX_SPAWN_SETSID (glibc ≥ 2.26) is only defined under _GNU_SOURCE: the engine starts
+// bcops-keeper in a session of its own, so a signal to the engine's process group (a
+// terminal's ^C, a supervisor's kill of the group) does not end it.
+static inline short bc_spawn_setsid_flag(void) {
+    return 0x80;
+}

@@ -3,8 +3,9 @@ import BCEngine
 import Foundation
 
 /// Setup for bench/api.sh: fill an engine's store with jobs, and write wrk scripts of
-/// pre-signed requests (the engine checks signatures, not replays, so a signed request can
-/// be sent again; signing inside wrk's Lua would measure Lua, not the engine).
+/// pre-signed requests. The engine refuses a nonce it has seen (and a Date 15 minutes old), so
+/// every request is signed once, with its own nonce, just before the run, and sent once; signing
+/// inside wrk's Lua would measure Lua, not the engine.
 enum APIBenchmark {
     /// `bcbench api-populate DIR COUNT`: COUNT jobs straight into DIR's store.
     static func populate(dir: String, count: Int) throws {
@@ -21,33 +22,60 @@ enum APIBenchmark {
         print("\(count) jobs in \(dir)")
     }
 
-    /// `bcbench api-script DIR KIND`: a wrk Lua script cycling through signed requests.
-    static func script(dir: String, kind: String) throws {
+    /// `bcbench api-script DIR KIND`: a wrk Lua script sending `count` requests, each signed
+    /// once (`DIR/KIND.requests`: target, Date, nonce, Authorization per line), split between
+    /// wrk's `threads` threads so that no request is sent twice. More than `count` requests in
+    /// the run would be replays, refused, and counted by wrk as non-2xx.
+    static func script(dir: String, kind: String, count: Int = 150_000, threads: Int = 2) throws {
         let c = try Credentials.load(from: dir + "/credentials.json")
         let ids = try String(contentsOfFile: dir + "/job-ids.txt", encoding: .utf8).split(separator: "\n").prefix(2000)
         let targets: [String] = kind == "list"
             ? stride(from: 0, to: ids.count, by: 50).map { "/jobs?Marker=\(ids[$0])&MaxItemCount=50" }
             : ids.map { "/jobs/\($0)" }
-        var lua = "local requests = {}\n"
-        for (i, target) in targets.enumerated() {
-            let date = WireTime.httpDate(Date())
+        let date = WireTime.httpDate(Date())
+        var lines = ""
+        lines.reserveCapacity(count * 160)
+        for i in 0..<count {
+            let target = targets[i % targets.count]
+            let nonce = UUID().uuidString
             let headers: [ACSSignature.Header] = [
                 .init("Date", date), .init("Accept", "application/json"), .init("Content-Type", "application/json"),
                 .init("x-acs-region-id", "local"), .init("x-acs-access-key-id", c.accessKeyId),
                 .init("x-acs-signature-method", "HMAC-SHA1"), .init("x-acs-signature-version", "1.0"),
-                .init("x-acs-version", "2015-11-11"), .init("x-acs-signature-nonce", UUID().uuidString),
+                .init("x-acs-version", "2015-11-11"), .init("x-acs-signature-nonce", nonce),
             ]
             let auth = ACSSignature.authorization(accessKeyId: c.accessKeyId, secret: c.accessKeySecret, method: "GET", target: target, headers: headers)
-            let headerLua = (headers + [.init("Authorization", auth)]).map { "[\"\($0.name)\"] = \"\($0.value)\"" }.joined(separator: ", ")
-            lua += "requests[\(i + 1)] = wrk.format(\"GET\", \"\(target)\", {\(headerLua)})\n"
+            lines += target + "\t" + nonce + "\t" + auth + "\n"
         }
-        lua += """
-        local n = 0
+        let data = dir + "/\(kind).requests"
+        try lines.write(toFile: data, atomically: true, encoding: .utf8)
+        print("""
+        -- \(count) GETs, each signed once; thread k of \(threads) sends the lines k, k+\(threads), k+\(2 * threads), ...
+        local threads, started = \(threads), 0
+        function setup(thread)
+          assert(started < threads, "this script was written for \(threads) wrk threads (-t\(threads))")
+          thread:set("id", started)
+          started = started + 1
+        end
+        local requests, n = {}, 0
+        function init(args)
+          local i = 0
+          for line in io.lines("\(data)") do
+            if i % threads == id then
+              local target, nonce, auth = line:match("([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)")
+              requests[#requests + 1] = wrk.format("GET", target, {
+                ["Date"] = "\(date)", ["Accept"] = "application/json", ["Content-Type"] = "application/json",
+                ["x-acs-region-id"] = "local", ["x-acs-access-key-id"] = "\(c.accessKeyId)",
+                ["x-acs-signature-method"] = "HMAC-SHA1", ["x-acs-signature-version"] = "1.0",
+                ["x-acs-version"] = "2015-11-11", ["x-acs-signature-nonce"] = nonce, ["Authorization"] = auth})
+            end
+            i = i + 1
+          end
+        end
         request = function()
           n = n + 1
-          return requests[(n % #requests) + 1]
+          return requests[((n - 1) % #requests) + 1]
         end
-        """
-        print(lua)
+        """)
     }
 }

@@ -11,5 +11,16 @@ struct BCCtl: AsyncParsableCommand {
         version: BCOpsVersion.string,
         subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self, ShowCommand.self, GraphCommand.self,
                       LockCommand.self, ForceUnlockCommand.self, ImportCommand.self, ForgetCommand.self, EngineCommand.self, OSSCommand.self,
-                      RenderCommand.self, LogsCommand.self, ControllerCommand.self, StatusCommand.self, PlanApproveCommand.self])
+                      RenderCommand.self, JobsCommand.self, JobCommand.self, LogsCommand.self, ControllerCommand.self, StatusCommand.self, PlanApproveCommand.self, VersionCommand.self])
+
+    /// ArgumentParser's entry point, with `-version` and the help of groups that run a
+    /// default subcommand (`bcctl controller`, `bcctl lock`) as bcplan and bcapply have them.
+    static func main() async {
+        let arguments = CommandLineHelp.normalized(Array(CommandLine.arguments.dropFirst()))
+        if let help = CommandLineHelp.groupHelp(root: self, arguments: arguments) {
+            print(help)
+            return
+        }
+        await main(arguments)
+    }
 }

@@ -61,6 +61,31 @@ import Testing
         _ = try Self.sdk(engine, "app-unknown-input")
     }
 
+    @Test func changingThePriorityChangesTheDescriptionToo() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "priority-description")
+    }
+
+    /// `BATCH_COMPUTE_OSS_HOST` was `localhost` (port 80): the templates' oss2 clients never reached the engine.
+    @Test func tasksReachTheEnginesOSSThroughBatchComputeOSSHost() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "oss-host")
+    }
+
+    @Test func clusterMountsAndInputMappingReachTheTasks() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "cluster-mounts")
+    }
+
+    @Test func listJobsHonoursIsReverseAndListTasksItsClusterFilter() throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        _ = try Self.sdk(engine, "list-order")
+    }
+
     @Test func clusterEnvVarsReachTheTasks() throws {
         let engine = try EngineProcess()
         defer { engine.stop() }

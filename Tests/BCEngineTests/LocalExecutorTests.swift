@@ -52,4 +52,30 @@ import Testing
         let state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
         #expect(state == nil || state == "Z", "the background child of a timed-out instance must be gone, is \(state ?? "?")")
     }
+
+    /// Through the engine's bcops-keeper (built beside the test binary): the status file is
+    /// written, and the instance inherits nothing of the keeper's: no descriptor but 0, 1 and 2,
+    /// no blocked or ignored signal (the keeper blocks SIGCHLD and ignores SIGPIPE).
+    @Test func theKeeperRecordsTheStatusAndPassesNothingOn() async throws {
+        try #require(LocalExecutor.findKeeper() != nil, "bcops-keeper is built beside the tests")
+        var (l, dir) = try launch("sh -c 'grep -E \"^(SigBlk|SigIgn)\" /proc/self/status; ls /proc/self/fd; exit 3'")
+        l.statusPath = dir + "/exit"
+        #expect(await LocalExecutor().run(l) { _ in } == .exited(3))
+        #expect(LocalExecutor.readStatus(dir + "/exit") == 3)
+        let out = try String(contentsOfFile: dir + "/out", encoding: .utf8).split(separator: "\n")
+        // Signals 1–31 (glibc keeps 32 and 33 for itself, and posix_spawn cannot reset them).
+        let masks = out.filter { $0.hasPrefix("Sig") }.compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+        #expect(masks.count == 2 && masks.allSatisfy { $0 & 0x7fff_ffff == 0 }, "\(out)")
+        #expect(out.filter { !$0.hasPrefix("Sig") }.sorted() == ["0", "1", "2", "3"], "stdin, stdout, stderr and ls's directory: \(out)")
+    }
+
+    /// Without a keeper (none built, or it cannot start) instances still run, spawned directly.
+    @Test func withoutAKeeperInstancesRunDirectly() async throws {
+        for executor in [LocalExecutor(keeper: nil), LocalExecutor(keeper: "/nonexistent/bcops-keeper")] {
+            let (f, _) = try launch("false")
+            #expect(await executor.run(f) { _ in } == .exited(1))
+            let (l, _) = try launch("sleep 30", timeout: 1)
+            #expect(await executor.run(l) { _ in } == .timedOut)
+        }
+    }
 }

@@ -168,7 +168,7 @@ import FoundationNetworking
         for args in [["cp", work + "/f.txt", "oss://b/"], ["ls", "oss://b/"], ["cat", "oss://b/f.txt"]] {
             let r = try Self.bcctl(args, env)
             #expect(r.status != 0, "\(args): \(r.combined)")
-            #expect(r.stderr.contains("no engine reachable at http://127.0.0.1:1") && r.stderr.contains("bcctl engine serve --data DIR")
+            #expect(r.stderr.contains("no engine at http://127.0.0.1:1") && r.stderr.contains("bcctl engine serve --data DIR")
                     && r.stderr.contains("BCOPS_ENDPOINT"), "\(args): \(r.combined)")
             #expect(!r.stdout.contains("->"), "\(args): \(r.combined)")
         }

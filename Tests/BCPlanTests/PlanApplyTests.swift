@@ -23,7 +23,8 @@ import Testing
         let again = try e.plan("-detailed-exitcode")
         #expect(again.status == 0, "\(again.combined)")
         #expect(again.stdout.contains("No changes. Your infrastructure matches the configuration."))
-        #expect(again.stdout.contains("Job/greet: ") && (again.stdout.contains("running") || again.stdout.contains("already succeeded")))
+        #expect(again.stdout.contains("Job/greet: ") && (again.stdout.contains("running") || again.stdout.contains("waiting")
+                                                         || again.stdout.contains("already succeeded")))
     }
 
     @Test func applyProgressAsJSONLines() throws {
@@ -40,15 +41,35 @@ import Testing
         #expect(events.last?.contains("\"summary\":\"Apply complete! Resources: 1 added, 0 changed, 0 destroyed.\"") == true)
     }
 
+    /// Each example in its own workspace (its .bcops/settings.yaml), with the packages its
+    /// README copies first: applied, its runs finished, it plans clean (converged: exit 0).
     @Test func theExamplesApplyAndThenPlanClean() throws {
         let e = try Estate()
-        let examples = ["quickstart", "docker-app", "fixed-cluster"].map { ProcessRunner.root.appendingPathComponent("examples/\($0)").path }
-        let applied = try e.run("bcapply", examples + ["-auto-approve", "-no-color"])
-        #expect(applied.status == 0, "\(applied.combined)")
-        #expect(applied.stdout.contains("Apply complete! Resources: 5 added, 0 changed, 0 destroyed. Runs: 2 submitted."), "\(applied.stdout)")
-        let again = try e.run("bcplan", examples + ["-no-color", "-detailed-exitcode"])
-        #expect(again.status == 0, "\(again.stdout)")
-        #expect(again.stdout.contains("No changes. Your infrastructure matches the configuration."))
+        for (example, package) in [("quickstart", "oss://quickstart/package/worker.tar.gz"), ("fixed-cluster", "oss://fixed-cluster/log-count/worker.tar.gz")] {
+            let tarball = e.dir.path + "/\(example).tar.gz"
+            let worker = ProcessRunner.root.appendingPathComponent("examples/\(example)/worker").path
+            #expect(try ProcessRunner.run("/usr/bin/env", ["tar", "-czf", tarball, "-C", worker, "."]).status == 0)
+            #expect(try e.run("bcctl", ["oss", "cp", tarball, package]).status == 0)
+        }
+        let examples = [("quickstart", "Resources: 2 added, 0 changed, 0 destroyed. Runs: 1 submitted."),
+                        ("docker-app", "Resources: 2 added, 0 changed, 0 destroyed."),
+                        ("fixed-cluster", "Resources: 1 added, 0 changed, 0 destroyed. Runs: 1 submitted.")]
+        for (name, summary) in examples {
+            let dir = ProcessRunner.root.appendingPathComponent("examples/\(name)").path
+            let applied = try e.run("bcapply", [dir, "-auto-approve", "-no-color"])
+            #expect(applied.status == 0, "\(applied.combined)")
+            #expect(applied.stdout.hasPrefix("Workspace: \(name) (from \(dir)/.bcops/settings.yaml)"), "\(applied.stdout)")
+            #expect(applied.stdout.contains("Apply complete! \(summary)"), "\(applied.stdout)")
+        }
+        for (name, _) in examples {
+            let dir = ProcessRunner.root.appendingPathComponent("examples/\(name)").path
+            if let run = ["quickstart": "Job/word-count", "fixed-cluster": "Job/fixed-logcount"][name] {
+                _ = try FailedRunTests.waitForRun(e, dir, run)
+            }
+            let again = try e.run("bcplan", [dir, "-no-color", "-detailed-exitcode"])
+            #expect(again.status == 0, "\(again.stdout)")
+            #expect(again.stdout.contains("No changes. Your infrastructure matches the configuration."), "\(again.stdout)")
+        }
     }
 
     @Test func targetingDestroyAndTheMassDeleteGuard() throws {

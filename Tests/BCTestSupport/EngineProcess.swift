@@ -14,13 +14,22 @@ public final class EngineProcess: @unchecked Sendable {
 
     public static func binary(_ name: String) -> String { ProcessRunner.product(name) }
 
-    public init(dataDirectory: String? = nil) throws {
+    /// The engine's log (stderr), when `logFile` was given.
+    public let logFile: String?
+
+    public init(dataDirectory: String? = nil, listen: String = "127.0.0.1:0", arguments: [String] = [], logFile: String? = nil) throws {
         self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("bcops-engine-\(UUID().uuidString)").path
+        self.logFile = logFile
         process.executableURL = URL(fileURLWithPath: EngineProcess.binary("bcctl"))
-        process.arguments = ["engine", "serve", "--data", self.dataDirectory, "--listen", "127.0.0.1:0"]
+        process.arguments = ["engine", "serve", "--data", self.dataDirectory, "--listen", listen] + arguments
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        if let logFile {
+            FileManager.default.createFile(atPath: logFile, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logFile)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         // Wait for "listening on http://127.0.0.1:PORT".
         var text = ""
@@ -29,7 +38,7 @@ public final class EngineProcess: @unchecked Sendable {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
-            if let r = text.range(of: "listening on http://127.0.0.1:") {
+            if let r = text.range(of: "listening on http://127.0.0.1:") ?? text.range(of: "listening on http://localhost:") {
                 let digits = text[r.upperBound...].prefix { $0.isNumber }
                 if let p = Int(digits), text[r.upperBound...].dropFirst(digits.count).first != nil { port = p; break }
             }

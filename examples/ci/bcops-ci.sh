@@ -13,7 +13,8 @@
 #                                     BCOPS_PRUNE=true when the controller runs with --prune
 #
 # bcplan, bcctl and the engine's credentials (BCOPS_ENDPOINT, BCOPS_ACCESS_KEY_ID,
-# BCOPS_ACCESS_KEY_SECRET) come from the environment; BCOPS_WORKSPACE picks the workspace.
+# BCOPS_ACCESS_KEY_SECRET) come from the environment; BCOPS_WORKSPACE picks the workspace, else
+# DIR/.bcops/settings.yaml does (docs/workspaces.md).
 set -uo pipefail
 marker="<!-- bcops-plan -->"
 cmd="${1:-}"

@@ -6,15 +6,19 @@ import Foundation
 
 /// `bcctl logs JOB [-f] [--node N]`: each node's output (the worker's lines and the
 /// renderer's), from the engine's live logs while a node runs and from OSS afterwards.
+/// A job that wrote nothing says so and why; a failed job ends it with its reason and exit 1;
+/// a waiting job followed with `-f` says what it waits for.
 public struct LogsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "logs", abstract: "Print (or follow) the logs of a job's nodes.")
+        commandName: "logs", abstract: "Print (or follow) the logs of a job's nodes.",
+        discussion: "Exits 1 when the job failed (after its output and its reason), as when there is no such job.")
 
     @Argument(help: "A job's name (its newest run) or ID.") public var job: String
     @Flag(name: [.customShort("f"), .customLong("follow")], help: "Keep printing new output until the job ends.") public var follow = false
     @Option(help: "Only this node (instance).") public var node: Int?
     @Option(help: "stdout, stderr or both.") public var stream: String = "both"
     @Option(help: "Only this task (default: every task of the job; an App job has one, app).") public var task: String?
+    @Option(name: .tf("workspace"), help: "Look the name up among this workspace's jobs only.") public var workspace: String?
 
     public init() {}
 
@@ -27,8 +31,9 @@ public struct LogsCommand: AsyncParsableCommand {
         let client: BatchComputeClient
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
         let found: JSONValue
-        do { found = try await RenderJobReader.find(job, client: client) } catch { throw fail("\(error)", err) }
+        do { found = try await JobReader.resolve(job, workspace: workspace, client: client) } catch { throw fail("\(error)", err) }
         let id = found["Id"]?.stringValue ?? job
+        let name = found["Name"]?.stringValue ?? job
         let streams = stream == "both" ? ["stdout", "stderr"] : [stream]
         var offsets: [String: Int] = [:]
         var following = follow
@@ -36,17 +41,37 @@ public struct LogsCommand: AsyncParsableCommand {
         if let task { tasks = [task] } else {
             tasks = try await client.listAll("/jobs/\(id)/tasks").compactMap { $0["TaskName"]?.stringValue }
         }
+        var printed = false
+        var missing: [String] = []  // why some output cannot be read, once each
+        var notKept: [String: Set<String>] = [:]  // task → streams it keeps nowhere
+        var lastWaiting: String?
+        var job = found
         while true {
             for t in tasks {
                 let instances = try await client.listAll("/jobs/\(id)/tasks/\(t)/instances")
-                let nodes = instances.compactMap { $0["InstanceId"]?.intValue }.filter { node == nil || $0 == node }
-                let label = nodes.count > 1 || node != nil || tasks.count > 1
-                for n in nodes {
+                if task != nil && instances.isEmpty { throw fail("job \(name) (\(id)) has no task \(t); its tasks: \(try await taskNames(id, client))", err) }
+                let chosen = instances.filter { node == nil || $0["InstanceId"]?.intValue == node }
+                let label = chosen.count > 1 || node != nil || tasks.count > 1
+                for instance in chosen {
+                    guard let n = instance["InstanceId"]?.intValue else { continue }
                     for s in streams {
                         let key = "\(t)/\(n)/\(s)"
-                        let text = try await RenderJobReader.readLog(client, job: id, node: n, stream: s, from: offsets[key] ?? 0, task: t)
+                        let (text, why) = try await JobReader.readLog(client, job: id, task: t, node: n, stream: s, from: offsets[key] ?? 0)
+                        if let why {
+                            if (instance[s == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath"]?.stringValue ?? "").isEmpty {
+                                notKept[t, default: []].insert(s)
+                            } else if instance["State"]?.stringValue == "Failed" || instance["State"]?.stringValue == "Stopped" {
+                                // Kept, but nothing was written: the instance ended before its command ran.
+                                let code = instance["Result"]?["ErrorCode"]?.stringValue ?? ""
+                                let reason = "task \(t), instance \(n): no log was written (it ended before its command ran\(code.isEmpty ? "" : ": \(code)"))"
+                                if !missing.contains(reason) { missing.append(reason) }
+                            } else if !missing.contains("\(s) of task \(t), instance \(n): \(why)") {
+                                missing.append("\(s) of task \(t), instance \(n): \(why)")
+                            }
+                        }
                         offsets[key, default: 0] += text.utf8.count
                         guard !text.isEmpty else { continue }
+                        printed = true
                         let who = tasks.count > 1 ? "\(t) \(n)" : "node \(n)"
                         let prefix = label ? "[\(who)\(s == "stderr" ? " stderr" : "")] " : (s == "stderr" ? "[stderr] " : "")
                         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -56,15 +81,64 @@ public struct LogsCommand: AsyncParsableCommand {
                 }
             }
             fflush(nil)
-            let state = try await client.call(.GET, "/jobs/\(id)")["State"]?.stringValue ?? ""
-            if !following || ["Finished", "Failed", "Stopped"].contains(state) {
+            job = try await client.call(.GET, "/jobs/\(id)")
+            let state = job["State"]?.stringValue ?? ""
+            if following, state == "Waiting" {
+                // Not silence: what it waits for, again whenever that changes.
+                let why = (try? await JobReader.detail(job, client: client))?.waiting ?? "the job has not started"
+                if why != lastWaiting {
+                    printError("waiting: \(why)")
+                    lastWaiting = why
+                }
+            }
+            if !following || JobReader.endedStates.contains(state) {
                 if following {  // once more: what the nodes wrote between the last read and the end
                     following = false
                     continue
                 }
-                return
+                break
             }
             try await Task.sleep(nanoseconds: 500_000_000)
         }
+        for (t, streams) in notKept.sorted(by: { $0.key < $1.key }) {
+            let fields = streams.sorted(by: >).map { "\($0)RedirectPath" }.joined(separator: " or ")
+            missing.insert("task \(t) keeps no \(streams.count > 1 ? "output" : streams.first!) (it sets no \(fields)): "
+                           + "it can be read only while an instance runs", at: 0)
+        }
+        try await finish(job, name: name, id: id, printed: printed, missing: missing, client: client, err: err)
+    }
+
+    /// After the output: a job that wrote nothing says so and why; a failed job's reason ends
+    /// it, with exit 1.
+    func finish(_ job: JSONValue, name: String, id: String, printed: Bool, missing: [String], client: BatchComputeClient,
+                err: Terminal) async throws {
+        let state = job["State"]?.stringValue ?? ""
+        let message = job["Message"]?.stringValue ?? ""
+        if !printed {
+            var what = node.map { "node \($0) of " } ?? ""
+            what += "job \(name) (\(id))"
+            let streamText = stream == "both" ? "no output" : "nothing on \(stream)"
+            switch state {
+            case "Waiting":
+                let why = (try? await JobReader.detail(job, client: client))?.waiting
+                printError("\(what) has \(streamText) yet; it is waiting\(why.map { ": \($0)" } ?? "")")
+            case "Running":
+                printError("\(what) has \(streamText) yet (Running)")
+            default:
+                printError("\(what) wrote \(streamText) (\(state))")
+            }
+            for m in missing.prefix(5) { printError("  \(m)") }
+            if missing.count > 5 { printError("  … and \(missing.count - 5) more") }
+        }
+        if state == "Failed" {
+            throw fail("job \(name) (\(id)) failed: \(message.isEmpty ? "no reason given" : message)", err)
+        }
+        if state == "Finished", !message.isEmpty, !printed {
+            printError("  \(message)")
+        }
+    }
+
+    func taskNames(_ id: String, _ client: BatchComputeClient) async throws -> String {
+        try await client.listAll("/jobs/\(id)/tasks").compactMap { $0["TaskName"]?.stringValue }.joined(separator: ", ")
     }
 }

@@ -26,8 +26,10 @@ public struct RenderTestCommand: AsyncParsableCommand {
         let client: BatchComputeClient
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
         let app: JSONValue
-        do { app = try await client.call(.GET, "/apps/\(project)") } catch {
-            throw fail("RenderProject \(project) has no App on the engine (apply the project first): \(error)", err)
+        do { app = try await client.call(.GET, "/apps/\(project)") } catch let e as BatchComputeError where e.status == 404 {
+            throw fail("RenderProject \(project) has no App on the engine (apply the project first): \(e)", err)
+        } catch {
+            throw fail("\(error)", err)
         }
         let inputs = app["InputParameters"]
         let mountPoint = inputs?["mapping_0"]?["LocalPath"]?.stringValue ?? "/"

@@ -40,7 +40,7 @@ public enum Lowering {
         case let job as JobSpec:
             (fields, dependencies) = JobLowering.lower(job)
             // BatchCompute requires these; the manifest's values, when set, are written over them.
-            fixed["Type"] = .string("DAG")
+            fixed["Type"] = .string(job.app == nil ? "DAG" : "App")
             fixed["Priority"] = .integer(1)
             fixed["JobFailOnInstanceFail"] = .bool(true)
             fixed["AutoRelease"] = .bool(false)

@@ -22,6 +22,16 @@ public enum JSONPlanRenderer {
             ]),
         ]
         top["change_summary"] = plan.counts.json
+        // Declared runs that failed and are not run again (only when there are some: the
+        // plan of a converged estate is unchanged).
+        let failed = plan.failedRuns
+        if !failed.isEmpty, var bcops = top["bcops"]?.objectValue {
+            bcops["failed_runs"] = .array(failed.map { c in
+                .object(["address": .string(c.address.description), "id": c.liveId.map(JSONValue.string) ?? .null,
+                         "reason": .string(c.runFailure ?? "")])
+            })
+            top["bcops"] = .object(bcops)
+        }
         return .object(top)
     }
 

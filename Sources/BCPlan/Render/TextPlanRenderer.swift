@@ -57,6 +57,10 @@ public struct TextPlanRenderer: Sendable {
         }
         for w in plan.warnings { out += "\n" + style.yellow("Warning: ") + w + "\n" }
         out += "\n" + style.bold(plan.summary) + "\n"
+        // Which workspace, and why that one, first (bcplan and bcapply set it; a controller's plan has none).
+        if let origin = plan.workspaceOrigin {
+            out = style.bold("Workspace: \(plan.workspace)") + " (\(origin))\n" + (out.hasPrefix("\n") ? "" : "\n") + out
+        }
         return out
     }
 

@@ -11,6 +11,10 @@ CHECK is one of:
   sync                       create_job(app_job, sync=True) returns the SynchronousInstance
   app-unknown-input          an App job with an input its App does not declare is refused, naming it
   cluster-env                a cluster's EnvVars are in its tasks' environment
+  priority-description       change_job_priority reaches get_job_description
+  oss-host                   a task reaches the engine's OSS at BATCH_COMPUTE_OSS_HOST
+  cluster-mounts             a cluster's Mounts and InputMapping appear in its tasks
+  list-order                 list_jobs IsReverse and list_tasks cluster_id
 Prints `ok   …` or `FAIL …` per check and exits non-zero at the first failure.
 """
 import os
@@ -191,6 +195,56 @@ elif check_name == 'cluster-env':
     jid = client.create_job(job).Id
     wait(jid)
     check("the task's own EnvVars win (%s)" % stdout(jid), stdout(jid) == 'from-task')
+
+elif check_name == 'priority-description':
+    cid = cluster('prio', nodes=0)
+    jid = dag_job('prio', cid, 'true')
+    client.stop_job(jid)
+    client.change_job_priority(jid, 77)
+    check('get_job and get_job_description agree on the new priority',
+          client.get_job(jid).Priority == 77 and client.get_job_description(jid).Priority == 77)
+
+elif check_name == 'oss-host':
+    cid = cluster('oss-host')
+    probe = ('python3 -c "import os, urllib.request, urllib.error\n'
+             'try:\n urllib.request.urlopen(\'http://\' + os.environ[\'BATCH_COMPUTE_OSS_HOST\'] + \'/b/x\', timeout=5)\n'
+             'except urllib.error.HTTPError as e:\n print(os.environ[\'BATCH_COMPUTE_OSS_HOST\'], e.code)"')
+    jid = dag_job('oss-host', cid, probe)
+    state = wait(jid)
+    out = stdout(jid) or ''
+    check('a task reaches the engine\'s OSS at BATCH_COMPUTE_OSS_HOST (%s %s)' % (state, out),
+          state == 'Finished' and out.startswith('127.0.0.1:%s ' % port) and out.endswith('403'))
+
+elif check_name == 'cluster-mounts':
+    ref = os.path.join(data_dir, 'oss', 'b', 'ref')
+    os.makedirs(ref, exist_ok=True)
+    open(os.path.join(ref, 'ref.txt'), 'w').write('reference\n')
+    c = ClusterDescription()
+    c.Name = 'mounts'
+    c.ImageId = 'img-ubuntu'
+    g = GroupDescription()
+    g.DesiredVMCount = 1
+    g.InstanceType = 'ecs.sn1.medium'
+    c.add_group('group1', g)
+    c.Configs.Mounts.add_entry({'Source': 'oss://b/ref/', 'Destination': '/home/cluster-ref/', 'WriteSupport': False})
+    cid = client.create_cluster(c).Id
+    client.change_cluster_input_mapping(cid, {'oss://b/ref/': '/home/cluster-im/'})
+    jid = dag_job('mounts', cid, 'sh -c "cat /home/cluster-ref/ref.txt /home/cluster-im/ref.txt"')
+    state = wait(jid)
+    check('a cluster\'s Mounts and InputMapping appear in its tasks (%s: %r)' % (state, stdout(jid)),
+          state == 'Finished' and stdout(jid) == 'reference\nreference')
+
+elif check_name == 'list-order':
+    a, b = cluster('order-a', nodes=0), cluster('order-b', nodes=0)
+    first, second = dag_job('first', a, 'true'), dag_job('second', a, 'true')
+    oldest = [j.Id for j in client.list_jobs('', 100).Items]
+    newest = [j.Id for j in client.list_jobs('', 100, IsReverse='True', OrderBy='CreationTime').Items]
+    check('IsReverse=True lists the newest job first', oldest.index(first) < oldest.index(second) and newest.index(second) < newest.index(first))
+    page = client.list_jobs('', 1, IsReverse='True')
+    check('and pages that way', [j.Id for j in page.Items] == [second] and page.NextMarker == first)
+    tasks = client.list_tasks(first, '', 10, cluster_id=b).Items
+    check('list_tasks(cluster_id=other) lists none of the job\'s tasks', len(tasks) == 0)
+    check('list_tasks(cluster_id=its own) lists them', len(client.list_tasks(first, '', 10, cluster_id=a).Items) == 1)
 
 else:
     print('unknown check ' + check_name)

@@ -1,0 +1,31 @@
+import Foundation
+import GRDB
+
+/// What deleting a cluster does to the jobs that use it.
+extension EngineStore {
+    /// Fails, inside the caller's transaction (`deleteCluster`'s), every job that has not
+    /// ended and places a task on cluster `id` (a DAG task's `ClusterId`, an App job's
+    /// `Config.ClusterId`): with its nodes gone it could only wait forever. The job says why,
+    /// `cluster cls-… was deleted`; its waiting instances fail with it, and the scheduler
+    /// stops its running ones (`Scheduler.stopCancelledJobs`). Returns the jobs failed.
+    @discardableResult
+    static func failJobs(onDeletedCluster id: String, _ db: Database, now: Date = Date()) throws -> [String] {
+        let jobs = try String.fetchAll(db, sql: """
+            SELECT id FROM jobs WHERE state IN ('Waiting', 'Running') AND
+              (EXISTS (SELECT 1 FROM json_each(description, '$.DAG.Tasks') WHERE json_extract(value, '$.ClusterId') = ?)
+               OR json_extract(description, '$.App.Config.ClusterId') = ?)
+            """, arguments: [id, id])
+        let message = "cluster \(id) was deleted"
+        let t = now.timeIntervalSince1970
+        for job in jobs {
+            try db.execute(sql: "UPDATE jobs SET state = 'Failed', message = ?, end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+                           arguments: [message, t, job])
+            if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", job, message, now: t) }
+            try db.execute(sql: "UPDATE instances SET state = 'Failed', end_time = ?, error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = 'Waiting'",
+                           arguments: [t, message, job])
+            try db.execute(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')",
+                           arguments: [t, job])
+        }
+        return jobs
+    }
+}
