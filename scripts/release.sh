@@ -30,7 +30,7 @@ done
 
 # The executables a user runs (bcbench is the benchmarks' own).
 tools=(bcplan bcapply bcctl)
-helpers=(bcops-keeper bcops-instance)
+helpers=(bcops-keeper)
 
 if [ "$man_only" -eq 0 ]; then
   source scripts/lib.sh

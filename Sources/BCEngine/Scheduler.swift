@@ -468,7 +468,6 @@ public actor Scheduler {
         } else {
             try? fm.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         }
-        if fresh { unlink(dir + "/exit") }  // the last instance's status, recorded already
         // The cluster's EnvVars are the node's environment (SGE bootstraps read them); the task's own win.
         var env = clusterEnvironment.merging(task.environment) { _, task in task }
         let path = env["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -491,7 +490,7 @@ public actor Scheduler {
         return Prepared(
             launch: InstanceLaunch(commandLine: task.commandLine, workingDirectory: workdir, environment: env,
                                    stdoutPath: dir + "/stdout", stderrPath: dir + "/stderr", timeoutSeconds: task.timeout,
-                                   statusPath: dir + "/exit"),
+                                   statusPath: Scheduler.statusPath(dir, c.jobId, c.task, c.index)),
             stdoutObject: object("stdout", task.stdoutPrefix), stderrObject: object("stderr", task.stderrPrefix))
     }
 
@@ -504,6 +503,15 @@ public actor Scheduler {
         }
         // A slot is free: record the end and start the next instance in one commit, now.
         await tick(ending: [end])
+        // Recorded: the status file has served (removed only now, so a crash before the commit still finds it).
+        if let status = launch.launch.statusPath { unlink(status) }
+    }
+
+    /// Where an instance's exit status is written, named after the instance (not the slot): a
+    /// late write for an earlier instance of the slot (one a restarted engine ended) can never be
+    /// taken for the next one's.
+    static func statusPath(_ slotDirectory: String, _ jobId: String, _ task: String, _ index: Int) -> String {
+        "\(slotDirectory)/status.\(jobId).\(task).\(index)"
     }
 
     /// Uploads what an ended instance left and says how it ended; nil when that is unknown (an
@@ -537,7 +545,7 @@ public actor Scheduler {
 
     /// A restarted engine settles what the store says was running: instances still running are
     /// adopted (their slots kept, their deadlines too), instances that ended while the engine
-    /// was down are recorded from the status `bcops-instance` wrote, and only those whose fate
+    /// was down are recorded from the status `bcops-keeper` wrote, and only those whose fate
     /// is unknown run again. Process groups of instances that no longer run (their job was
     /// stopped or deleted) are ended.
     func recover() async {
@@ -553,6 +561,7 @@ public actor Scheduler {
         }
         let local = executor as? LocalExecutor
         var ends: [EngineStore.InstanceEnd] = []
+        var recordedStatuses: [String] = []
         var (adopted, recorded, requeued) = (0, 0, 0)
         for r in running {
             let orphan = orphans.removeValue(forKey: r.key)
@@ -573,13 +582,15 @@ public actor Scheduler {
                 let left = task.timeout - Int(Date().timeIntervalSince(r.startTime ?? Date()))
                 let launch = prepared
                 let run = Task {
-                    let outcome = await local.adopt(pid: orphan.group, statusPath: dir + "/exit", timeoutSeconds: left)
+                    let outcome = await local.adopt(pid: orphan.group, statusPath: Scheduler.statusPath(dir, r.jobId, r.task, r.index),
+                                                    timeoutSeconds: left)
                     await self.finished(c, task: task, pool: poolName, slot: slot, key: r.key, launch: launch, outcome: outcome)
                 }
                 inFlight[r.key] = (r.jobId, run)
                 adopted += 1
-            } else if let code = LocalExecutor.recordedStatus(dir + "/exit") {
+            } else if let code = LocalExecutor.recordedStatus(Scheduler.statusPath(dir, r.jobId, r.task, r.index)) {
                 if let end = settle(c, task: task, launch: prepared, outcome: .exited(code)) { ends.append(end) }
+                recordedStatuses.append(Scheduler.statusPath(dir, r.jobId, r.task, r.index))
                 recorded += 1
             } else {
                 if let orphan { kill(-orphan.group, SIGKILL) }
@@ -595,6 +606,7 @@ public actor Scheduler {
                 "adopted": "\(adopted)", "recordedWhileDown": "\(recorded)", "runAgain": "\(requeued)", "endedStrayGroups": "\(ended)"])
         }
         if !ends.isEmpty { await tick(ending: ends) }
+        for path in recordedStatuses { unlink(path) }
     }
 
     /// Stops taking new work, waits up to `drain` for running instances to end (recording
