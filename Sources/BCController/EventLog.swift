@@ -94,19 +94,8 @@ public struct EventLog: Sendable {
         case .bool(let b): return b ? "true" : "false"
         case .string(let s):
             let plain = !s.isEmpty && s.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 0x7F }
-            if plain { return s }
-            var out = "\""
-            for c in s.unicodeScalars {
-                switch c {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default: if c.value < 0x20 || c.value == 0x7F { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-                }
-            }
-            return out + "\""
+            // Quoted as a JSON string: logfmt readers (and people) read those escapes.
+            return plain ? s : jsonString(s)
         }
     }
 
@@ -120,17 +109,8 @@ public struct EventLog: Sendable {
     }
 
     static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: if c.value < 0x20 || c.value == 0x7F { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        JSONEscaping.appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
