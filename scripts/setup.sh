@@ -75,7 +75,7 @@ echo "==> bcplan examples/render-farm -workspace render-farm -detailed-exitcode 
 "$bin/bcplan" examples/render-farm -workspace render-farm -detailed-exitcode -no-color | grep -E 'already rendered|^No changes'
 
 echo
-echo "Plan:   $summary"
+echo "Plan:   ${summary#Plan: }"
 echo "Split:  (framer.py's split over nodes, or one instance per chunk with framesPerTask)"
 for job in $jobs; do
   status_json "$job" | python3 -c '
