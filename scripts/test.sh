@@ -20,5 +20,9 @@ bash fuzz/run.sh -runs="${BCOPS_LIBFUZZER_RUNS:-200000}" -max_total_time=120 -pr
 # --no-parallel: Swift Testing runs the suites one after another, so the end-to-end suites
 # (real Blender, real controller processes, real servers) do not compete for the 2 cores and
 # their latency checks (a webhook applied within 2 s) measure bcops, not the neighbours.
+# The man pages of scripts/release.sh come from swift-argument-parser's generate-manual, which
+# `swift test` does not build on its own (HelpAndVersionTests runs the script).
+echo "==> swift build --product generate-manual" >&2
+swift build --product generate-manual >&2
 echo "==> swift test --no-parallel" >&2
 swift test --no-parallel
