@@ -254,28 +254,9 @@ import BCTestSupport
     /// Runs the walk as one bash script in a scratch directory holding a copy of `examples/`,
     /// against one engine on a clean data directory, and checks every step's output.
     static func run(_ walk: Walk) throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-newcomer-\(UUID().uuidString)").path
-        for dir in ["shims", "home", "tmp"] {
-            try FileManager.default.createDirectory(atPath: scratch + "/" + dir, withIntermediateDirectories: true)
-        }
-        let keep = ProcessInfo.processInfo.environment["BCOPS_DOCS_KEEP"] != nil
-        defer { if keep { print("newcomer path: kept \(scratch)") } else { try? FileManager.default.removeItem(atPath: scratch) } }
-        try FileManager.default.copyItem(atPath: Docs.root.appendingPathComponent("examples").path, toPath: scratch + "/examples")
-        try "#!/bin/sh\nexec cat \"$@\"\n".write(toFile: scratch + "/shims/less", atomically: true, encoding: .utf8)
-        chmod(scratch + "/shims/less", 0o755)
-
-        let engine = try EngineProcess(dataDirectory: scratch + "/engine")
-        defer { engine.stop() }
-        let bin = URL(fileURLWithPath: ProcessRunner.product("bcctl")).deletingLastPathComponent().path
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BCOPS_") }
-        environment["PATH"] = "\(scratch)/shims:\(bin):" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["BCOPS_DATA"] = engine.dataDirectory
-        environment["HOME"] = scratch + "/home"
-        environment["NO_COLOR"] = "1"
-        environment["TERM"] = "dumb"
-        environment["COLUMNS"] = "100"
-        for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { environment[key] = "bcops docs" }
-        for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { environment[key] = "docs@bcops.invalid" }
+        let sandbox = try DocsSandbox(prefix: "bcops-newcomer")
+        defer { sandbox.close(label: "newcomer path") }
+        let (scratch, engine, bin, environment) = (sandbox.scratch, sandbox.engine, sandbox.bin, sandbox.environment)
 
         // The pages' engine directories mean the engine's; their other /tmp paths, the scratch tmp/.
         let engineDirectories = Docs.engineDirectories(walk.steps.map(\.block))

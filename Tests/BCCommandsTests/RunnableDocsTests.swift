@@ -307,29 +307,9 @@ import BCTestSupport
     func runnableBlocksPrintWhatThePageSays(page: String) throws {
         let (blocks, problems) = Self.blocks(Self.text(page))
         #expect(problems.isEmpty, "\(problems)")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-docs-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: scratch + "/shims", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: scratch + "/home", withIntermediateDirectories: true)
-        // BCOPS_DOCS_KEEP=1 keeps the scratch directory (and .docs-page.sh) to look at.
-        let keep = ProcessInfo.processInfo.environment["BCOPS_DOCS_KEEP"] != nil
-        defer { if keep { print("\(page): kept \(scratch)") } else { try? FileManager.default.removeItem(atPath: scratch) } }
-        try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent("examples").path, toPath: scratch + "/examples")
-        try "#!/bin/sh\nexec cat \"$@\"\n".write(toFile: scratch + "/shims/less", atomically: true, encoding: .utf8)
-        chmod(scratch + "/shims/less", 0o755)
-
-        let engine = try EngineProcess(dataDirectory: scratch + "/engine")
-        defer { engine.stop() }
-        let bin = URL(fileURLWithPath: ProcessRunner.product("bcctl")).deletingLastPathComponent().path
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BCOPS_") }
-        environment["PATH"] = "\(scratch)/shims:\(bin):" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["BCOPS_DATA"] = engine.dataDirectory
-        environment["HOME"] = scratch + "/home"
-        environment["NO_COLOR"] = "1"
-        environment["TERM"] = "dumb"
-        environment["COLUMNS"] = "100"
-        // Commits in the pages' scratch repositories.
-        for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { environment[key] = "bcops docs" }
-        for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { environment[key] = "docs@bcops.invalid" }
+        let sandbox = try DocsSandbox(prefix: "bcops-docs")
+        defer { sandbox.close(label: page) }
+        let (scratch, engine, bin, environment) = (sandbox.scratch, sandbox.engine, sandbox.bin, sandbox.environment)
 
         let (script, steps) = Self.script(blocks, bin: bin, engineData: engine.dataDirectory)
         let started = Date()
@@ -353,5 +333,46 @@ import BCTestSupport
             }
         }
         print("\(page): \(steps.count) steps in \(String(format: "%.1f", seconds)) s")
+    }
+}
+
+/// Where pages run: a scratch directory holding a copy of examples/, a pager that only prints,
+/// a fresh engine on a clean data directory, and the environment a user's shell would have
+/// (the built binaries first on PATH, no colour, a home of its own). Shared by the docs test
+/// and the newcomer-path walk. BCOPS_DOCS_KEEP=1 keeps the directory to look at.
+struct DocsSandbox {
+    let scratch: String
+    let engine: EngineProcess
+    let bin: String
+    let environment: [String: String]
+    let keep = ProcessInfo.processInfo.environment["BCOPS_DOCS_KEEP"] != nil
+
+    init(prefix: String) throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        for dir in ["shims", "home", "tmp"] {
+            try FileManager.default.createDirectory(atPath: scratch + "/" + dir, withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(atPath: RunnableDocsTests.root.appendingPathComponent("examples").path, toPath: scratch + "/examples")
+        try "#!/bin/sh\nexec cat \"$@\"\n".write(toFile: scratch + "/shims/less", atomically: true, encoding: .utf8)
+        chmod(scratch + "/shims/less", 0o755)
+        engine = try EngineProcess(dataDirectory: scratch + "/engine")
+        bin = URL(fileURLWithPath: ProcessRunner.product("bcctl")).deletingLastPathComponent().path
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BCOPS_") }
+        environment["PATH"] = "\(scratch)/shims:\(bin):" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["BCOPS_DATA"] = engine.dataDirectory
+        environment["HOME"] = scratch + "/home"
+        environment["NO_COLOR"] = "1"
+        environment["TERM"] = "dumb"
+        environment["COLUMNS"] = "100"
+        // Commits in the pages' scratch repositories.
+        for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { environment[key] = "bcops docs" }
+        for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { environment[key] = "docs@bcops.invalid" }
+        self.environment = environment
+    }
+
+    /// Stops the engine, then removes the directory (or says where it was kept).
+    func close(label: String) {
+        engine.stop()
+        if keep { print("\(label): kept \(scratch)") } else { try? FileManager.default.removeItem(atPath: scratch) }
     }
 }
