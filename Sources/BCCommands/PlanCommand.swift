@@ -197,7 +197,8 @@ struct PlanRun {
             case optionsFailed(Error)
             case noClient
             case remoteFailed(Error)
-            case refreshFailed(BatchComputeError, WorkspaceLock?)
+            /// Failed once the lock was held: whatever the error, the lock goes with it.
+            case refreshFailed(Error, WorkspaceLock?)
             /// Objects it would create that another workspace owns (`WorkspaceCollisions`).
             case collided([WorkspaceCollision], WorkspaceLock?)
             case planned(Planned)
@@ -225,10 +226,8 @@ struct PlanRun {
             do {
                 live = try await PlanPipeline.refresh(desired: desired, inventory: fetched.inventory, client: client, workspace: workspace,
                                                       options: options, hasher: hasher, refresh: refresh)
-            } catch let e as BatchComputeError {
-                return .refreshFailed(e, fetched.lock)
             } catch {
-                return .remoteFailed(error)
+                return .refreshFailed(error, fetched.lock)
             }
             clock.lap("refreshed \(live.count) live objects of workspace \(workspace)")
             let releasing = keepLock ? nil : fetched.lock.map { lock in Task { await lock.release() } }
@@ -250,12 +249,9 @@ struct PlanRun {
                     return .collided(found.collisions, keepLock ? fetched.lock : nil)
                 }
                 plan.warnings += found.warnings
-            } catch let e as BatchComputeError {
-                await releasing?.value
-                return .refreshFailed(e, keepLock ? fetched.lock : nil)
             } catch {
                 await releasing?.value
-                return .remoteFailed(error)
+                return .refreshFailed(error, keepLock ? fetched.lock : nil)
             }
             clock.lap("checked \(plan.changes.count) resources against other workspaces")
             return .planned(Planned(desired: desired, fetched: fetched, live: live, plan: plan, client: client, hasher: hasher, releasing: releasing))
