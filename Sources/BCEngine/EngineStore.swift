@@ -170,7 +170,7 @@ public final class EngineStore: Sendable {
     /// Stores a new job with its tasks and instances (all Waiting). A repeated idempotent
     /// token returns the first job's id when the description matches, and fails otherwise.
     public func createJob(name: String, type: String, priority: Int, description: String, token: String?,
-                          tasks: [(name: String, instances: Int)], now: Date = Date()) throws -> String {
+                          tasks: [(name: String, instances: Int)], now: Date? = nil) throws -> String {
         try pool.write { db in try EngineStore.insertJob(db, name: name, type: type, priority: priority, description: description,
                                                          token: token, tasks: tasks, now: now) }
     }
@@ -178,13 +178,16 @@ public final class EngineStore: Sendable {
     /// The same, suspending instead of holding a thread while the writer is busy: a job of
     /// 100,000 instances must not hold up the requests of everybody else.
     public func createJob(name: String, type: String, priority: Int, description: String, token: String?,
-                          tasks: [(name: String, instances: Int)], now: Date = Date()) async throws -> String {
+                          tasks: [(name: String, instances: Int)], now: Date? = nil) async throws -> String {
         try await pool.write { db in try EngineStore.insertJob(db, name: name, type: type, priority: priority, description: description,
                                                                token: token, tasks: tasks, now: now) }
     }
 
     static func insertJob(_ db: Database, name: String, type: String, priority: Int, description: String, token: String?,
-                          tasks: [(name: String, instances: Int)], now: Date) throws -> String {
+                          tasks: [(name: String, instances: Int)], now given: Date?) throws -> String {
+        // The clock is read inside the write, never before it: jobs created at once by several
+        // clients get creation times in the order of their ids, which is the order pages list.
+        let now = given ?? Date()
         if let token, let row = try Row.fetchOne(db, sql: "SELECT id, description FROM jobs WHERE token = ?", arguments: [token]) {
             guard row["description"] as String == description else {
                 throw APIError(400, "IdempotentTokenMismatch", "Specified idempotent token mismatch.")
