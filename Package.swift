@@ -16,11 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Already in the graph through Hummingbird; named so the modules that log declare it.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
-        // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md for why not Yams.
+        // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md, "Decisions and deviations", for why not Yams.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // glibc's posix_spawn chdir action (declared only with _GNU_SOURCE).
         .systemLibrary(name: "CSpawn"),
@@ -28,22 +29,23 @@ let package = Package(
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Debian's libgit2 1.5.1 (libgit2-dev): module map plus a shim for its variadic option call.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // Debian's libcurl with OpenSSL (libcurl4-openssl-dev): BCClient's transport (https, proxies,
+        // keep-alive). Module map plus a shim for its variadic option calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // JSONValue, its parser and canonical writer: the one JSON tree the contract, the client
+        // and the model share. A leaf, so the client needs no model to read an answer.
+        .target(name: "BCJSON"),
         // Kinds, specs, validation rules, the instance-type catalog. No I/O, no YAML.
-        .target(name: "BCModel"),
+        .target(name: "BCModel", dependencies: ["BCJSON"]),
         // Render farm model: framer.py's frame split, chunking, Blender and custom command lines, Blender log parsing. No I/O.
         .target(name: "BCRender", dependencies: ["BCModel"]),
         // YAML with locations, typed decoding with diagnostics, JSON Schema, formatting.
         .target(name: "BCManifest", dependencies: ["BCModel", "CLibYAML"]),
         // BatchCompute wire format: the acs and OSS request signatures, credentials, IDs, errors.
-        .target(name: "BCAPI", dependencies: ["COpenSSLCrypto"]),
+        .target(name: "BCAPI", dependencies: ["BCJSON", "COpenSSLCrypto"]),
         // The client the reconciler reaches live state through: signed keep-alive HTTP/1.1 on
-        // swift-nio (already built for the server), no TLS stack of its own.
-        .target(name: "BCClient", dependencies: [
-            "BCAPI", "BCModel",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        // libcurl (https with the system store or a CA file, the environment's proxies).
+        .target(name: "BCClient", dependencies: ["BCAPI", "BCJSON", "CCurl"]),
         // The embedded engine: SQLite store and the BatchCompute REST server. Knows nothing of manifests.
         .target(name: "BCEngine", dependencies: [
             "BCAPI", "BCModel", "CSpawn",  // BCModel only for the instance-type catalog
@@ -51,11 +53,13 @@ let package = Package(
             .product(name: "HummingbirdCore", package: "hummingbird"),  // the connection cap
             .product(name: "HTTPTypes", package: "swift-http-types"),  // header names the replay window reads
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // `bcctl engine …`: kept apart so bcplan and bcapply do not link the server.
         .target(name: "BCEngineCommands", dependencies: [
-            "BCAPI", "BCEngine", "BCCommands", "BCController", "BCClient", "BCGit",
+            "BCAPI", "BCEngine", "BCCommands", "BCController", "BCClient", "BCGit", "BCModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The reconciler's core: manifests lowered to API terms, refresh, diff, plans and their
         // renderers, apply. Reaches live state only through BCClient.
@@ -68,6 +72,7 @@ let package = Package(
         .target(name: "BCController", dependencies: [
             "BCModel", "BCManifest", "BCAPI", "BCClient", "BCPlan", "BCGit", "BCRenderClient",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The command implementations the three executables share.
         .target(name: "BCCommands", dependencies: [
@@ -91,6 +96,8 @@ let package = Package(
                     resources: [.copy("Corpus")]),
         .testTarget(name: "BCAPITests", dependencies: ["BCAPI"]),
         .testTarget(name: "BCGitTests", dependencies: ["BCGit"]),
+        // The client's transport against the real engine behind a TLS terminator and a proxy (loopback_servers.py).
+        .testTarget(name: "BCClientTests", dependencies: ["BCClient", "BCTestSupport"], exclude: ["loopback_servers.py"]),
         .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCManifest", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCControllerTests", dependencies: ["BCController", "BCClient", "BCModel", "BCTestSupport"]),

@@ -9,14 +9,14 @@ source scripts/lib.sh
 need_apt wrk
 for p in bcctl bcops-keeper; do swift build -c release --product "$p" >&2; done
 swift build -c release --product bcbench >&2
-data=$(mktemp -d)
-.build/release/bcbench api-populate "$data" "${1:-10000}"
 source bench/lib.sh
+data=$(mktemp -d)
+"$BIN/bcbench" api-populate "$data" "${1:-10000}"
 start_engine "$data"
 port=$ENGINE_PORT
 engine=$ENGINE_PID
 for kind in get list; do
-  .build/release/bcbench api-script "$data" "$kind" > "$data/$kind.lua"
+  "$BIN/bcbench" api-script "$data" "$kind" > "$data/$kind.lua"
   echo "== GET ${kind/get//jobs/{id\}} (2 threads, 16 connections, 10 s)"
   wrk -t2 -c16 -d10s --latency -s "$data/$kind.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency |50%|90%|99%|Non-2xx|requests in"
 done

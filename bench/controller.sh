@@ -32,5 +32,6 @@ PYTHON=.build-venv/bin/python
 "$PYTHON" -c "import batchcompute" 2>/dev/null || { echo "needs the batchcompute SDK (.build-venv, see the test setup)" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-"$PYTHON" bench/controller/driver.py "$PWD/.build/release/bcctl" "$WORK" "${1:-20}"
+BIN="${BCOPS_BIN:-$PWD/.build/release}"
+"$PYTHON" bench/controller/driver.py "$(cd "$BIN" && pwd)/bcctl" "$WORK" "${1:-20}"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,10 +1,13 @@
 # Shared by the engine benchmarks: start a release engine on a free loopback port.
+# BCOPS_BIN=/dir runs the binaries of another build (bcctl, bcops-keeper, bcbench, bcplan,
+# bcapply), e.g. the previous commit's, for before/after figures (bench/compare.sh).
+BIN="${BCOPS_BIN:-.build/release}"
 # Sets ENGINE_PID, ENGINE_PORT, ENGINE_DATA, ENGINE_ID, ENGINE_SECRET and exports the
 # BCOPS_* variables bcplan and bcapply read; stops it on exit.
 start_engine() {
   ENGINE_DATA="${1:-$(mktemp -d)}"
   local log="$ENGINE_DATA/engine.log"
-  .build/release/bcctl engine serve --data "$ENGINE_DATA" --listen 127.0.0.1:0 > "$log" 2>&1 &
+  "$BIN/bcctl" engine serve --data "$ENGINE_DATA" --listen 127.0.0.1:0 > "$log" 2>&1 &
   ENGINE_PID=$!
   trap 'kill $ENGINE_PID 2>/dev/null; rm -rf "$ENGINE_DATA"' EXIT
   for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done

@@ -3,7 +3,7 @@
 # and validating the same manifests alone (bcplan validate), in one run. Targets: ratio
 # <= 2x, under 3 s wall, peak RSS under 200 MB. BCPLAN=/path/to/bcplan measures another build
 # of bcplan (for before/after comparisons) against the same engine and estate.
-# BCOPS_LOG=debug: also prints one plan's phase times (PlanCommand.swift's PhaseClock).
+# BCOPS_LOG=debug: also prints one plan's phase times (BCPlan/Session/PhaseClock.swift).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -17,7 +17,7 @@ start_engine
 estate="$ENGINE_DATA/estate"
 python3 bench/estate.py "$estate" "$n"
 echo "applying $n resources (setup)..." >&2
-.build/release/bcapply "$estate" -auto-approve -no-color -parallelism 16 | tail -1 >&2
+"$BIN/bcapply" "$estate" -auto-approve -no-color -parallelism 16 | tail -1 >&2
 
 # Best wall time of 5 runs of each, validate and plan taking turns (on this shared machine a
 # burst of load otherwise lands on one side of the ratio), and the peak RSS (KiB) of the last.
@@ -25,7 +25,7 @@ time_one() {
   /usr/bin/time -f "%e %M" -o "$ENGINE_DATA/time" "$@" > "$ENGINE_DATA/out" 2>&1 || [ $? -eq 0 ]
   cat "$ENGINE_DATA/time"
 }
-bcplan="${BCPLAN:-.build/release/bcplan}"
+bcplan="${BCPLAN:-$BIN/bcplan}"
 validate=999 plan=999
 for _ in 1 2 3 4 5; do
   read -r t vrss < <(time_one "$bcplan" validate "$estate" -no-color)

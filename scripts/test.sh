@@ -6,6 +6,7 @@ source scripts/lib.sh
 install_dependencies
 need_apt blender  # the render farm tests render with the real Blender
 need_apt openssh-server openssh-client  # the BCGit ssh:// tests run a real sshd on loopback
+need_apt openssl  # BCClientTests make their own CA and server certificate with the openssl CLI
 need_pip "jsonschema>=4.18" pyyaml prometheus_client
 need_sdk_venv
 

@@ -110,17 +110,24 @@ public final class DataDirectoryLock: @unchecked Sendable {
     public var endpointFile: String { directory + "/endpoint" }
 
     /// The engine listens at `address`: writes `DATA/endpoint` (atomically) and the lock file.
-    public func publish(_ address: String) {
-        let tmp = endpointFile + ".tmp"
-        try? (address + "\n").write(toFile: tmp, atomically: false, encoding: .utf8)
-        rename(tmp, endpointFile)
+    /// Throws when the endpoint file cannot be written (a full or read-only disk): clients on
+    /// this host would not find the engine, and the caller must say so.
+    public func publish(_ address: String) throws {
         recordListening(at: address)
+        let tmp = endpointFile + ".tmp"
+        try (address + "\n").write(toFile: tmp, atomically: false, encoding: .utf8)
+        guard rename(tmp, endpointFile) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(tmp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot rename \(tmp) to \(endpointFile): \(why)"])
+        }
     }
 
     /// The engine stopped cleanly: removes `DATA/endpoint` if it still holds `address` (so a
     /// client is told that no engine serves the directory rather than sent to a dead
     /// address). The lock itself goes with the process.
     public func withdraw(_ address: String) {
+        // Unreadable or gone: nothing of ours to remove.
         let written = (try? String(contentsOfFile: endpointFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         if written == address { unlink(endpointFile) }
     }

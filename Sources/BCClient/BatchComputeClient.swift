@@ -1,46 +1,30 @@
 import BCAPI
-import BCModel
+import BCJSON
 import Foundation
-import NIOHTTP1
 
-/// An error answer in BatchCompute's shape (`{"Code","Message","RequestId"}`), or a transport
-/// failure described the same way so that callers report one kind of error.
-public struct BatchComputeError: Error, Sendable, CustomStringConvertible {
-    public var status: Int
-    public var code: String
-    public var message: String
-    public var requestId: String
+/// The client reports API answers and transport failures as the contract's one error type.
+public typealias BatchComputeError = APIError
 
-    public init(status: Int, code: String, message: String, requestId: String) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.requestId = requestId
-    }
-
-    public var description: String {
-        // An engine that does not answer: the sentence says it all (ClientConfiguration.unreachableMessage).
-        if code == "EndpointUnreachable" { return message }
-        return requestId.isEmpty ? "\(code): \(message)" : "\(code): \(message) (status \(status), request \(requestId))"
-    }
-}
-
-/// The BatchCompute REST API (2015-11-11) over keep-alive HTTP/1.1, each request signed
+/// The BatchCompute REST API (2015-11-11) over keep-alive HTTP/1.1 (http:// or https://, through
+/// the environment's proxy: `HTTPTransport`), each request signed
 /// with `acs` HMAC-SHA1 exactly as the official SDK signs it, with a fresh Date and nonce per
 /// request (the engine refuses a Date 15 minutes off and a nonce it has seen) and, unlike the
 /// SDK, the body's MD5 on the signed `Content-MD5` line. The reconciler reaches live state only
 /// through this type.
 public final class BatchComputeClient: Sendable {
     public let configuration: ClientConfiguration
-    let pool: HTTPConnectionPool
+    let transport: HTTPTransport
 
     public init(_ configuration: ClientConfiguration, maxConnections: Int = 16, timeoutSeconds: Int = 60) {
         self.configuration = configuration
-        pool = HTTPConnectionPool(host: configuration.host, port: configuration.port, maxConnections: maxConnections,
-                                  timeoutSeconds: timeoutSeconds)
+        transport = HTTPTransport(origin: Origin(configuration), maxConnections: maxConnections, timeoutSeconds: timeoutSeconds)
     }
 
-    /// Sends one request; a 2xx answer's body as JSON, anything else as `BatchComputeError`.
+    /// The raw escape hatch: one request to any path, a 2xx answer's body as JSON, anything
+    /// else as `BatchComputeError`. For benchmarks and tests that measure or probe the wire
+    /// itself (bench/transport.sh builds `bcbench client-gets` against older clients with it);
+    /// everything else uses the typed calls (`job(_:)`, `allClusters()`, …), whose routes and
+    /// answers the contract spells.
     @discardableResult
     public func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
                      headers extra: [(String, String)] = []) async throws -> JSONValue {
@@ -49,8 +33,9 @@ public final class BatchComputeClient: Sendable {
         return try JSONValue.parse(response.body)
     }
 
-    /// Sends one request and returns the raw answer, whatever its status.
-    public func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+    /// Sends one request and returns the raw answer, whatever its status: what the typed calls
+    /// are built on (`exchange`).
+    func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
                      headers extra: [(String, String)] = []) async throws -> HTTPResponse {
         let bytes = body?.canonicalBytes ?? []
         let q = ACSSignature.canonicalQuery(query)
@@ -76,21 +61,24 @@ public final class BatchComputeClient: Sendable {
                                                        headers: headers.map { ACSSignature.Header($0.0, $0.1) })
         headers.append(("Authorization", authorization))
         do {
-            let response = try await pool.send(HTTPRequest(method: method, target: target, headers: headers, body: bytes))
+            let response = try await transport.send(HTTPRequest(method: method, target: target, headers: headers, body: bytes))
             // Another engine's keys: no caller can go on, and the error names the engine reached.
             if response.status == 403, let refused = Self.refusedKey(response, configuration) { throw refused }
             return response
         } catch let error as TransportError {
-            throw BatchComputeError(status: 0, code: "EndpointUnreachable", message: configuration.unreachableMessage("\(error)"), requestId: "")
+            throw configuration.error(for: error)
         }
     }
 
-    public static func error(from response: HTTPResponse) -> BatchComputeError {
-        let json = try? JSONValue.parse(response.body)
+    /// A non-2xx answer as the contract's error: its `{"Code", "Message", "RequestId"}`, or, for
+    /// a body that is not one (a proxy's page), the status and the body's start.
+    static func error(from response: HTTPResponse) -> BatchComputeError {
+        let answered = try? JSONDecoder().decode(APIError.self, from: Data(response.body))
+        func or(_ value: String?, _ fallback: String) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? fallback }
         return BatchComputeError(status: response.status,
-                                 code: json?["Code"]?.stringValue ?? "HTTP\(response.status)",
-                                 message: json?["Message"]?.stringValue ?? String(decoding: response.body.prefix(200), as: UTF8.self),
-                                 requestId: json?["RequestId"]?.stringValue ?? response.headers["x-acs-request-id"].first ?? "")
+                                 code: or(answered?.code, "HTTP\(response.status)"),
+                                 message: or(answered?.message, String(decoding: response.body.prefix(200), as: UTF8.self)),
+                                 requestId: or(answered?.requestId, response.headers["x-acs-request-id"].first ?? ""))
     }
 
     static func httpDate() -> String {
@@ -100,17 +88,5 @@ public final class BatchComputeClient: Sendable {
         var buffer = [CChar](repeating: 0, count: 64)
         let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
         return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// Every item of a paged list (`Items`, `NextMarker`), in pages of `pageSize`.
-    public func listAll(_ path: String, query: [(String, String)] = [], pageSize: Int = 1000) async throws -> [JSONValue] {
-        var items: [JSONValue] = []
-        var marker = ""
-        repeat {
-            let page = try await call(.GET, path, query: query + [("Marker", marker), ("MaxItemCount", String(pageSize))])
-            items += page["Items"]?.arrayValue ?? []
-            marker = page["NextMarker"]?.stringValue ?? ""
-        } while !marker.isEmpty
-        return items
     }
 }

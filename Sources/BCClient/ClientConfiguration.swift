@@ -5,8 +5,12 @@ import Foundation
 /// (`BCOPS_ENDPOINT`, `BCOPS_ACCESS_KEY_ID`, `BCOPS_ACCESS_KEY_SECRET`, `BCOPS_REGION`), or
 /// else from the embedded engine's data directory (`$BCOPS_DATA` or `~/.local/share/bcops`:
 /// `credentials.json`, and `endpoint`, which the engine writes when it starts listening).
+/// How to get there comes from the environment too: `BCOPS_CA_FILE` for an https:// endpoint
+/// whose certificate the system store does not trust, and the proxy variables (`ProxyRoute`).
 public struct ClientConfiguration: Sendable, CustomStringConvertible {
     public var endpoint: String
+    /// `http` or `https`.
+    public var scheme: String
     public var host: String
     public var port: Int
     public var region: String
@@ -15,20 +19,26 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     /// Where `endpoint` came from (flag, env, a data directory's `endpoint` file, the default):
     /// every connection error says it.
     public var endpointSource: EndpointSource = .given
+    /// A PEM file of the CA certificates an https:// endpoint's certificate must chain to,
+    /// instead of the system store (`BCOPS_CA_FILE`, `--ca-file`). Verification is never off.
+    public var caFile: String?
+    /// The proxy requests go through; nil to connect directly (`ProxyRoute.resolve`).
+    public var proxy: ProxyRoute?
 
     public init(endpoint: String, accessKeyId: String, accessKeySecret: String, region: String = "local",
                 source: EndpointSource = .given) throws {
-        guard let url = URL(string: endpoint), let host = url.host, url.scheme == "http" else {
+        guard let url = URL(string: endpoint), let host = url.host, let scheme = url.scheme, ["http", "https"].contains(scheme) else {
             let what = switch source {
             case .flag(let name): name
             case .dataFile(let path): "the endpoint in \(path)"
             default: "BCOPS_ENDPOINT"
             }
-            throw ConfigurationError("\(what) must be http://HOST:PORT, got \"\(endpoint)\"")
+            throw ConfigurationError("\(what) must be http://HOST:PORT or https://HOST[:PORT], got \"\(endpoint)\"")
         }
         self.endpoint = endpoint
+        self.scheme = scheme
         self.host = host
-        self.port = url.port ?? 80
+        self.port = url.port ?? (scheme == "https" ? 443 : 80)
         self.region = region
         self.accessKeyId = accessKeyId
         self.accessKeySecret = accessKeySecret
@@ -66,7 +76,7 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         if let id = env["BCOPS_ACCESS_KEY_ID"], !id.isEmpty, let secret = env["BCOPS_ACCESS_KEY_SECRET"], !secret.isEmpty {
             if endpoint == nil, let namedDirectory { throw noEndpointFile(namedDirectory) }
             return try ClientConfiguration(endpoint: endpoint ?? defaultEndpoint, accessKeyId: id, accessKeySecret: secret, region: region,
-                                           source: source)
+                                           source: source).reaching(with: env)
         }
         let path = dataDirectory + "/" + Credentials.fileName
         guard let c = try? Credentials.load(from: path) else {
@@ -77,6 +87,20 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         }
         if endpoint == nil, let namedDirectory { throw noEndpointFile(namedDirectory) }
         return try ClientConfiguration(endpoint: endpoint ?? defaultEndpoint, accessKeyId: c.accessKeyId,
-                                       accessKeySecret: c.accessKeySecret, region: region, source: source)
+                                       accessKeySecret: c.accessKeySecret, region: region, source: source).reaching(with: env)
+    }
+
+    /// The CA file (`BCOPS_CA_FILE`, checked readable now rather than at the first call) and the
+    /// proxy the environment gives for this endpoint.
+    public func reaching(with env: [String: String]) throws -> ClientConfiguration {
+        var c = self
+        if let file = env["BCOPS_CA_FILE"], !file.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw ConfigurationError("BCOPS_CA_FILE: cannot read \(file) (a PEM file of the CA certificates to trust for \(endpoint))")
+            }
+            c.caFile = file
+        }
+        c.proxy = ProxyRoute.resolve(scheme: scheme, host: host, environment: env)
+        return c
     }
 }

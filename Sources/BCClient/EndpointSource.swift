@@ -77,6 +77,39 @@ extension ClientConfiguration {
         return "no engine at \(endpoint) (\(origin)\(whyText)): start one with \(start), or set BCOPS_ENDPOINT"
     }
 
+    /// A transport failure as the error callers report: `EndpointUnreachable`, whose message
+    /// is the whole sentence (where the engine was looked for, why, and what to do).
+    public func error(for failure: TransportError) -> BatchComputeError {
+        let message = switch failure {
+        case .untrusted(_, _, let why): untrustedMessage(why)
+        case .proxy(let route, let why): proxyMessage(route, why)
+        default: unreachableMessage("\(failure)")
+        }
+        return BatchComputeError(status: 0, code: "EndpointUnreachable", message: message, requestId: "")
+    }
+
+    /// The sentence for an https:// engine whose certificate does not chain to a trusted CA
+    /// (or does not name its host): which engine, the TLS library's words, and the fix, which
+    /// is never to skip the check.
+    /// "the engine at https://127.0.0.1:8443 (address from env BCOPS_ENDPOINT) is not trusted: SSL certificate
+    /// problem: self-signed certificate in certificate chain; give the CA that signed its certificate
+    /// with BCOPS_CA_FILE=PEM (or --ca-file), or add it to the system store"
+    public func untrustedMessage(_ why: String) -> String {
+        let trust = caFile.map { "the CA file \($0) does not vouch for it" } ?? "the system store does not vouch for it"
+        return "the engine at \(endpoint)\(endpointSource.parenthetical) is not trusted (\(trust)): \(why); "
+            + "give the CA that signed its certificate with BCOPS_CA_FILE=PEM (or --ca-file), or add it to the system store"
+    }
+
+    /// The sentence for a proxy that cannot be reached or will not carry the request: the
+    /// engine may be fine, so the fix named is the proxy's, not starting an engine.
+    /// "cannot reach the engine at https://engine.example:443 (address from env BCOPS_ENDPOINT) through the
+    /// proxy http://proxy:3128 (from HTTPS_PROXY): connection refused; check that proxy, or add
+    /// engine.example to NO_PROXY to connect directly"
+    public func proxyMessage(_ route: ProxyRoute, _ why: String) -> String {
+        "cannot reach the engine at \(endpoint)\(endpointSource.parenthetical) through the proxy \(route.redactedURL) "
+            + "(from \(route.variable)): \(why); check that proxy, or add \(host) to NO_PROXY to connect directly"
+    }
+
     /// What to add to an engine's refusal of the access key: which engine answered, where its
     /// address came from, and how to get its keys.
     public func refusedKeyHint() -> String {

@@ -1,6 +1,5 @@
 import BCAPI
 import Foundation
-import NIOHTTP1
 
 /// Enough of OSS to fetch results and move files: list a prefix (recursively or one level),
 /// get, put, copy and delete objects, signed with OSS's V1 signature, path-style against the
@@ -18,10 +17,9 @@ public struct OSSClient: Sendable {
         var marker = ""
         while true {
             let query = [("prefix", prefix), ("marker", marker), ("max-keys", "1000")]
-            let body = try await send("GET", bucket: bucket, key: "", query: query)
-            let xml = String(decoding: body, as: UTF8.self)
-            keys += OSSClient.elements("Key", in: xml).map { "oss://\(bucket)/\($0)" }
-            guard OSSClient.elements("IsTruncated", in: xml).first == "true", let next = OSSClient.elements("NextMarker", in: xml).first else { break }
+            let page = try OSSClient.listing(try await send("GET", bucket: bucket, key: "", query: query))
+            keys += page.keys.map { "oss://\(bucket)/\($0)" }
+            guard page.isTruncated, let next = page.nextMarker else { break }
             marker = next
         }
         return keys
@@ -36,14 +34,10 @@ public struct OSSClient: Sendable {
         var marker = ""
         while true {
             let query = [("prefix", prefix), ("delimiter", delimiter), ("marker", marker), ("max-keys", "1000")]
-            let body = try await send("GET", bucket: bucket, key: "", query: query)
-            let xml = String(decoding: body, as: UTF8.self)
-            objects += OSSClient.elements("Key", in: xml).map { "oss://\(bucket)/\($0)" }
-            // <Prefix> appears once for the request and once inside each <CommonPrefixes>.
-            for common in OSSClient.elements("CommonPrefixes", in: xml, unescape: false) {
-                prefixes += OSSClient.elements("Prefix", in: common).map { "oss://\(bucket)/\($0)" }
-            }
-            guard OSSClient.elements("IsTruncated", in: xml).first == "true", let next = OSSClient.elements("NextMarker", in: xml).first else { break }
+            let page = try OSSClient.listing(try await send("GET", bucket: bucket, key: "", query: query))
+            objects += page.keys.map { "oss://\(bucket)/\($0)" }
+            prefixes += page.commonPrefixes.map { "oss://\(bucket)/\($0)" }
+            guard page.isTruncated, let next = page.nextMarker else { break }
             marker = next
         }
         return (objects, prefixes)
@@ -104,18 +98,20 @@ public struct OSSClient: Sendable {
                                                        headers: signed.map { ACSSignature.Header($0.0, $0.1) })
         let path = "/\(bucket)/" + OSSClient.encode(key, keepSlash: true)
         let q = query.map { "\($0.0)=\(OSSClient.encode($0.1, keepSlash: false))" }.joined(separator: "&")
-        let request = HTTPRequest(method: HTTPMethod(rawValue: method), target: path + (q.isEmpty ? "" : "?" + q),
+        // The methods are this file's literals ("GET", "PUT", "DELETE"), each one of HTTPMethod's.
+        guard let verb = HTTPMethod(rawValue: method) else { throw TransportError.other("no such HTTP method: \(method)") }
+        let request = HTTPRequest(method: verb, target: path + (q.isEmpty ? "" : "?" + q),
                                   headers: [("Host", "\(c.host):\(c.port)")] + signed + [("Authorization", authorization)], body: body)
         let response: HTTPResponse
         do {
-            response = try await client.pool.send(request)
+            response = try await client.transport.send(request)
         } catch let error as TransportError {
-            throw BatchComputeError(status: 0, code: "EndpointUnreachable", message: c.unreachableMessage("\(error)"), requestId: "")
+            throw c.error(for: error)
         }
         guard (200..<300).contains(response.status) else {
-            let xml = String(decoding: response.body, as: UTF8.self)
-            throw BatchComputeError(status: response.status, code: OSSClient.elements("Code", in: xml).first ?? "HTTP\(response.status)",
-                                    message: OSSClient.elements("Message", in: xml).first ?? xml,
+            let failure = OSSAnswer.failure(response.body)
+            throw BatchComputeError(status: response.status, code: failure.code ?? "HTTP\(response.status)",
+                                    message: failure.message ?? String(decoding: response.body, as: UTF8.self),
                                     requestId: response.headers["x-oss-request-id"].first ?? "")
         }
         return response.body
@@ -134,18 +130,10 @@ public struct OSSClient: Sendable {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    /// The text of every `<name>…</name>` element, unescaped (OSS's list XML is flat).
-    /// With `unescape: false`, the raw text, for elements that hold elements (`CommonPrefixes`).
-    static func elements(_ name: String, in xml: String, unescape: Bool = true) -> [String] {
-        var out: [String] = []
-        var rest = xml[...]
-        while let open = rest.range(of: "<\(name)>"), let close = rest[open.upperBound...].range(of: "</\(name)>") {
-            let text = String(rest[open.upperBound..<close.lowerBound])
-            out.append(!unescape ? text : text.replacingOccurrences(of: "&lt;", with: "<")
-                .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
-                .replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&amp;", with: "&"))
-            rest = rest[close.upperBound...]
+    /// A listing page; XML that does not parse is the endpoint's fault, said as an `APIError`.
+    static func listing(_ body: [UInt8]) throws -> OSSAnswer.Listing {
+        do { return try OSSAnswer.listing(body) } catch {
+            throw BatchComputeError(status: 200, code: "InvalidResponse", message: "\(error)", requestId: "")
         }
-        return out
     }
 }

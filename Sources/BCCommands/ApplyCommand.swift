@@ -45,85 +45,39 @@ public struct ApplyCommand: AsyncParsableCommand {
         let out = Terminal(noColorFlag: input.noColor)
         let err = Terminal(noColorFlag: input.noColor, stream: 2)
         let style = TextStyle(colour: out.color)
-        var plan: Plan
-        var client: BatchComputeClient
-        var lock: WorkspaceLock?
-        var owned: Int
-        if input.paths.count == 1, let saved = PlanFiles.read(input.paths[0]) {
-            do { client = try estate.client() } catch { throw fail("\(error)", err) }
-            // The plan's workspace, whatever the flags or settings say now.
-            lock = try await estate.takeLock("apply", workspace: saved.workspace, client: client, err: err)
-            let now: WorkspaceState
-            do { now = try await WorkspaceState.fetch(saved.workspace, client: client) } catch {
-                await lock?.release()
-                throw fail("\(error)", err)
-            }
-            guard now.lineage == saved.lineage else {
-                await lock?.release()
-                throw fail("Saved plan does not match the given state\n\nThe given plan file was made for workspace \(saved.workspace) with lineage \(saved.lineage), but the engine's workspace has lineage \(now.lineage).", err)
-            }
-            guard now.serial == saved.serial else {
-                await lock?.release()
-                throw fail("Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed by another operation after the plan was created (serial \(saved.serial), now \(now.serial)). Run bcplan again.", err)
-            }
-            plan = saved
-            let live = try await LiveState.refresh(client: client, workspace: saved.workspace)
-            owned = live.objects.keys.filter { !$0.kind.isRun }.count
-        } else {
-            let made = try await PlanRun(input: input, estate: estate, shape: shape).make(operation: "apply", keepLock: true, err: err, detailed: false)
-            (plan, client, lock, owned) = (made.plan, made.client, made.lock, made.owned)
-            if json {
-                // Terraform's -json: one change summary line instead of the text plan.
-                ApplyCommand.printSummary("change_summary", plan.summary, plan.counts)
-            } else {
-                print(TextPlanRenderer(style: style).render(plan), terminator: "")
-            }
-            guard plan.hasChanges || plan.staleLabels > 0 else {
-                await lock?.release()
-                return
-            }
-            if !autoApprove && plan.hasChanges {
-                guard interactive else {
-                    await lock?.release()
-                    throw fail("no approval: -input=false needs -auto-approve or a saved plan (bcplan -out FILE, then bcapply FILE)", err)
-                }
-                print("\nDo you want to perform these actions in workspace \"\(plan.workspace)\"?\n  bcops will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n")
-                print("  Enter a value: ", terminator: "")
-                fflush(nil)
-                guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
-                    await lock?.release()
-                    print("\nApply cancelled.")
-                    throw ExitCode(1)
-                }
-                print("")
-            }
-        }
-        // Every way out below releases the lock itself (a Task spawned at exit would race the process ending).
+        let commands = CommandSession(input: input, estate: estate, shape: shape, err: err)
+        let json = self.json
         let options = ApplyOptions(parallelism: parallelism, maxDeletes: maxDeletes, allowMassDelete: allowMassDelete)
-        let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
-        let dataDirectory = ProcessInfo.processInfo.environment["BCOPS_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/share/bcops"
-        let journal: ApplyJournal
-        do {
-            let (j, interrupted) = try ApplyJournal.open(directory: dataDirectory + "/journals", workspace: plan.workspace)
-            journal = j
-            if !interrupted.isEmpty {
-                let note = "Resuming after an interrupted apply: \(interrupted.count) operation\(interrupted.count == 1 ? " was" : "s were") in flight (\(interrupted.map { "\($0.address) \($0.call)" }.joined(separator: "; "))). What they created carries bcops' labels, so this plan already accounts for it."
-                if json { printError(note) } else { print(style.yellow(note) + "\n") }
+        let observer = SessionObserver(resuming: { interrupted in
+            let note = "Resuming after an interrupted apply: \(interrupted.count) operation\(interrupted.count == 1 ? " was" : "s were") in flight (\(interrupted.map { "\($0.address) \($0.call)" }.joined(separator: "; "))). What they created carries bcops' labels, so this plan already accounts for it."
+            if json { printError(note) } else { print(style.yellow(note) + "\n") }
+        }, progress: { event in ApplyCommand.report(event, style: style, json: json) })
+        let applied: Applied
+        if input.paths.count == 1, let saved = PlanFiles.read(input.paths[0]) {
+            // The plan's workspace, whatever the flags or settings say now.
+            let session = commands.session("apply", workspace: saved.workspace, detailed: false, apply: options, observer: observer)
+            do { applied = try await session.apply(saved: saved) } catch { throw commands.failure(error, choice: nil) }
+        } else {
+            let choice = try estate.workspaceChoice(directories: input.inputPaths, err: err)
+            let session = commands.session("apply", workspace: choice.name, detailed: false, apply: options, observer: observer)
+            let reconciled: Reconciled<Void>
+            do {
+                reconciled = try await session.apply(commands.manifests) { planned in try approve(planned, origin: choice.origin, style: style) }
+            } catch Approval.notGiven {
+                throw fail("no approval: -input=false needs -auto-approve or a saved plan (bcplan -out FILE, then bcapply FILE)", err)
+            } catch Approval.cancelled {
+                print("\nApply cancelled.")
+                throw ExitCode(1)
+            } catch {
+                throw commands.failure(error, choice: choice)
             }
-        } catch {
-            await lock?.release()
-            throw fail("cannot open the apply journal in \(dataDirectory)/journals: \(error)", err)
+            guard case .applied(let done) = reconciled else { return }  // nothing to apply
+            applied = done
         }
-        let applier = Applier(client: client, hasher: hasher, options: options, journal: journal)
-        do { try applier.checkDeletes(plan, owned: owned) } catch {
-            await lock?.release()
-            throw fail("\(error)", err)
+        if let e = applied.serialError {
+            printError(err.yellow("Warning: ") + "could not move workspace \(applied.plan.workspace)'s serial on (\(e)): plans saved before this apply are not refused as stale")
         }
-        let jsonOutput = json
-        let result = await applier.apply(plan) { event in ApplyCommand.report(event, style: style, json: jsonOutput) }
-        _ = try? await WorkspaceState.bump(plan.workspace, client: client)
-        await lock?.release()
-        lock = nil
+        let result = applied.result
         if !result.failed.isEmpty || !result.remaining.isEmpty {
             printError("")
             for f in result.failed { printError(err.red("Error: ") + "\(f.address): \(f.message)") }
@@ -138,6 +92,37 @@ public struct ApplyCommand: AsyncParsableCommand {
         } else {
             print("\n" + style.green(style.bold(result.summary)))
         }
+    }
+
+    /// Why bcapply applies nothing after showing the plan.
+    enum Approval: Error {
+        /// -input=false without -auto-approve.
+        case notGiven
+        /// Anything but "yes" at the prompt.
+        case cancelled
+    }
+
+    /// Shows the plan (a change summary line with -json) and asks for "yes" unless
+    /// -auto-approve, still under the lock; stops when there is nothing to apply.
+    func approve(_ planned: Planned, origin: String, style: TextStyle) throws -> Decision<Void> {
+        var plan = planned.plan
+        plan.workspaceOrigin = origin
+        if json {
+            // Terraform's -json: one change summary line instead of the text plan.
+            ApplyCommand.printSummary("change_summary", plan.summary, plan.counts)
+        } else {
+            print(TextPlanRenderer(style: style).render(plan), terminator: "")
+        }
+        guard plan.hasChanges || plan.staleLabels > 0 else { return .stop(()) }
+        if !autoApprove && plan.hasChanges {
+            guard interactive else { throw Approval.notGiven }
+            print("\nDo you want to perform these actions in workspace \"\(plan.workspace)\"?\n  bcops will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n")
+            print("  Enter a value: ", terminator: "")
+            fflush(nil)
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw Approval.cancelled }
+            print("")
+        }
+        return .apply(plan)
     }
 
     /// A `-json` summary line.

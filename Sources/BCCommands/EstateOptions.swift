@@ -54,10 +54,8 @@ public struct EstateOptions: ParsableArguments {
         BatchComputeClient(try ClientConfiguration.fromEnvironment(), maxConnections: 16)
     }
 
-    public func takeLock(_ operation: String, workspace: String, client: BatchComputeClient, err: Terminal) async throws -> WorkspaceLock? {
-        try await Self.takeLock(operation, workspace: workspace, timeout: lockTimeout.seconds, locking: lock, client: client, err: err)
-    }
-
+    /// The workspace lock for `LockScope`, or nil with -lock=false; a lock held by someone else
+    /// is reported here and ends the command with 1.
     static func takeLock(_ operation: String, workspace: String, timeout: Double, locking: Bool, client: BatchComputeClient,
                          err: Terminal) async throws -> WorkspaceLock? {
         guard locking else { return nil }

@@ -81,9 +81,10 @@ extension FmtCommand {
     /// symbolic link (the file it points to is rewritten, not the link replaced).
     static func rewrite(_ path: String, with text: String) throws {
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        // A file that does not exist yet has no mode to keep.
         let mode = (try? FileManager.default.attributesOfItem(atPath: target))?[.posixPermissions]
         try FileSystem.write(text, to: target)
-        if let mode { try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target) }
+        if let mode { try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target) }
     }
 }
 

@@ -21,7 +21,8 @@ enum ImportHint {
     }
 
     static func message(_ address: ResourceAddress, id: String, workspace: String, client: BatchComputeClient) async -> String {
-        let named = ((try? await client.listAll("/clusters")) ?? []).filter { $0["Name"]?.stringValue == id }.compactMap { $0["Id"]?.stringValue }
+        // A hint only: without the list, the message says how to list them instead.
+        let named = ((try? await client.allClusters()) ?? []).filter { $0.name == id }.map(\.id)
         let ws = workspace == "default" ? "" : " -workspace \(workspace)"
         let head = id.hasPrefix("cls-")
             ? "no cluster \(id) on the engine at \(client.configuration.endpoint)"

@@ -33,9 +33,7 @@ public struct PlanApproveCommand: AsyncParsableCommand {
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
         let who = ProcessInfo.processInfo.environment["BCOPS_RUN_URL"] ?? "\(ProcessInfo.processInfo.environment["USER"] ?? "bcops")@\(ProcessInfo.processInfo.hostName)"
         do {
-            try await client.call(.POST, "/bcops/approvals", body: .object([
-                "Workspace": .string(plan.workspace), "Revision": .string(commit), "Digest": .string(digest), "ApprovedBy": .string(who),
-            ]))
+            try await client.approve(Approval(workspace: plan.workspace, revision: commit, digest: digest, approvedBy: who))
         } catch { throw fail("\(error)", err) }
         print("Approved the plan for revision \(commit.prefix(12)) in workspace \(plan.workspace): \(plan.summary) (digest \(digest.prefix(12)))")
     }

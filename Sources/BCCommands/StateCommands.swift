@@ -152,15 +152,27 @@ extension EstateOptions {
         let err = Terminal(noColorFlag: false, stream: 2)
         let client: BatchComputeClient
         do { client = try self.client() } catch { throw fail("\(error)", err) }
-        let lock = try await takeLock(operation, workspace: workspace, client: client, err: err)
+        let (timeout, locking) = (lockTimeout.seconds, lock)
         do {
-            let value = try await change(client)
-            _ = try await WorkspaceState.bump(workspace, client: client)
-            await lock?.release()
-            return value
-        } catch {
-            await lock?.release()
-            throw fail("\(error)", err)
+            return try await LockScope.holding(take: {
+                try await EstateOptions.takeLock(operation, workspace: workspace, timeout: timeout, locking: locking, client: client, err: err)
+            }) { _ in
+                do {
+                    let value = try await change(client)
+                    _ = try await WorkspaceState.bump(workspace, client: client)
+                    return value
+                } catch {
+                    throw ChangeFailed(error: error)
+                }
+            }
+        } catch let failed as ChangeFailed {
+            throw fail("\(failed.error)", err)  // the lock is back by now
         }
     }
+}
+
+/// A change (or the serial after it) that failed under the lock, told apart from taking the
+/// lock failing, which `takeLock` reports itself.
+private struct ChangeFailed: Error {
+    let error: any Error
 }

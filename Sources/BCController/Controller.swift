@@ -2,11 +2,11 @@ import BCClient
 import BCGit
 import BCManifest
 import BCModel
-import BCRenderClient
 import Foundation
 
 /// The reconcile loop: every interval (with jitter) or on a webhook, fetch the repository,
-/// and plan and apply the tracked branch's manifests with the same pipeline as bcapply.
+/// and plan and apply the tracked branch's manifests with the reconcile session bcapply runs
+/// (`ReconcileStep`), then follow the applied revision's runs (`RunWatcher`, one per kind).
 /// Failures back off exponentially; a bad manifest, a rewritten history or an unreviewed plan
 /// stall the loop with a condition and leave the estate as last applied.
 public actor Controller {
@@ -68,10 +68,10 @@ public actor Controller {
     /// When a webhook asked for a fetch, and when the apply it led to started (latency benchmark).
     public private(set) var lastWebhookAt: Date?
     public private(set) var lastApplyStartAt: Date?
-    /// The RenderJobs of the applied revision, for `/api/status` and auto-download.
-    private var renderJobs: [RenderWatch] = []
-    private var renders: [String: JSONValue] = [:]
-    private var downloaded: Set<String> = []
+    /// One per run kind the controller follows (`RunWatchers`).
+    private let watchers: [any RunWatcher] = RunWatchers.all()
+    /// What each watcher last served, by its status key (`renders`).
+    private var runs: [String: [JSONValue]]
 
     public init(configuration: Configuration, client: BatchComputeClient, credentials: GitCredentials?) {
         self.configuration = configuration
@@ -85,6 +85,7 @@ public actor Controller {
         let saved = state.load()
         suspended = saved.suspended
         appliedRevision = saved.appliedRevision
+        runs = Dictionary(uniqueKeysWithValues: watchers.map { ($0.statusKey, []) })
     }
 
     // MARK: Loop
@@ -182,7 +183,16 @@ public actor Controller {
         trigger("resume")
     }
 
-    private func persist() { state.save(.init(suspended: suspended, appliedRevision: appliedRevision)) }
+    private func persist() {
+        do { try state.save(.init(suspended: suspended, appliedRevision: appliedRevision)) } catch { logPersistFailure(error) }
+    }
+
+    /// A `persist` line: a file that should survive a restart could not be written, so a restart
+    /// would not know what this controller knows now (the next write tries again).
+    private func logPersistFailure(_ error: PersistError) {
+        events.emit(.error, "persist", [("workspace", .string(configuration.step.workspace)), ("path", .string(error.path)),
+                                        ("message", .string(error.description))])
+    }
 
     // MARK: One pass
 
@@ -232,11 +242,12 @@ public actor Controller {
         // Off the actor: /api/status and webhooks are answered while a big estate loads.
         let files = snapshot.files
         let loaded = await Task.detached { ManifestLoader().load(sources: files) }.value
-        let watches = RenderWatch.all(in: loaded.manifests.map(\.manifest))
         let outcome = await step.run(loaded, revision: target, newRevision: isNew) { [weak self] in
             Task { await self?.applyStarted() }
         }
         let duration = Date().timeIntervalSince(started)
+        // Set when this pass applied its revision: its runs are followed from now on.
+        var watching = false
         if case .applied(_, let apply?, _, _) = outcome { logApply(apply, revision: target, trigger: trigger) }
         if case .applyFailed(_, let apply, _) = outcome { logApply(apply, revision: target, trigger: trigger) }
         switch outcome {
@@ -253,7 +264,7 @@ public actor Controller {
             pruneSkipped = skipped
             metrics.resources = resources
             persist()
-            renderJobs = watches
+            watching = true
             conditions.ready("Applied revision \(target.prefix(12))" + (apply.map { ": \($0.summary)" } ?? ": \(plan.summary)"), at: Date())
             record(target, started, duration, apply?.summary ?? plan.summary, apply == nil ? .noChanges : .succeeded, trigger, plan: plan)
         case .drift(let plan, let addresses, let resources):
@@ -274,48 +285,19 @@ public actor Controller {
         case .failed(let reason, let message):
             fail(reason, message, revision: target, started: started, trigger: trigger)
         }
+        if watching {
+            let manifests = loaded.manifests.map(\.manifest)
+            for watcher in watchers { await watcher.watch(manifests) }
+        }
         await refreshJobGauges()
-        await followRenders()
+        await followRuns()
     }
 
-    /// Progress of the applied revision's RenderJobs, and auto-download of finished outputs
-    /// (a job is downloaded once per run: its job ID is remembered).
-    private func followRenders() async {
-        guard !renderJobs.isEmpty, let jobs = try? await client.listAll("/jobs") else { return }
-        // The newest run of each name, from one list (not one list per RenderJob).
-        var newest: [String: (id: String, created: String)] = [:]
-        for j in jobs {
-            guard let name = j["Name"]?.stringValue, let id = j["Id"]?.stringValue else { continue }
-            let created = j["CreationTime"]?.stringValue ?? ""
-            if created >= (newest[name]?.created ?? "") { newest[name] = (id, created) }
+    /// What each run kind's watcher says its runs do now.
+    private func followRuns() async {
+        for watcher in watchers {
+            if let served = await watcher.follow(client: client) { runs[watcher.statusKey] = served }
         }
-        var seen: [String: JSONValue] = [:]
-        for watch in renderJobs {
-            guard let id = newest[watch.name]?.id else { continue }
-            // A run that ended (and was downloaded, if asked) does not change: keep what was read.
-            if let known = renders[watch.name], known["id"]?.stringValue == id,
-               ["Finished", "Failed", "Stopped"].contains(known["state"]?.stringValue ?? ""),
-               watch.downloadDirectory == nil || downloaded.contains(id) {
-                seen[watch.name] = known
-                continue
-            }
-            guard let snapshot = try? await RenderJobReader.snapshot(id, client: client) else { continue }
-            var json = snapshot.json
-            if let dir = watch.downloadDirectory, snapshot.state == "Finished" {
-                if !downloaded.contains(snapshot.id) {
-                    let target = (dir as NSString).appendingPathComponent(watch.name)
-                    if (try? await RenderDownloader.download(output: snapshot.output, to: target, client: client)) != nil {
-                        downloaded.insert(snapshot.id)
-                    }
-                }
-                if case .object(var o) = json {
-                    o["downloadedTo"] = downloaded.contains(snapshot.id) ? .string((dir as NSString).appendingPathComponent(watch.name)) : .null
-                    json = .object(o)
-                }
-            }
-            seen[watch.name] = json
-        }
-        renders = seen
     }
 
     private func applyStarted() { lastApplyStartAt = Date(); progress = "applying revision \(fetchedRevision?.prefix(12) ?? "")" }
@@ -339,7 +321,7 @@ public actor Controller {
     private func record(_ revision: String, _ started: Date, _ duration: Double, _ actions: String, _ result: Reconciliation.Result, _ trigger: String,
                         plan: ReconcileStep.PlanReport? = nil, reason: String? = nil, retryIn: Double? = nil) {
         history.record(Reconciliation(revision: revision, started: started, duration: duration, actions: actions, result: result, trigger: trigger))
-        historyFile.save(history)
+        do { try historyFile.save(history) } catch { logPersistFailure(error) }
         metrics.observeReconcile(workspace: configuration.step.workspace, result: result.rawValue, seconds: duration)
         let level: EventLog.Level = switch result {
         case .failed: .error
@@ -366,15 +348,16 @@ public actor Controller {
             ("submitted", .int(apply.counts.run)), ("added", .int(apply.counts.add)), ("changed", .int(apply.counts.change)),
             ("destroyed", .int(apply.counts.destroy)), ("failed", .int(apply.failures.count)), ("remaining", .int(apply.remaining)),
             ("message", apply.succeeded ? nil : .string(apply.failureMessage)),
+            ("serial_error", apply.serialError.map { .string($0) }),
         ])
     }
 
     /// Engine jobs by state, for `/metrics`.
     private func refreshJobGauges() async {
-        guard let jobs = try? await client.listAll("/jobs") else { return }
+        guard let jobs = try? await client.allJobs() else { return }
         var counts: [String: Int] = [:]
-        for state in ["Waiting", "Running", "Finished", "Failed", "Stopped"] { counts[state] = 0 }
-        for j in jobs { counts[j["State"]?.stringValue ?? "Unknown", default: 0] += 1 }
+        for state in JobState.allCases { counts[state.rawValue] = 0 }
+        for j in jobs { counts[j.state.rawValue, default: 0] += 1 }
         metrics.jobs = counts
     }
 
@@ -384,7 +367,7 @@ public actor Controller {
         ControllerStatus(workspace: configuration.step.workspace, repository: ControllerStatus.redacted(configuration.repository),
                          branch: configuration.branch, path: configuration.path, suspended: suspended, fetchedRevision: fetchedRevision,
                          appliedRevision: appliedRevision, conditions: conditions, history: history, drift: drift, progress: progress,
-                         lastFetch: lastFetch, nextAttempt: nextAttempt, pruneSkipped: pruneSkipped, renders: renders)
+                         lastFetch: lastFetch, nextAttempt: nextAttempt, pruneSkipped: pruneSkipped, runs: runs)
     }
 
     public var isReady: Bool { conditions[.Ready]?.status == true }
@@ -408,30 +391,14 @@ struct ControllerStateFile: Sendable {
         (FileManager.default.contents(atPath: path)).flatMap { try? JSONDecoder().decode(Saved.self, from: $0) } ?? Saved()
     }
 
-    func save(_ s: Saved) {
-        guard let data = try? JSONEncoder().encode(s) else { return }
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? data.write(to: URL(fileURLWithPath: path + ".tmp"))
-        rename(path + ".tmp", path)
-    }
-}
-
-/// A RenderJob to follow: its name, and where its frames go when its project auto-downloads.
-struct RenderWatch: Sendable {
-    var name: String
-    var downloadDirectory: String?
-
-    /// `downloadDir` (default `rm_output/`, as the Render Manager) is relative to the
-    /// controller's working directory unless absolute.
-    static func all(in manifests: [Manifest]) -> [RenderWatch] {
-        var projects: [String: RenderProjectSpec] = [:]
-        for m in manifests { if let p = m.spec as? RenderProjectSpec { projects[m.metadata.name] = p } }
-        return manifests.compactMap { m in
-            guard let job = m.spec as? RenderJobSpec else { return nil }
-            let project = projects[job.project]
-            let dir = project?.autoDownload == true ? (project?.downloadDir ?? "rm_output/") : nil
-            let absolute = dir.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-            return RenderWatch(name: m.metadata.name, downloadDirectory: absolute)
+    func save(_ s: Saved) throws(PersistError) {
+        do {
+            let data = try JSONEncoder().encode(s)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: path + ".tmp"))
+        } catch {
+            throw PersistError(path: path, reason: "\(error)")
         }
+        guard rename(path + ".tmp", path) == 0 else { throw PersistError(path: path, reason: String(cString: strerror(errno))) }
     }
 }

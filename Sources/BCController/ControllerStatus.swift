@@ -20,13 +20,14 @@ public struct ControllerStatus: Sendable {
     public var lastFetch: Date?
     public var nextAttempt: Date?
     public var pruneSkipped: Int
-    /// The applied revision's RenderJobs: frames done, per-node view (as `bcctl render status -json`).
-    public var renders: [String: JSONValue] = [:]
+    /// What each run watcher serves of the applied revision's runs, by its key (`renders`: the
+    /// RenderJobs' frames done and per-node view, as `bcctl render status -json`).
+    public var runs: [String: [JSONValue]] = [:]
 
     public var json: JSONValue {
         func time(_ d: Date?) -> JSONValue { d.map { .string(WireTime.format($0)) } ?? .null }
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
-        return .object([
+        var top: [String: JSONValue] = [
             "workspace": .string(workspace), "repository": .string(repository), "branch": .string(branch), "path": .string(path),
             "suspended": .bool(suspended), "fetchedRevision": text(fetchedRevision), "appliedRevision": text(appliedRevision),
             "progress": text(progress), "lastFetch": time(lastFetch), "nextAttempt": time(nextAttempt),
@@ -41,8 +42,9 @@ public struct ControllerStatus: Sendable {
                          "result": .string(r.result.rawValue), "trigger": .string(r.trigger)])
             }),
             "drift": .array(drift.map(JSONValue.string)),
-            "renders": .array(renders.keys.sorted().map { renders[$0]! }),
-        ])
+        ]
+        for (key, served) in runs { top[key] = .array(served) }
+        return .object(top)
     }
 
     /// `bcctl status` for a person.

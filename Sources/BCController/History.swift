@@ -61,27 +61,29 @@ struct HistoryFile: Sendable {
         return history
     }
 
-    func save(_ history: History) {
+    func save(_ history: History) throws(PersistError) {
         let saved = Saved(history: history.entries.map {
             Entry(revision: $0.revision, started: WireTime.format($0.started), durationSeconds: $0.duration, actions: $0.actions,
                   result: $0.result, trigger: $0.trigger)
         })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(saved) else { return }
-        AtomicFile.write(data, to: path)
+        let data: Data
+        do { data = try encoder.encode(saved) } catch { throw PersistError(path: path, reason: "\(error)") }
+        try AtomicFile.write(data, to: path)
     }
 }
 
 /// Replaces a file whole: a temporary file beside it, fsync, rename, fsync of the directory.
 enum AtomicFile {
-    @discardableResult
-    static func write(_ data: Data, to path: String, mode: mode_t = 0o600) -> Bool {
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws(PersistError) {
+        func failed(_ step: String) -> PersistError { PersistError(path: path, reason: "\(step): \(String(cString: strerror(errno)))") }
         let directory = (path as NSString).deletingLastPathComponent
+        // A directory that cannot be made fails the open just below, which is reported.
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { throw failed("open \(temporary)") }
         let written = data.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -91,11 +93,27 @@ enum AtomicFile {
             }
             return true
         }
-        guard written, fsync(fd) == 0 else { close(fd); unlink(temporary); return false }
+        guard written, fsync(fd) == 0 else {
+            let error = failed(written ? "fsync" : "write")
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
         close(fd)
-        guard rename(temporary, path) == 0 else { unlink(temporary); return false }
+        guard rename(temporary, path) == 0 else {
+            let error = failed("rename")
+            unlink(temporary)
+            throw error
+        }
+        // The rename is done; syncing the directory only hurries its durability along.
         let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
-        return true
     }
+}
+
+/// A controller file (`state.json`, `history.json`) that could not be written.
+struct PersistError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "cannot write \(path): \(reason)" }
 }

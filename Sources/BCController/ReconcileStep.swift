@@ -5,9 +5,9 @@ import BCModel
 import BCPlan
 import Foundation
 
-/// One pass of the loop for one revision: lower, lock, refresh, plan, (maybe) apply, with
-/// the same pipeline bcplan and bcapply use. Returns what happened; never throws, so the
-/// loop turns every failure into a condition.
+/// One pass of the loop for one revision: the reconcile session bcplan and bcapply run
+/// (`ReconcileSession`), with the controller's decisions (prune, drift, reviewed plans). Returns
+/// what happened; never throws, so the loop turns every failure into a condition.
 public struct ReconcileStep: Sendable {
     public struct Settings: Sendable {
         public var workspace: String
@@ -44,6 +44,8 @@ public struct ReconcileStep: Sendable {
         public var failures: [String]
         public var remaining: Int
         public var seconds: Double
+        /// Moving the workspace's serial on failed (plans saved before are not refused as stale).
+        public var serialError: String? = nil
         public var succeeded: Bool { failures.isEmpty && remaining == 0 }
         /// The `ApplyFailed` condition's message: each failure, then how many remain.
         public var failureMessage: String { (failures + ["remaining: \(remaining)"]).joined(separator: "; ") }
@@ -76,87 +78,95 @@ public struct ReconcileStep: Sendable {
     ///   - onApplyStart: called when the first mutating call is about to go out.
     public func run(_ loaded: LoadResult, revision: String, newRevision: Bool,
                     onApplyStart: @escaping @Sendable () -> Void = {}) async -> Outcome {
-        guard loaded.isValid else { return .validationFailed(loaded.diagnostics.map(\.description)) }
-        let (desired, errors) = PlanPipeline.lower(loaded.manifests)
-        guard errors.isEmpty else { return .validationFailed(errors) }
-        let lock: WorkspaceLock
+        let session = ReconcileSession(client: client, settings: ReconcileSession.Settings(
+            workspace: settings.workspace, operation: "controller \(revision.prefix(12))", lockTimeout: settings.lockTimeout,
+            detailed: settings.requireReviewedPlan,
+            // Not asked of other workspaces: a name another one owns fails at apply (AlreadyExists).
+            checkCollisions: false,
+            apply: ApplyOptions(parallelism: settings.parallelism), journalDirectory: settings.journalDirectory),
+            observer: SessionObserver(applying: onApplyStart))
         do {
-            lock = try await WorkspaceLock.acquire(workspace: settings.workspace, operation: "controller \(revision.prefix(12))", client: client,
-                                                   timeout: settings.lockTimeout)
+            let reconciled = try await session.apply(.loaded(loaded, hashing: [])) { planned in
+                await decide(planned, revision: revision, newRevision: newRevision)
+            }
+            switch reconciled {
+            case .stopped(let outcome):
+                return outcome
+            case .applied(let applied):
+                let plan = applied.plan
+                let result = applied.result
+                let report = ApplyReport(summary: result.summary, counts: result.counts, failures: result.failed.map { "\($0.address): \($0.message)" },
+                                         remaining: result.remaining.count, seconds: applied.seconds, serialError: applied.serialError.map { "\($0)" })
+                let planned = PlanReport(summary: plan.summary, counts: plan.counts)
+                // The gauges describe the estate after the apply, not the plan before it.
+                let after = ReconcileStep.readiness(plan, after: result)
+                guard result.succeeded else { return .applyFailed(plan: planned, apply: report, resources: after) }
+                return .applied(plan: planned, apply: report, resources: after, pruneSkipped: pruneSkipped(applied.planned.plan))
+            }
+        } catch let e as ReconcileError {
+            return outcome(of: e)
         } catch {
-            return .failed(reason: Reason.dependencyNotReady, message: "cannot lock workspace \(settings.workspace): \(error)")
+            return .failed(reason: Reason.dependencyNotReady, message: "\(error)")
         }
-        let outcome = await planAndApply(desired, loaded: loaded, revision: revision, newRevision: newRevision, onApplyStart: onApplyStart)
-        await lock.release()
-        return outcome
     }
 
-    func planAndApply(_ desired: [DesiredResource], loaded: LoadResult, revision: String, newRevision: Bool,
-                      onApplyStart: @escaping @Sendable () -> Void) async -> Outcome {
-        let hasher = FieldHasher(accessKeySecret: client.configuration.accessKeySecret)
-        let options = PlanOptions()
-        var plan: Plan
-        var owned = 0
-        do {
-            let workspace = try await WorkspaceState.fetch(settings.workspace, client: client)
-            let inventory = try await LiveState.inventory(client: client, workspace: settings.workspace)
-            let live = try await PlanPipeline.refresh(desired: desired, inventory: inventory, client: client, workspace: settings.workspace,
-                                                      options: options, hasher: hasher, refresh: true)
-            owned = live.objects.keys.filter { !$0.kind.isRun }.count
-            plan = PlanPipeline.plan(desired: desired, files: [], workspace: workspace, live: live, options: options, hasher: hasher,
-                                     detailed: settings.requireReviewedPlan)
-        } catch {
-            return .failed(reason: Reason.dependencyNotReady, message: "cannot read the live estate: \(error)")
-        }
+    /// What the controller does with a plan, still under the lock: leaves deletes out without
+    /// `--prune`, reports drift without `--self-heal`, and applies only a reviewed plan with
+    /// `--require-reviewed-plan`.
+    func decide(_ planned: Planned, revision: String, newRevision: Bool) async -> Decision<Outcome> {
+        var plan = planned.plan
         // Prune is off unless asked for: objects no longer in the manifests stay, and are counted.
-        var pruneSkipped = 0
-        if !settings.prune {
-            pruneSkipped = plan.changes.filter { $0.action == .delete }.count
-            plan.changes.removeAll { $0.action == .delete }
-        }
+        let pruneSkipped = pruneSkipped(plan)
+        if !settings.prune { plan.changes.removeAll { $0.action == .delete } }
         let resources = ReconcileStep.readiness(plan)
-        let planned = PlanReport(summary: plan.summary, counts: plan.counts)
+        let report = PlanReport(summary: plan.summary, counts: plan.counts)
         if !plan.hasChanges && plan.staleLabels == 0 {
-            return .applied(plan: planned, apply: nil, resources: resources, pruneSkipped: pruneSkipped)
+            return .stop(.applied(plan: report, apply: nil, resources: resources, pruneSkipped: pruneSkipped))
         }
         if !newRevision && plan.hasChanges && !settings.selfHeal {
-            return .drift(plan: planned, addresses: plan.actionable.map(\.address.description), resources: resources)
+            return .stop(.drift(plan: report, addresses: plan.actionable.map(\.address.description), resources: resources))
         }
         if settings.requireReviewedPlan && plan.hasChanges {
             let digest = PlanDigest.contentHash(plan, includingDeletes: settings.prune)
             let approved: String?
             do {
-                let response = try await client.send(.GET, "/bcops/approvals/\(settings.workspace)/\(revision)")
-                approved = response.status == 200 ? (try JSONValue.parse(response.body))["Digest"]?.stringValue : nil
+                approved = try await client.approval(workspace: settings.workspace, revision: revision)?.digest
             } catch {
-                return .failed(reason: Reason.dependencyNotReady, message: "cannot read plan approvals: \(error)")
+                return .stop(.failed(reason: Reason.dependencyNotReady, message: "cannot read plan approvals: \(error)"))
             }
             guard approved == digest else {
                 let what = approved == nil ? "no plan was approved for revision \(revision)"
                     : "the approved plan for revision \(revision) differs from the plan computed now (digest \(approved!.prefix(12)) approved, \(digest.prefix(12)) now)"
-                return .notReviewed("\(what); this plan would do: \(PlanDigest.lines(plan).joined(separator: "; "))")
+                return .stop(.notReviewed("\(what); this plan would do: \(PlanDigest.lines(plan).joined(separator: "; "))"))
             }
         }
-        let journal: ApplyJournal
-        do {
-            journal = try ApplyJournal.open(directory: settings.journalDirectory, workspace: settings.workspace).0
-        } catch {
+        return .apply(plan)
+    }
+
+    /// Deletes a controller without `--prune` leaves out.
+    func pruneSkipped(_ plan: Plan) -> Int {
+        settings.prune ? 0 : plan.changes.filter { $0.action == .delete }.count
+    }
+
+    /// The condition a session's failure sets.
+    func outcome(of error: ReconcileError) -> Outcome {
+        switch error {
+        case .invalidManifests(let problems), .lowering(let problems):
+            return .validationFailed(problems)
+        case .lock(let error):
+            return .failed(reason: Reason.dependencyNotReady, message: "cannot lock workspace \(settings.workspace): \(error)")
+        case .read(let error), .refresh(let error):
+            return .failed(reason: Reason.dependencyNotReady, message: "cannot read the live estate: \(error)")
+        case .journal(_, let error):
             return .failed(reason: Reason.applyFailed, message: "cannot open the apply journal: \(error)")
+        case .refused(let refusal):
+            return .failed(reason: Reason.applyFailed, message: "\(refusal)")
+        case .options(let error), .noEngine(let error), .savedRefresh(let error):
+            // Not raised for a controller's session (default options, a client, no saved plan).
+            return .failed(reason: Reason.dependencyNotReady, message: "\(error)")
+        case .collisions, .lineageChanged, .stale:
+            return .failed(reason: Reason.dependencyNotReady, message: "\(error)")
         }
-        let applier = Applier(client: client, hasher: hasher, options: ApplyOptions(parallelism: settings.parallelism), journal: journal)
-        do { try applier.checkDeletes(plan, owned: owned) } catch {
-            return .failed(reason: Reason.applyFailed, message: "\(error)")
-        }
-        onApplyStart()
-        let applyStarted = Date()
-        let result = await applier.apply(plan) { _ in }
-        _ = try? await WorkspaceState.bump(settings.workspace, client: client)
-        let report = ApplyReport(summary: result.summary, counts: result.counts, failures: result.failed.map { "\($0.address): \($0.message)" },
-                                 remaining: result.remaining.count, seconds: Date().timeIntervalSince(applyStarted))
-        // The gauges describe the estate after the apply, not the plan before it.
-        let after = ReconcileStep.readiness(plan, after: result)
-        guard result.succeeded else { return .applyFailed(plan: planned, apply: report, resources: after) }
-        return .applied(plan: planned, apply: report, resources: after, pruneSkipped: pruneSkipped)
     }
 
     /// The readiness once `result` was applied: what it did is ready now.

@@ -51,12 +51,6 @@ public enum APIServer {
 
     // MARK: Helpers shared by the handlers
 
-    static func json(_ value: Any, status: HTTPResponse.Status = .ok) -> Response {
-        var buffer = ByteBuffer()
-        buffer.writeBytes(JSONBody.serialize(value))
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
-    }
-
     static func body(_ request: Request) async throws -> JSONBody {
         var request = request
         let buffer: ByteBuffer
@@ -94,8 +88,6 @@ public enum APIServer {
         return (q["Marker"], limit)
     }
 
-    static func time(_ date: Date?) -> String { date.map(WireTime.format) ?? "" }
-
     /// bcops' list-by-label extension: `Label=key=value`, comma-separated for several.
     static func labels(_ q: [String: String]) throws -> [String: String] {
         guard let text = q["Label"], !text.isEmpty else { return [:] }
@@ -109,31 +101,35 @@ public enum APIServer {
     }
 }
 
-/// Every error leaves as BatchCompute's `{"Code","Message","RequestId"}` with `x-acs-request-id`.
+/// The server's edge: every error leaves as BatchCompute's `{"Code","Message","RequestId"}`
+/// with `x-acs-request-id`. The one place errors become answers: the store's domain errors
+/// (`StoreError`) and Hummingbird's are mapped to `APIError` here, nowhere else.
 struct BatchComputeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestId = UUID().uuidString
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as APIError {
-            response = Self.errorResponse(error, requestId: requestId)
-        } catch let error as HTTPError {
-            let apiError = error.status == .notFound
-                ? APIError(404, "InvalidUrlPattern", "Specified url pattern is not supported: \(request.method) \(request.uri.path).")
-                : APIError(Int(error.status.code), "InvalidHttpBody", error.body ?? "\(error.status)")
-            response = Self.errorResponse(apiError, requestId: requestId)
         } catch {
-            response = Self.errorResponse(APIError(500, "InternalError", "The request processing has been failed due to some unknown error."),
-                                          requestId: requestId)
+            var answer = Self.apiError(error, request: request)
+            answer.requestId = requestId
+            // An error answer that cannot be encoded has no better answer left: a bare status.
+            response = (try? Answer(answer, status: HTTPResponse.Status(code: answer.status)).response())
+                ?? Response(status: HTTPResponse.Status(code: answer.status))
         }
         response.headers[.init("x-acs-request-id")!] = requestId
         return response
     }
 
-    static func errorResponse(_ e: APIError, requestId: String) -> Response {
-        APIServer.json(["Code": e.code, "Message": e.message, "RequestId": requestId],
-                       status: HTTPResponse.Status(code: e.status))
+    static func apiError(_ error: Error, request: Request) -> APIError {
+        switch error {
+        case let e as APIError: return e
+        case let e as StoreError: return e.apiError
+        case let e as HTTPError where e.status == .notFound:
+            return APIError(404, "InvalidUrlPattern", "Specified url pattern is not supported: \(request.method) \(request.uri.path).")
+        case let e as HTTPError: return APIError(Int(e.status.code), "InvalidHttpBody", e.body ?? "\(e.status)")
+        default: return .internalError
+        }
     }
 }
 

@@ -11,45 +11,46 @@ struct AppsAPI {
                                       "EnvVars", "Daemonize", "Config", "Labels"]
 
     func register(on router: Router<BasicRequestContext>) {
-        router.post("/apps") { request, _ in
+        router.on(Routes.createApp) { request, _ in
             let body = try await APIServer.body(request)
             let name = try validate(body.object)
             try store.createApp(name: name, description: String(decoding: JSONBody.serialize(body.object), as: UTF8.self))
-            return APIServer.json(["Name": name], status: .created)
+            engine.wakeup.raise()  // an App job whose App had been deleted can be planned again
+            return Answer(CreatedApp(name: name), status: .created)
         }
-        router.get("/apps") { request, _ in
+        router.on(Routes.listApps) { request, _ in
             let q = APIServer.query(request)
-            if q["Scope"] == "Public" { return APIServer.json(["Items": [] as [Any], "NextMarker": ""]) }
+            if q["Scope"] == "Public" { return Answer(Page<AppStatus>(items: [])) }
             let (marker, limit) = try APIServer.page(q)
             let (rows, next) = try store.apps(after: marker, limit: limit, labels: try APIServer.labels(q))
-            return APIServer.json(["Items": try rows.map(appJSON), "NextMarker": next])
+            return Answer(Page(items: try rows.map(AppStatus.init), nextMarker: next))
         }
-        router.get("/apps/:name") { request, context in
+        router.on(Routes.getApp) { request, context in
             let name = try context.parameters.require("name")
             let q = APIServer.query(request)
             if q["Scope"] == "Public" { throw APIError.notFound("public app \(name)") }
             if q["Revisions"] != nil {
                 let rows = try store.appRevisions(name)
-                guard !rows.isEmpty else { throw APIError.notFound("app \(name)") }
-                return APIServer.json(["Items": rows.map { ["Revision": $0.revision, "UpdateTime": WireTime.format($0.creationTime)] },
-                                       "NextMarker": ""])
+                guard !rows.isEmpty else { throw StoreError.notFound(.app(name)) }
+                let revisions = rows.map { AppRevision(revision: $0.revision, updateTime: WireTime.format($0.creationTime)) }
+                return try Answer(Page(items: revisions)).response()
             }
             let revision = q["Qualifier"].flatMap { Int($0) }
-            guard let row = try store.app(name, revision: revision) else { throw APIError.notFound("app \(name)") }
-            return APIServer.json(try appJSON(row))
+            guard let row = try store.app(name, revision: revision) else { throw StoreError.notFound(.app(name)) }
+            return try Answer(try AppStatus(row)).response()
         }
-        router.put("/apps/:name") { request, context in
+        router.on(Routes.modifyApp) { request, context in
             let name = try context.parameters.require("name")
             let body = try await APIServer.body(request)
             var object = body.object
             object["Name"] = object["Name"] ?? name
             guard try validate(object) == name else { throw APIError.invalid("Name", "an app cannot be renamed") }
             try store.modifyApp(name: name, description: String(decoding: JSONBody.serialize(object), as: UTF8.self))
-            return APIServer.json([:] as [String: Any])
+            return Answer(Empty())
         }
-        router.delete("/apps/:name") { request, context in
+        router.on(Routes.deleteApp) { request, context in
             try store.deleteApp(try context.parameters.require("name"), revision: APIServer.query(request)["Qualifier"].flatMap { Int($0) })
-            return APIServer.json([:] as [String: Any])
+            return Answer(Empty())
         }
     }
 
@@ -74,12 +75,5 @@ struct AppsAPI {
             }
         }
         return name
-    }
-
-    func appJSON(_ row: EngineStore.AppRow) throws -> [String: Any] {
-        var o = try JSONBody.parse(Data(row.description.utf8)).object
-        o["CreationTime"] = WireTime.format(row.creationTime)
-        o["Revision"] = row.revision
-        return o
     }
 }

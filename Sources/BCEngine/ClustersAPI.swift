@@ -15,64 +15,65 @@ struct ClustersAPI {
     static let modifyFields: Set<String> = ["Groups", "ImageId", "EnvVars", "UserData", "Configs", "InputMapping", "Labels"]
 
     func register(on router: Router<BasicRequestContext>) {
-        router.post("/clusters") { request, _ in
+        router.on(Routes.createCluster) { request, _ in
             let body = try await APIServer.body(request)
             let description = try validate(body.object)
             let token = APIServer.query(request)["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }
             let id = try store.createCluster(name: try JSONBody.string(body.object, "Name")!, description: description, token: token)
-            return APIServer.json(["Id": id], status: .created)
+            engine.wakeup.raise()
+            return Answer(Created(id: id), status: .created)
         }
-        router.get("/clusters") { request, _ in
+        router.on(Routes.listClusters) { request, _ in
             let q = APIServer.query(request)
             let (marker, limit) = try APIServer.page(q)
             let (rows, next) = try store.clusters(after: marker, limit: limit, labels: try APIServer.labels(q))
             let counts = try store.vmCounts(of: rows.map(\.id))
-            return APIServer.json(["Items": try rows.map { try clusterJSON($0, vms: counts[$0.id] ?? [:]) }, "NextMarker": next])
+            return Answer(Page(items: try rows.map { try ClusterStatus($0, vms: counts[$0.id] ?? [:]) }, nextMarker: next))
         }
-        router.get("/clusters/:id") { _, context in
+        router.on(Routes.getCluster) { _, context in
             let row = try existing(try context.parameters.require("id"))
-            return APIServer.json(try clusterJSON(row, vms: try store.vmCounts(of: [row.id])[row.id] ?? [:],
-                                                  operationLogs: try store.operationLogs(of: row.id)))
+            return Answer(try ClusterStatus(row, vms: try store.vmCounts(of: [row.id])[row.id] ?? [:],
+                                            operationLogs: try store.operationLogs(of: row.id)))
         }
-        router.delete("/clusters/:id") { _, context in
+        router.on(Routes.deleteCluster) { _, context in
             try store.deleteCluster(try context.parameters.require("id"))
             // The scheduler forgets the cluster's pool and stops the jobs that failed with it.
-            await engine.wakeup.raise()
-            return APIServer.json([:] as [String: Any])
+            engine.wakeup.raise()
+            return Answer(Empty())
         }
-        router.put("/clusters/:id") { request, context in
+        router.on(Routes.modifyCluster) { request, context in
             let row = try existing(try context.parameters.require("id"))
             let body = try await APIServer.body(request)
             // Relabelling (bcctl import, forget) is not a change of the cluster itself.
             try store.updateCluster(row.id, description: try modified(row.description, with: body.object),
                                     newRevision: Set(body.object.keys) != ["Labels"])
-            await engine.wakeup.raise()
-            return APIServer.json([:] as [String: Any])
+            engine.wakeup.raise()
+            return Answer(Empty())
         }
-        router.get("/clusters/:id/groups/:group/instances") { request, context in
+        router.on(Routes.listClusterVMs) { request, context in
             let (row, group) = try existingGroup(context)
             let (marker, limit) = try APIServer.page(APIServer.query(request))
             let (items, next) = try store.clusterVMs(cluster: row.id, group: group, after: marker, limit: limit)
-            return APIServer.json(["Items": items.map(ClustersAPI.vmJSON), "NextMarker": next])
+            return Answer(Page(items: items.map(ClusterVM.init), nextMarker: next))
         }
-        router.get("/clusters/:id/groups/:group/instances/:instance") { _, context in
+        router.on(Routes.getClusterVM) { _, context in
             let (row, group) = try existingGroup(context)
             let instance = try context.parameters.require("instance")
             guard let vm = try store.clusterVM(cluster: row.id, group: group, id: instance) else {
-                throw APIError.notFound("instance \(instance) in group \(group) of cluster \(row.id)")
+                throw StoreError.notFound(.clusterVM(instance, group: group, cluster: row.id))
             }
-            return APIServer.json(ClustersAPI.vmJSON(vm))
+            return Answer(ClusterVM(vm))
         }
-        router.post("/clusters/:id/groups/:group/instances/:instance/recreate") { _, context in
+        router.on(Routes.recreateClusterVM) { _, context in
             let (row, group) = try existingGroup(context)
             let id = try store.recreateClusterVM(cluster: row.id, group: group, id: try context.parameters.require("instance"))
-            return APIServer.json(["Id": id])
+            return Answer(Created(id: id))
         }
-        router.delete("/clusters/:id/groups/:group/instances/:instance") { _, context in
+        router.on(Routes.deleteClusterVM) { _, context in
             let (row, group) = try existingGroup(context)
             try store.deleteClusterVM(cluster: row.id, group: group, id: try context.parameters.require("instance"))
-            await engine.wakeup.raise()
-            return APIServer.json([:] as [String: Any])
+            engine.wakeup.raise()
+            return Answer(Empty())
         }
     }
 
@@ -81,12 +82,12 @@ struct ClustersAPI {
         let row = try existing(try context.parameters.require("id"))
         let group = try context.parameters.require("group")
         let o = try JSONBody.parse(Data(row.description.utf8)).object
-        guard (o["Groups"] as? [String: Any])?[group] != nil else { throw APIError.notFound("group \(group) of cluster \(row.id)") }
+        guard (o["Groups"] as? [String: Any])?[group] != nil else { throw StoreError.notFound(.group(group, cluster: row.id)) }
         return (row, group)
     }
 
     func existing(_ id: String) throws -> EngineStore.ClusterRow {
-        guard let row = try store.cluster(id) else { throw APIError.notFound("cluster \(id)") }
+        guard let row = try store.cluster(id) else { throw StoreError.notFound(.cluster(id)) }
         return row
     }
 
@@ -149,44 +150,5 @@ struct ClustersAPI {
             o["Configs"] = current
         }
         return String(decoding: JSONBody.serialize(o), as: UTF8.self)
-    }
-
-    /// `vms`: the cluster's VMs by group and state; `operationLogs`: its VM operation log.
-    func clusterJSON(_ row: EngineStore.ClusterRow, vms: [String: [String: Int]], operationLogs: [String] = []) throws -> [String: Any] {
-        let o = try JSONBody.parse(Data(row.description.utf8)).object
-        var groups: [String: Any] = [:]
-        var running = 0
-        for (g, value) in (o["Groups"] as? [String: Any]) ?? [:] {
-            let group = value as? [String: Any] ?? [:]
-            let desired = group["DesiredVMCount"] as? Int ?? 0
-            let states = vms[g] ?? [:]
-            running += states["Running"] ?? 0
-            groups[g] = [
-                "DesiredVMCount": desired, "ActualVMCount": states.values.reduce(0, +),
-                "InstanceType": group["InstanceType"] as? String ?? o["InstanceType"] as? String ?? "",
-                "ResourceType": group["ResourceType"] as? String ?? "OnDemand",
-                "SpotStrategy": group["SpotStrategy"] as? String ?? "", "SpotPriceLimit": group["SpotPriceLimit"] as? Double ?? 0,
-                "Disks": (o["Configs"] as? [String: Any])?["Disks"] ?? [:] as [String: Any],
-            ] as [String: Any]
-        }
-        return [
-            "Id": row.id, "Name": row.name, "OwnerId": 0, "Description": o["Description"] as? String ?? "", "Revision": row.revision,
-            "Runtime": o["Runtime"] as? String ?? "container",
-            "Labels": o["Labels"] ?? [:] as [String: Any],
-            "CreationTime": WireTime.format(row.creationTime), "State": row.state,
-            "InstanceType": o["InstanceType"] as? String ?? "", "ImageId": o["ImageId"] as? String ?? "",
-            "UserData": o["UserData"] ?? [:] as [String: Any], "EnvVars": o["EnvVars"] ?? [:] as [String: Any],
-            "InputMapping": o["InputMapping"] ?? [:] as [String: Any], "InputMappingConfig": ["Locale": "GBK", "Lock": false] as [String: Any],
-            "Notification": o["Notification"] ?? [:] as [String: Any], "Configs": o["Configs"] ?? [:] as [String: Any],
-            "WriteSupport": false, "Bootstrap": o["Bootstrap"] as? String ?? "", "SecurityGroup": "",
-            "Groups": groups, "OperationLogs": operationLogs,
-            "Metrics": ["RunningCount": running, "StartingCount": 0, "StoppingCount": 0, "StoppedCount": 0],
-        ]
-    }
-
-    /// A ClusterInstance (§8.3): a slot of this host with an ECS-style id.
-    static func vmJSON(_ vm: EngineStore.ClusterVMRow) -> [String: Any] {
-        ["Id": vm.id, "Hint": "", "State": vm.state, "IpAddress": vm.ipAddress, "HostName": vm.hostName, "ErrorCode": 0,
-         "ErrorMessage": "", "CreationTime": WireTime.format(vm.creationTime), "InstancePassword": ""]
     }
 }

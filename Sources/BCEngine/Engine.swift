@@ -10,8 +10,8 @@ public final class Engine: Sendable {
     public let dataDirectory: String
     /// `oss://bucket/key` lives at `<root>/bucket/key`; `DIR/oss` unless `--oss-root` says otherwise.
     public let objects: ObjectStore
-    /// Set by the API when something may have become runnable; the scheduler looks at once
-    /// instead of waiting for its next periodic pass.
+    /// Raised by the API after a change the scheduler must react to: it waits on this (and on
+    /// its executors' reports), never on a timer.
     public let wakeup = WakeFlag()
 
     /// Opens (or creates) the engine's data directory: `engine.sqlite` and `credentials.json`.

@@ -1,3 +1,4 @@
+import BCAPI
 import Foundation
 import GRDB
 
@@ -7,23 +8,24 @@ extension EngineStore {
     /// ended and places a task on cluster `id` (a DAG task's `ClusterId`, an App job's
     /// `Config.ClusterId`): with its nodes gone it could only wait forever. The job says why,
     /// `cluster cls-… was deleted`; its waiting instances fail with it, and the scheduler
-    /// stops its running ones (`Scheduler.stopCancelledJobs`). Returns the jobs failed.
+    /// stops its running ones (`Scheduler.stopEndedJobs`, on the wakeup the API raises). Returns the jobs failed.
     @discardableResult
     static func failJobs(onDeletedCluster id: String, _ db: Database, now: Date = Date()) throws -> [String] {
+        let active = sql(.waiting, .running), failed = sql(.failed)
         let jobs = try String.fetchAll(db, sql: """
-            SELECT id FROM jobs WHERE state IN ('Waiting', 'Running') AND
+            SELECT id FROM jobs WHERE state IN \(active) AND
               (EXISTS (SELECT 1 FROM json_each(description, '$.DAG.Tasks') WHERE json_extract(value, '$.ClusterId') = ?)
                OR json_extract(description, '$.App.Config.ClusterId') = ?)
             """, arguments: [id, id])
         let message = "cluster \(id) was deleted"
         let t = now.timeIntervalSince1970
         for job in jobs {
-            try db.execute(sql: "UPDATE jobs SET state = 'Failed', message = ?, end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+            try db.execute(sql: "UPDATE jobs SET state = \(failed), message = ?, end_time = ? WHERE id = ? AND state IN \(active)",
                            arguments: [message, t, job])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", job, message, now: t) }
-            try db.execute(sql: "UPDATE instances SET state = 'Failed', end_time = ?, error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = 'Waiting'",
+            try db.execute(sql: "UPDATE instances SET state = \(failed), end_time = ?, error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = \(sql(.waiting))",
                            arguments: [t, message, job])
-            try db.execute(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')",
+            try db.execute(sql: "UPDATE tasks SET state = \(failed), end_time = ? WHERE job_id = ? AND state IN \(active)",
                            arguments: [t, job])
         }
         return jobs

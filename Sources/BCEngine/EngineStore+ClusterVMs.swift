@@ -96,6 +96,7 @@ extension EngineStore {
             try db.execute(sql: "DELETE FROM cluster_vms WHERE cluster_id = ?", arguments: [cluster])
             return
         }
+        // Stored only after the API validated it, so it parses.
         let o = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
         let groups = o["Groups"] as? [String: Any] ?? [:]
         var have: [String: Int] = [:]
@@ -137,8 +138,8 @@ extension EngineStore {
         let host = (hostnamePrefix.flatMap { $0.isEmpty ? nil : $0 } ?? "bcops-") + id.dropFirst(2)
         try db.execute(sql: """
             INSERT INTO cluster_vms (seq, id, cluster_id, grp, state, host_name, ip_address, creation_time)
-            VALUES (?, ?, ?, ?, 'Running', ?, '127.0.0.1', ?)
-            """, arguments: [seq, id, cluster, group, host, now.timeIntervalSince1970])
+            VALUES (?, ?, ?, ?, ?, ?, '127.0.0.1', ?)
+            """, arguments: [seq, id, cluster, group, ClusterVMState.running.rawValue, host, now.timeIntervalSince1970])
         return id
     }
 
@@ -226,15 +227,15 @@ extension EngineStore {
     /// VM in that group all exist; 404 otherwise.
     static func vmGroup(_ db: Database, cluster: String, group: String, id: String) throws -> ([String: Any], [String: Any]) {
         guard let text = try String.fetchOne(db, sql: "SELECT description FROM clusters WHERE id = ?", arguments: [cluster]) else {
-            throw APIError.notFound("cluster \(cluster)")
+            throw StoreError.notFound(.cluster(cluster))
         }
         let o = try JSONBody.parse(Data(text.utf8)).object
         guard let g = (o["Groups"] as? [String: Any])?[group] as? [String: Any] else {
-            throw APIError.notFound("group \(group) of cluster \(cluster)")
+            throw StoreError.notFound(.group(group, cluster: cluster))
         }
         guard try Int.fetchOne(db, sql: "SELECT 1 FROM cluster_vms WHERE cluster_id = ? AND grp = ? AND id = ?",
                                arguments: [cluster, group, id]) != nil else {
-            throw APIError.notFound("instance \(id) in group \(group) of cluster \(cluster)")
+            throw StoreError.notFound(.clusterVM(id, group: group, cluster: cluster))
         }
         return (o, g)
     }
@@ -252,9 +253,7 @@ extension EngineStore {
                             now: Date = Date()) throws -> String {
         try pool.write { db in
             if let token, let row = try Row.fetchOne(db, sql: "SELECT id, body FROM images WHERE token = ?", arguments: [token]) {
-                guard row["body"] as String == body else {
-                    throw APIError(400, "IdempotentTokenMismatch", "Specified idempotent token mismatch.")
-                }
+                guard row["body"] as String == body else { throw StoreError.tokenMismatch }
                 return row["id"]
             }
             let seq = try EngineStore.nextSequence(db, table: "images")
@@ -282,7 +281,7 @@ extension EngineStore {
     public func deleteImage(_ id: String) throws {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM images WHERE id = ?", arguments: [id])
-            if db.changesCount == 0 { throw APIError.notFound("image \(id)") }
+            if db.changesCount == 0 { throw StoreError.notFound(.image(id)) }
         }
     }
 

@@ -113,6 +113,15 @@ extension EngineStore {
         try record(ends: [], starts: [InstanceStart(jobId: jobId, task: task, index: index, logDirectory: logDirectory)], now: now)[0]
     }
 
+    /// The time a backend that queues instances actually started one (it is Running since it
+    /// was handed over); ignored once it is no longer running.
+    public func stampStart(jobId: String, task: String, index: Int, at time: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE instances SET start_time = ? WHERE job_id = ? AND task = ? AND idx = ? AND state = \(EngineStore.sql(.running))",
+                           arguments: [time.timeIntervalSince1970, jobId, task, index])
+        }
+    }
+
     /// Records how an instance ended, retries it per `maxRetries`, and rolls the task and job
     /// states forward. Ignored if the instance is no longer running (the job was stopped).
     public func finishInstance(jobId: String, task: String, index: Int, result: InstanceResult, maxRetries: Int,

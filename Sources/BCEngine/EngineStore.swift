@@ -129,6 +129,11 @@ public final class EngineStore: Sendable {
             // The scheduler lists the tasks of active jobs with waiting instances on every refresh.
             try db.execute(sql: "CREATE INDEX jobs_active ON jobs(state, priority DESC, seq)")
         }
+        m.registerMigration("v10-drop-instance-process-group") { db in
+            // v3's pgid was never written: a restarted engine finds an earlier one's process
+            // groups by the marker in their environment (HostProcesses.orphans) instead.
+            try db.execute(sql: "ALTER TABLE instances DROP COLUMN pgid")
+        }
         return m
     }
 
@@ -190,7 +195,7 @@ public final class EngineStore: Sendable {
         let now = given ?? Date()
         if let token, let row = try Row.fetchOne(db, sql: "SELECT id, description FROM jobs WHERE token = ?", arguments: [token]) {
             guard row["description"] as String == description else {
-                throw APIError(400, "IdempotentTokenMismatch", "Specified idempotent token mismatch.")
+                throw StoreError.tokenMismatch
             }
             return row["id"]
         }
@@ -200,18 +205,18 @@ public final class EngineStore: Sendable {
         let id = ResourceIDs.job(sequence: UInt64(seq), seconds: UInt64(now.timeIntervalSince1970))
         try db.execute(sql: """
             INSERT INTO jobs (seq, id, name, type, state, priority, description, token, creation_time)
-            VALUES (?, ?, ?, ?, 'Waiting', ?, ?, ?, ?)
-            """, arguments: [seq, id, name, type, priority, description, token, now.timeIntervalSince1970])
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, id, name, type, RunState.waiting.rawValue, priority, description, token, now.timeIntervalSince1970])
         try EngineStore.event(db, "OnJobWaiting", id, name, now: now.timeIntervalSince1970)
         for task in tasks {
-            try db.execute(sql: "INSERT INTO tasks (job_id, name, state) VALUES (?, ?, 'Waiting')", arguments: [id, task.name])
+            try db.execute(sql: "INSERT INTO tasks (job_id, name, state) VALUES (?, ?, ?)", arguments: [id, task.name, RunState.waiting.rawValue])
             // One statement for all of a task's instances (a row generator), not one per row:
             // 100,000 instances in a fraction of a second instead of seconds.
             try db.execute(sql: """
                 INSERT INTO instances (job_id, task, idx, state)
                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-                SELECT ?, ?, i, 'Waiting' FROM n
-                """, arguments: [task.instances, id, task.name])
+                SELECT ?, ?, i, ? FROM n
+                """, arguments: [task.instances, id, task.name, RunState.waiting.rawValue])
         }
         return id
     }
@@ -291,19 +296,16 @@ public final class EngineStore: Sendable {
     }
 
     /// Moves a job (and its unfinished tasks and instances) to `state` if it is in one of `from`.
-    public func transitionJob(_ id: String, from: Set<String>, to state: String, now: Date = Date()) throws {
+    public func transitionJob(_ id: String, from: Set<RunState>, to state: RunState, now: Date = Date()) throws {
         try pool.write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
-                throw APIError.notFound("job \(id)")
-            }
-            guard from.contains(current) else { throw APIError.stateConflict(current) }
-            let ends = ["Stopped", "Finished", "Failed"].contains(state)
+            let current = try EngineStore.jobState(db, id)
+            guard from.contains(current) else { throw StoreError.stateConflict(current) }
             try db.execute(sql: "UPDATE jobs SET state = ?, end_time = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?",
-                           arguments: [state, ends, now.timeIntervalSince1970, id])
-            let active = "('Waiting', 'Running', 'Stopped')"
-            try db.execute(sql: "UPDATE tasks SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state, id])
-            try db.execute(sql: "UPDATE instances SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state, id])
-            try EngineStore.event(db, state == "Stopped" ? "OnJobStopped" : "OnJobWaiting", id, now: now.timeIntervalSince1970)
+                           arguments: [state.rawValue, state.isEnded, now.timeIntervalSince1970, id])
+            let active = EngineStore.sql(.waiting, .running, .stopped)
+            try db.execute(sql: "UPDATE tasks SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state.rawValue, id])
+            try db.execute(sql: "UPDATE instances SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state.rawValue, id])
+            try EngineStore.event(db, state == .stopped ? "OnJobStopped" : "OnJobWaiting", id, now: now.timeIntervalSince1970)
         }
     }
 
@@ -311,26 +313,24 @@ public final class EngineStore: Sendable {
     /// finished, stopped and failed ones run again with a fresh retry budget.
     public func restartJob(_ id: String, now: Date = Date()) throws {
         try pool.write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
-                throw APIError.notFound("job \(id)")
-            }
-            guard current == "Stopped" || current == "Failed" else { throw APIError.stateConflict(current) }
-            try db.execute(sql: "UPDATE jobs SET state = 'Waiting', message = '', end_time = NULL WHERE id = ?", arguments: [id])
+            let current = try EngineStore.jobState(db, id)
+            guard current == .stopped || current == .failed else { throw StoreError.stateConflict(current) }
+            let waiting = EngineStore.sql(.waiting)
+            try db.execute(sql: "UPDATE jobs SET state = \(waiting), message = '', end_time = NULL WHERE id = ?", arguments: [id])
             try db.execute(sql: """
-                UPDATE instances SET state = 'Waiting', retry_count = 0, start_time = NULL, end_time = NULL, exit_code = NULL,
-                  error_code = '', error_message = '' WHERE job_id = ? AND state IN ('Stopped', 'Failed', 'Running')
+                UPDATE instances SET state = \(waiting), retry_count = 0, start_time = NULL, end_time = NULL, exit_code = NULL,
+                  error_code = '', error_message = '' WHERE job_id = ? AND state IN \(EngineStore.sql(.stopped, .failed, .running))
                 """, arguments: [id])
-            try db.execute(sql: "UPDATE tasks SET state = 'Waiting', end_time = NULL WHERE job_id = ? AND state <> 'Finished'", arguments: [id])
+            try db.execute(sql: "UPDATE tasks SET state = \(waiting), end_time = NULL WHERE job_id = ? AND state <> \(EngineStore.sql(.finished))",
+                           arguments: [id])
             try EngineStore.event(db, "OnJobWaiting", id, now: now.timeIntervalSince1970)
         }
     }
 
     public func setPriority(_ id: String, _ priority: Int) throws {
         try pool.write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
-                throw APIError.notFound("job \(id)")
-            }
-            guard current == "Stopped" else { throw APIError.stateConflict(current) }
+            let current = try EngineStore.jobState(db, id)
+            guard current == .stopped else { throw StoreError.stateConflict(current) }
             // The description says the priority too (get_job_description, `bcs j`): keep them one.
             try db.execute(sql: "UPDATE jobs SET priority = ?, description = json_set(description, '$.Priority', ?) WHERE id = ?",
                            arguments: [priority, priority, id])
@@ -340,10 +340,8 @@ public final class EngineStore: Sendable {
     /// Deletes a job that is not waiting or running.
     public func deleteJob(_ id: String) throws {
         try pool.write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id]) else {
-                throw APIError.notFound("job \(id)")
-            }
-            guard ["Finished", "Failed", "Stopped"].contains(current) else { throw APIError.stateConflict(current) }
+            let current = try EngineStore.jobState(db, id)
+            guard current.isEnded else { throw StoreError.stateConflict(current) }
             try db.execute(sql: "DELETE FROM instances WHERE job_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM tasks WHERE job_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
@@ -364,15 +362,13 @@ public final class EngineStore: Sendable {
     public func createCluster(name: String, description: String, token: String?, now: Date = Date()) throws -> String {
         try pool.write { db in
             if let token, let row = try Row.fetchOne(db, sql: "SELECT id, description FROM clusters WHERE token = ?", arguments: [token]) {
-                guard row["description"] as String == description else {
-                    throw APIError(400, "IdempotentTokenMismatch", "Specified idempotent token mismatch.")
-                }
+                guard row["description"] as String == description else { throw StoreError.tokenMismatch }
                 return row["id"]
             }
             var rng = SystemRandomNumberGenerator()
             let id = ResourceIDs.cluster(using: &rng)
-            try db.execute(sql: "INSERT INTO clusters (id, name, state, description, token, creation_time) VALUES (?, ?, 'Active', ?, ?, ?)",
-                           arguments: [id, name, description, token, now.timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO clusters (id, name, state, description, token, creation_time) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [id, name, ClusterState.active.rawValue, description, token, now.timeIntervalSince1970])
             try EngineStore.reconcileVMs(db, cluster: id, now: now)
             try EngineStore.event(db, "OnClusterCreated", id, name, now: now.timeIntervalSince1970)
             return id
@@ -397,7 +393,7 @@ public final class EngineStore: Sendable {
         try pool.write { db in
             try db.execute(sql: "UPDATE clusters SET description = ?, revision = revision + ? WHERE id = ?",
                            arguments: [description, newRevision ? 1 : 0, id])
-            if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
+            if db.changesCount == 0 { throw StoreError.notFound(.cluster(id)) }
             try EngineStore.reconcileVMs(db, cluster: id)
             try EngineStore.event(db, "OnClusterModified", id)
         }
@@ -406,7 +402,7 @@ public final class EngineStore: Sendable {
     public func deleteCluster(_ id: String) throws {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM clusters WHERE id = ?", arguments: [id])
-            if db.changesCount == 0 { throw APIError.notFound("cluster \(id)") }
+            if db.changesCount == 0 { throw StoreError.notFound(.cluster(id)) }
             try EngineStore.event(db, "OnClusterDeleted", id)
             try EngineStore.failJobs(onDeletedCluster: id, db)  // they would wait for its nodes forever
         }
@@ -424,7 +420,7 @@ public final class EngineStore: Sendable {
     public func createApp(name: String, description: String, now: Date = Date()) throws {
         try pool.write { db in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM apps WHERE name = ?", arguments: [name]) ?? 0 > 0 {
-                throw APIError(403, "InvalidResource.AlreadyExisting", "Specified resource already exists: app \(name).")
+                throw StoreError.alreadyExists(.app(name))
             }
             try db.execute(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, 1, ?, ?)",
                            arguments: [name, description, now.timeIntervalSince1970])
@@ -435,7 +431,7 @@ public final class EngineStore: Sendable {
     public func modifyApp(name: String, description: String, now: Date = Date()) throws {
         try pool.write { db in
             guard let last = try Int.fetchOne(db, sql: "SELECT MAX(revision) FROM apps WHERE name = ?", arguments: [name]) else {
-                throw APIError.notFound("app \(name)")
+                throw StoreError.notFound(.app(name))
             }
             try db.execute(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, ?, ?, ?)",
                            arguments: [name, last + 1, description, now.timeIntervalSince1970])
@@ -478,7 +474,7 @@ public final class EngineStore: Sendable {
             } else {
                 try db.execute(sql: "DELETE FROM apps WHERE name = ?", arguments: [name])
             }
-            if db.changesCount == 0 { throw APIError.notFound("app \(name)") }
+            if db.changesCount == 0 { throw StoreError.notFound(.app(name)) }
         }
     }
 

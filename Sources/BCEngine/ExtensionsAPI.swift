@@ -9,82 +9,69 @@ struct ExtensionsAPI {
     var store: EngineStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/bcops/workspaces/:name") { _, context in
-            APIServer.json(workspaceJSON(try store.workspace(try context.parameters.require("name"))))
+        router.on(Routes.getWorkspace) { _, context in
+            Answer(WorkspaceState(try store.workspace(try context.parameters.require("name"))))
         }
-        router.post("/bcops/workspaces/:name/serial") { _, context in
-            APIServer.json(workspaceJSON(try store.bumpSerial(try context.parameters.require("name"))))
+        router.on(Routes.bumpSerial) { _, context in
+            Answer(WorkspaceState(try store.bumpSerial(try context.parameters.require("name"))))
         }
-        router.get("/bcops/inventory") { request, _ in
+        router.on(Routes.inventory) { request, _ in
             let q = APIServer.query(request)
             guard let workspace = q["Workspace"], !workspace.isEmpty else { throw APIError.missing("Workspace") }
             return inventory(try store.inventory(workspace: workspace))
         }
-        router.post("/bcops/approvals") { request, _ in
-            let body = try await APIServer.body(request).object
-            try JSONBody.checkKnown(body, ["Workspace", "Revision", "Digest", "ApprovedBy"], where: "")
-            let approval = EngineStore.Approval(
-                workspace: try JSONBody.string(body, "Workspace", required: true)!, revision: try JSONBody.string(body, "Revision", required: true)!,
-                digest: try JSONBody.string(body, "Digest", required: true)!, approvedBy: try JSONBody.string(body, "ApprovedBy") ?? "",
-                created: Date())
-            guard !approval.workspace.isEmpty, !approval.revision.isEmpty, !approval.digest.isEmpty else {
+        router.on(Routes.approve) { request, _ in
+            let asked = try BodyDecoder.decode(Approval.self, from: try await APIServer.body(request))
+            guard !asked.workspace.isEmpty, !asked.revision.isEmpty, !asked.digest.isEmpty else {
                 throw APIError.invalid("Approval", "Workspace, Revision and Digest must not be empty")
             }
+            let approval = EngineStore.Approval(workspace: asked.workspace, revision: asked.revision, digest: asked.digest,
+                                                approvedBy: asked.approvedBy, created: Date())
             try store.approve(approval)
-            return APIServer.json(approvalJSON(approval))
+            return Answer(Approval(approval))
         }
-        router.get("/bcops/approvals/:workspace/:revision") { _, context in
+        router.on(Routes.getApproval) { _, context in
             guard let a = try store.approval(workspace: try context.parameters.require("workspace"),
                                              revision: try context.parameters.require("revision")) else {
                 throw APIError.notFound("approval")
             }
-            return APIServer.json(approvalJSON(a))
+            return Answer(Approval(a))
         }
-        router.get("/bcops/events") { request, _ in
+        router.on(Routes.events) { request, _ in
             let q = APIServer.query(request)
             let since = Int64(q["Since"] ?? "") ?? 0
             let limit = min(Int(q["MaxItemCount"] ?? "") ?? 100, 1000)
             let events = try store.events(since: since, limit: limit)
-            return APIServer.json([
-                "Items": events.map { ["Seq": $0.seq, "Time": WireTime.format($0.time), "Kind": $0.kind, "Resource": $0.resource, "Detail": $0.detail] },
-                "NextMarker": events.last.map { String($0.seq) } ?? "",
-            ])
+            return Answer(Page(items: events.map(EngineEvent.init), nextMarker: events.last.map { String($0.seq) } ?? ""))
         }
-        router.get("/bcops/logs/:job/:task/:n") { request, context in
+        router.on(Routes.instanceLog) { request, context in
             try log(request, job: try context.parameters.require("job"), task: try context.parameters.require("task"),
                     index: try context.parameters.require("n"))
         }
-        router.get("/bcops/locks") { _, _ in
-            APIServer.json(["Items": try store.locks().map(leaseJSON), "NextMarker": ""])
+        router.on(Routes.listLocks) { _, _ in
+            Answer(Page(items: try store.locks().map(Lease.init)))
         }
-        router.post("/bcops/locks") { request, _ in
-            let o = try await APIServer.body(request).object
-            try JSONBody.checkKnown(o, ["Workspace", "Owner", "Operation", "Info", "TTLSeconds"], where: "")
-            let ttl = try JSONBody.int(o, "TTLSeconds") ?? 60
-            guard (1...3600).contains(ttl) else { throw APIError.invalid("TTLSeconds", "must be 1 to 3600") }
-            switch try store.acquireLock(workspace: try JSONBody.string(o, "Workspace", required: true)!,
-                                         owner: try JSONBody.string(o, "Owner", required: true)!,
-                                         operation: try JSONBody.string(o, "Operation") ?? "",
-                                         info: try JSONBody.string(o, "Info") ?? "", ttl: Double(ttl)) {
-            case .acquired(let lease): return APIServer.json(leaseJSON(lease), status: .created)
+        router.on(Routes.takeLock) { request, _ in
+            let asked = try BodyDecoder.decode(LeaseRequest.self, from: try await APIServer.body(request))
+            guard (1...3600).contains(asked.ttlSeconds) else { throw APIError.invalid("TTLSeconds", "must be 1 to 3600") }
+            switch try store.acquireLock(workspace: asked.workspace, owner: asked.owner, operation: asked.operation, info: asked.info,
+                                         ttl: Double(asked.ttlSeconds)) {
+            case .acquired(let lease): return try Answer(Lease(lease), status: .created).response()
             case .held(let lease):
-                var body = leaseJSON(lease)
-                body["Code"] = "LockHeld"
-                body["Message"] = "The workspace is locked by \(lease.owner) (\(lease.operation)) until \(WireTime.format(lease.expires))."
-                return APIServer.json(body, status: .conflict)
+                let message = "The workspace is locked by \(lease.owner) (\(lease.operation)) until \(WireTime.format(lease.expires))."
+                return try Answer(LeaseHeld(lease: Lease(lease), message: message), status: .conflict).response()
             }
         }
-        router.put("/bcops/locks/:id") { request, context in
-            let o = try await APIServer.body(request).object
-            let ttl = try JSONBody.int(o, "TTLSeconds") ?? 60
-            guard let lease = try store.renewLock(try context.parameters.require("id"), ttl: Double(ttl)) else {
+        router.on(Routes.renewLock) { request, context in
+            let renewal = try BodyDecoder.decodeOpen(LeaseRenewal.self, from: try await APIServer.body(request))
+            guard let lease = try store.renewLock(try context.parameters.require("id"), ttl: Double(renewal.ttlSeconds)) else {
                 throw APIError(404, "LockExpired", "The lease is gone: it expired or was released.")
             }
-            return APIServer.json(leaseJSON(lease))
+            return Answer(Lease(lease))
         }
-        router.delete("/bcops/locks/:id") { _, context in
+        router.on(Routes.releaseLock) { _, context in
             guard try store.releaseLock(try context.parameters.require("id")) else { throw APIError.notFound("lock") }
-            return APIServer.json([:] as [String: Any])
+            return Answer(Empty())
         }
     }
 
@@ -99,7 +86,7 @@ struct ExtensionsAPI {
               let (state, live) = try store.liveLogDirectory(jobId: job, task: task, index: n) else {
             throw APIError.notFound("instance \(job)/\(task)/\(index)")
         }
-        let running = state == "Running"
+        let running = state == RunState.running.rawValue
         var path: String?
         if running, let live { path = live + "/" + stream }
         if !running, let prefix = JobDescription.taskParameters(jobRow.description, task: task)?[stream == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath"] as? String,
@@ -108,18 +95,18 @@ struct ExtensionsAPI {
         }
         var data = Data()
         if let path, let handle = FileHandle(forReadingAtPath: path) {
-            defer { try? handle.close() }
+            defer { try? handle.close() }  // read-only: closing cannot lose anything
             try handle.seek(toOffset: offset)
             data = try handle.read(upToCount: 1 << 20) ?? Data()
-        } else if state != "Waiting" && !running {
+        } else if state != RunState.waiting.rawValue && !running {
             throw APIError.notFound("log of \(job)/\(task)/\(index): the task sets no \(stream == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath")")
         }
         var buffer = ByteBuffer()
         buffer.writeBytes(data)
-        let complete = ["Finished", "Failed", "Stopped"].contains(state) && data.count < 1 << 20
+        let complete = (RunState(rawValue: state)?.isEnded ?? false) && data.count < 1 << 20
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8",
-                                               .init("x-bcops-offset")!: String(offset + UInt64(data.count)),
-                                               .init("x-bcops-complete")!: complete ? "true" : "false"],
+                                               .init(LogHeaders.offset)!: String(offset + UInt64(data.count)),
+                                               .init(LogHeaders.complete)!: complete ? "true" : "false"],
                         body: .init(byteBuffer: buffer))
     }
 
@@ -140,18 +127,5 @@ struct ExtensionsAPI {
         var buffer = ByteBuffer()
         buffer.writeBytes(out)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
-    }
-
-    func workspaceJSON(_ w: EngineStore.WorkspaceState) -> [String: Any] {
-        ["Workspace": w.name, "Lineage": w.lineage, "Serial": w.serial]
-    }
-
-    func approvalJSON(_ a: EngineStore.Approval) -> [String: Any] {
-        ["Workspace": a.workspace, "Revision": a.revision, "Digest": a.digest, "ApprovedBy": a.approvedBy, "CreationTime": WireTime.format(a.created)]
-    }
-
-    func leaseJSON(_ l: EngineStore.Lease) -> [String: Any] {
-        ["Id": l.id, "Workspace": l.workspace, "Owner": l.owner, "Operation": l.operation, "Info": l.info,
-         "CreationTime": WireTime.format(l.created), "ExpireTime": WireTime.format(l.expires)]
     }
 }

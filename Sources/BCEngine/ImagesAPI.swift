@@ -41,7 +41,7 @@ struct ImagesAPI {
     static let fields: Set<String> = ["Name", "Description", "Platform", "EcsImageId", "IdempotentToken"]
 
     func register(on router: Router<BasicRequestContext>) {
-        router.post("/images") { request, _ in
+        router.on(Routes.createImage) { request, _ in
             let body = try await APIServer.body(request).object
             try JSONBody.checkKnown(body, ImagesAPI.fields, where: "")
             let platform = try JSONBody.string(body, "Platform", required: true)!
@@ -59,51 +59,41 @@ struct ImagesAPI {
             stored["IdempotentToken"] = nil
             let id = try store.createImage(name: name, description: description, platform: platform, ecsImageId: ecs,
                                            body: String(decoding: JSONBody.serialize(stored), as: UTF8.self), token: token)
-            return APIServer.json(["Id": id], status: .created)
+            return Answer(Created(id: id), status: .created)
         }
-        router.get("/images") { request, _ in
+        router.on(Routes.listImages) { request, _ in
             let q = APIServer.query(request)
             let (marker, limit) = try APIServer.page(q)
             switch q["Type"] ?? "" {
             case "System":
                 var items = SystemImages.all
                 if let marker, !marker.isEmpty {
-                    guard let start = items.firstIndex(where: { $0.id == marker }) else { return APIServer.json(["Items": [] as [Any], "NextMarker": ""]) }
+                    guard let start = items.firstIndex(where: { $0.id == marker }) else { return Answer(Page<ImageStatus>(items: [])) }
                     items = Array(items[start...])
                 }
                 let next = items.count > limit ? items[limit].id : ""
-                return APIServer.json(["Items": items.prefix(limit).map(ImagesAPI.json), "NextMarker": next])
+                return Answer(Page(items: items.prefix(limit).map(ImageStatus.init), nextMarker: next))
             case "", "Self":
                 let (rows, next) = try store.images(after: marker, limit: limit)
-                return APIServer.json(["Items": rows.map(ImagesAPI.json), "NextMarker": next])
+                return Answer(Page(items: rows.map(ImageStatus.init), nextMarker: next))
             case let other:
                 throw APIError.invalid("Type", "\"\(other)\": list the system images with Type=System, the registered ones without Type")
             }
         }
-        router.get("/images/:id") { _, context in
+        router.on(Routes.getImage) { _, context in
             let id = try context.parameters.require("id")
-            if let system = SystemImages.all.first(where: { $0.id == id }) { return APIServer.json(ImagesAPI.json(system)) }
-            guard let row = try store.image(id) else { throw APIError.notFound("image \(id)") }
-            return APIServer.json(ImagesAPI.json(row))
+            if let system = SystemImages.all.first(where: { $0.id == id }) { return Answer(ImageStatus(system)) }
+            guard let row = try store.image(id) else { throw StoreError.notFound(.image(id)) }
+            return Answer(ImageStatus(row))
         }
-        router.delete("/images/:id") { _, context in
+        router.on(Routes.deleteImage) { _, context in
             let id = try context.parameters.require("id")
             if SystemImages.all.contains(where: { $0.id == id }) {
                 throw APIError.forbidden("\(id) is a system image; only images registered with POST /images (bcs ci) can be deleted")
             }
             try store.deleteImage(id)
-            return APIServer.json([:] as [String: Any])
+            return Answer(Empty())
         }
-    }
-
-    static func json(_ i: SystemImages.Image) -> [String: Any] {
-        ["Id": i.id, "Name": i.name, "Type": "System", "Description": i.description, "EcsImageId": i.ecsImageId,
-         "OwnerId": 0, "Platform": i.platform, "CreationTime": WireTime.format(SystemImages.creationTime)]
-    }
-
-    static func json(_ r: EngineStore.ImageRow) -> [String: Any] {
-        ["Id": r.id, "Name": r.name, "Type": "Self", "Description": r.description, "EcsImageId": r.ecsImageId,
-         "OwnerId": 0, "Platform": r.platform, "CreationTime": WireTime.format(r.creationTime)]
     }
 
     /// Refuses an image id the engine does not know, as BatchCompute does (`InvalidImageId`).

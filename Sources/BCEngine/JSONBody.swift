@@ -157,7 +157,24 @@ struct JSONBody {
         String(cString: n.objCType) == "c"
     }
 
+    /// A stored description's canonical text: keys sorted, so an idempotent retry of the same
+    /// body stores (and compares) the same bytes.
     static func serialize(_ value: Any) -> Data {
         JSONWriter.data(value)
+    }
+
+    /// A value of a parsed body as the contract's `JSONValue` (for the parts of a body an
+    /// answer repeats).
+    static func value(_ any: Any) -> JSONValue {
+        switch any {
+        case let s as String: return .string(s)
+        case let n as NSNumber:
+            if isBool(n) { return .bool(n.boolValue) }
+            if let i = exactInt(n), !["d", "f"].contains(String(cString: n.objCType)) { return .integer(i) }
+            return .number(n.doubleValue)
+        case let o as [String: Any]: return .object(o.mapValues(value))
+        case let a as [Any]: return .array(a.map(value))
+        default: return .null
+        }
     }
 }

@@ -1,11 +1,14 @@
 import BCAPI
 import Foundation
 
-/// Serializes the engine's responses (`[String: Any]` trees) to compact JSON with keys in
-/// byte order. Foundation's writer on Linux bridges every dictionary to NSDictionary and sorts
-/// keys with ICU collation: listing 1,000 clusters spent 80% of its time there.
-enum JSONWriter {
-    static func data(_ value: Any) -> Data {
+/// Serializes `[String: Any]` trees (request bodies as JSONSerialization reads them) to compact
+/// JSON with keys in byte order: the stored form of job, cluster, app and image descriptions,
+/// whose bytes an idempotent retry is compared by. Foundation's JSONSerialization on Linux
+/// bridges every dictionary to NSDictionary and sorts keys with ICU collation: listing 1,000
+/// clusters spent 80% of its time there. Answers no longer go through it: they are contract
+/// types written by JSONEncoder (`Answer`); `bcbench encode` measures the two on one page.
+public enum JSONWriter {
+    public static func data(_ value: Any) -> Data {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         write(value, into: &out)

@@ -204,6 +204,11 @@ struct JobDescription {
         return d
     }
 
+    /// An App job's `Outputs` (output name → OSS path), which the synchronous answer repeats.
+    static func appOutputs(_ o: [String: Any]) -> [String: JSONValue] {
+        (((o["App"] as? [String: Any])?["Outputs"] as? [String: Any]) ?? [:]).mapValues(JSONBody.value)
+    }
+
     /// A stored task's `Parameters`, for log paths.
     static func taskParameters(_ description: String, task: String) -> [String: Any]? {
         guard let o = try? JSONBody.parse(Data(description.utf8)).object else { return nil }

@@ -16,6 +16,8 @@ public struct ObjectStore: Sendable {
 
     /// Removes partial writes left by a killed process; called when the engine starts.
     public func clearIncoming() {
+        // Usually absent. Partial files that cannot be removed stay outside the store's
+        // namespace, where no reader sees them: nothing is lost by leaving them.
         try? FileManager.default.removeItem(atPath: temporaryRoot)
     }
 
@@ -57,7 +59,12 @@ public struct ObjectStore: Sendable {
 
     public func put(_ data: Data, at url: String) throws {
         let tmp = try incomingPath()
-        do { try data.write(to: URL(fileURLWithPath: tmp)) } catch { try? FileManager.default.removeItem(atPath: tmp); throw error }
+        do { try data.write(to: URL(fileURLWithPath: tmp)) } catch {
+            // The write's own error is what the caller needs; a partial file left behind is
+            // outside the namespace and cleared at the next start.
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw error
+        }
         try commit(tmp, to: url)
     }
 
@@ -73,11 +80,11 @@ public struct ObjectStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch {
-            try? FileManager.default.removeItem(atPath: incoming)
+            try? FileManager.default.removeItem(atPath: incoming)  // as in `put`: the error thrown is the one that matters
             throw error
         }
         guard rename(incoming, target) == 0 else {
-            try? FileManager.default.removeItem(atPath: incoming)
+            try? FileManager.default.removeItem(atPath: incoming)  // as in `put`: the error thrown is the one that matters
             throw APIError(409, "ObjectConflict", "\(url) cannot be written: a directory of that name exists")
         }
     }

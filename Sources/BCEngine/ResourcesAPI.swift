@@ -1,29 +1,28 @@
+import BCAPI
 import Hummingbird
 
 /// `/quotas` and `/available`: what this engine offers, from its instance-type catalog.
 struct ResourcesAPI {
     let engine: Engine
 
+    static let resourceTypes = ["OnDemand", "Spot"]
+    static let diskTypes = ["cloud", "cloud_efficiency", "cloud_ssd", "ephemeral"]
+
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/quotas") { _, _ in
+        router.on(Routes.quotas) { _, _ in
             let types = engine.catalog.names
-            return APIServer.json([
-                "AvailableClusterInstanceType": types, "AvailableSpotInstanceType": types,
-                "AvailableClusterResourceType": ["OnDemand", "Spot"],
-                "AvailableClusterInstanceSystemDiskType": ["cloud", "cloud_efficiency", "cloud_ssd", "ephemeral"],
-                "AvailableClusterInstanceDataDiskType": ["cloud", "cloud_efficiency", "cloud_ssd", "ephemeral"],
-            ])
+            return Answer(Quotas(availableClusterInstanceType: types, availableSpotInstanceType: types,
+                                 availableClusterResourceType: ResourcesAPI.resourceTypes,
+                                 availableClusterInstanceSystemDiskType: ResourcesAPI.diskTypes,
+                                 availableClusterInstanceDataDiskType: ResourcesAPI.diskTypes))
         }
-        router.get("/available") { _, _ in
-            let types: [[String: Any]] = engine.catalog.names.compactMap { engine.catalog[$0] }.map {
-                ["InstanceType": $0.name, "CpuCore": $0.cpu, "MemorySize": $0.memoryGiB, "Network": ["Classic": false, "Vpc": true]]
+        router.on(Routes.availableResources) { _, _ in
+            let offers = engine.catalog.names.compactMap { engine.catalog[$0] }.map {
+                AvailableResources.Offer(instanceType: $0.name, cpuCore: $0.cpu, memorySize: $0.memoryGiB)
             }
-            return APIServer.json([
-                "AvailableClusterInstanceType": types, "AvailableSpotInstanceType": types, "AvailablePrepaidInstanceType": [] as [Any],
-                "AvailableResourceType": ["OnDemand", "Spot"],
-                "AvailableSystemDiskType": ["cloud", "cloud_efficiency", "cloud_ssd", "ephemeral"],
-                "AvailableDataDiskType": ["cloud", "cloud_efficiency", "cloud_ssd", "ephemeral"],
-            ])
+            return Answer(AvailableResources(availableClusterInstanceType: offers, availableSpotInstanceType: offers,
+                                             availablePrepaidInstanceType: [], availableResourceType: ResourcesAPI.resourceTypes,
+                                             availableSystemDiskType: ResourcesAPI.diskTypes, availableDataDiskType: ResourcesAPI.diskTypes))
         }
     }
 }

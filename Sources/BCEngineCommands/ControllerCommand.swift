@@ -42,6 +42,8 @@ public struct ControllerRunCommand: AsyncParsableCommand {
     @Option(help: "How often to fetch and check drift (30s, 1m, 5m).") public var interval: Duration = Duration(seconds: 60)
     @Option(help: "Where /healthz, /readyz, /metrics, /api/* and /hooks/* listen, HOST:PORT (loopback unless --allow-remote).") public var listen = "127.0.0.1:9412"
     @Option(help: "A BatchCompute endpoint to reconcile (default: $BCOPS_ENDPOINT or the engine of --data).") public var endpoint: String?
+    @Option(help: ArgumentHelp("For an https:// --endpoint: the CA certificates its certificate must chain to, instead of the system store (default: $BCOPS_CA_FILE).",
+                               valueName: "pem-file")) public var caFile: String?
     @Flag(help: "Host the engine in this process.") public var embeddedEngine = false
     @Option(help: "With --embedded-engine: where the engine listens, HOST:PORT (loopback unless --allow-remote).") public var engineListen = "127.0.0.1:9411"
     @Flag(help: "Allow --listen and --engine-listen on an address other than loopback (then /api/status and /metrics need the API token too).")
@@ -130,6 +132,7 @@ public struct ControllerRunCommand: AsyncParsableCommand {
             var env = ProcessInfo.processInfo.environment
             env["BCOPS_DATA"] = dataDirectory
             if let endpoint { env["BCOPS_ENDPOINT"] = endpoint }
+            if let caFile { env["BCOPS_CA_FILE"] = caFile }
             configuration = try ClientConfiguration.fromEnvironment(env)
             if endpoint != nil { configuration.endpointSource = .flag("--endpoint") }
         }
@@ -146,7 +149,13 @@ public struct ControllerRunCommand: AsyncParsableCommand {
         let serverTask = Task {
             do {
                 try await ControllerServer.run(controller: controller, verifier: verifier, guard: apiGuard, host: host, port: port, logger: logger) { p in
-                try? "http://\(host):\(p)\n".write(toFile: controllerDirectory + "/address", atomically: true, encoding: .utf8)
+                    do {
+                        try "http://\(host):\(p)\n".write(toFile: controllerDirectory + "/address", atomically: true, encoding: .utf8)
+                    } catch {
+                        // It still serves; only `bcctl status` and `bcctl controller …` lose their way to it.
+                        printError("Warning: cannot write \(controllerDirectory)/address (\(error.localizedDescription)): "
+                                   + "bcctl status and bcctl controller need --address http://\(host):\(p)")
+                    }
                     print("bcops controller listening on http://\(host):\(p): \(banner)")
                     fflush(nil)
                 }

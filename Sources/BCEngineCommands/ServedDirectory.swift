@@ -28,8 +28,14 @@ final class ServedDirectory: @unchecked Sendable {
     }
 
     /// The engine listens at `address`: clients find it through `DATA/endpoint`.
+    /// When the file cannot be written the engine still serves, and says how to reach it.
     func listening(at address: String) {
-        lock.publish(address)
+        do {
+            try lock.publish(address)
+        } catch {
+            printError("Warning: cannot write \(lock.endpointFile) (\(error.localizedDescription)): clients on this host "
+                       + "will not find the engine by itself; set BCOPS_ENDPOINT=http://\(address) for them")
+        }
         mutex.withLock { published = address }
     }
 

@@ -10,7 +10,7 @@ public enum AppJobChecks {
         for d in desired where d.address.kind == .App { apps.insert(d.name) }
         var out: [(ResourceAddress, String)] = []
         for d in desired where d.address.kind == .Job {
-            guard let field = d.fields.first(where: { $0.apiPath == ["App", "AppName"] }), case .value(let v) = field.value,
+            guard let field = d.fields.first(where: { $0.apiPath == JobLowering.appNamePath }), case .value(let v) = field.value,
                   let app = v.stringValue else { continue }
             let bare = app.hasPrefix(":") ? String(app.dropFirst()) : app
             if !apps.contains(bare) { out.append((d.address, bare)) }
@@ -34,9 +34,7 @@ public enum AppJobChecks {
     public static func checkExist(_ desired: [DesiredResource], client: BatchComputeClient) async throws {
         var seen = Set<String>()
         for (job, app) in undeclared(desired) where seen.insert(app).inserted {
-            let r = try await client.send(.GET, "/apps/\(app)")
-            if r.status == 404 { throw missingApp(job: job, app: app) }
-            guard (200..<300).contains(r.status) else { throw BatchComputeClient.error(from: r) }
+            do { _ = try await client.app(app) } catch let e as APIError where e.status == 404 { throw missingApp(job: job, app: app) }
         }
     }
 }

@@ -5,7 +5,8 @@ import BCModel
 /// Labels}], …}`) straight into live objects (bodies of Revision, State and Message), without a `JSONValue` tree of it first: the
 /// inventory of 10,000 objects is read while the manifests load, on the same two cores, and
 /// the tree (two dictionaries per object, one of them copied again into the labels) cost as
-/// much as the objects themselves.
+/// much as the objects themselves. The keys are the contract's (`InventoryItem.Key`): this
+/// reader is fast, not a second spelling of the wire.
 ///
 /// Anything it does not expect (a value of another type, a malformed document, nesting past
 /// `JSONLimits.maxDepth`) makes it answer nil, and the caller reads the answer the general
@@ -32,7 +33,7 @@ struct InventoryReader {
         if !take("}") {
             repeat {
                 guard let key = string(), take(":") else { return nil }
-                if key == "Items" {
+                if key == InventoryItem.Key.items {
                     // A second Items would replace the first in the general reading.
                     guard !sawItems, take("[") else { return nil }
                     sawItems = true
@@ -60,25 +61,25 @@ struct InventoryReader {
             repeat {
                 guard let key = string(), take(":") else { return false }
                 switch key {
-                case "Collection": guard let s = string() else { return false }; collection = s
-                case "Id": guard let s = string() else { return false }; id = s
-                case "Revision": guard let n = integer() else { return false }; revision = n
-                case "State": guard let s = string() else { return false }; status = s
-                case "Message": guard let s = string() else { return false }; message = s
-                case "Labels": guard let l = stringObject() else { return false }; labels = l
+                case InventoryItem.Key.collection: guard let s = string() else { return false }; collection = s
+                case InventoryItem.Key.id: guard let s = string() else { return false }; id = s
+                case InventoryItem.Key.revision: guard let n = integer() else { return false }; revision = n
+                case InventoryItem.Key.state: guard let s = string() else { return false }; status = s
+                case InventoryItem.Key.message: guard let s = string() else { return false }; message = s
+                case InventoryItem.Key.labels: guard let l = stringObject() else { return false }; labels = l
                 default: guard skipValue() else { return false }
                 }
             } while take(",")
             guard take("}") else { return false }
         }
-        guard let collection = collection.flatMap(LiveCollection.init(rawValue:)) else { return true }
+        guard let collection = collection.flatMap(InventoryItem.Collection.init(rawValue:)) else { return true }
         // The body keeps what plans read of a brief object (its labels are `labels`).
         var body: [String: JSONValue] = [:]
         body.reserveCapacity(3)
-        if let revision { body["Revision"] = .integer(revision) }
-        if let status { body["State"] = .string(status) }
-        if let message { body["Message"] = .string(message) }
-        state.add(labels: labels, id: id, collection: collection, workspace: workspace, body: .object(body), brief: true)
+        if let revision { body[LiveKey.revision] = .integer(revision) }
+        if let status { body[LiveKey.state] = .string(status) }
+        if let message { body[LiveKey.message] = .string(message) }
+        state.add(labels: labels, id: id, collection: LiveCollection(collection), workspace: workspace, body: .object(body), brief: true)
         return true
     }
 

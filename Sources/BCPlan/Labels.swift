@@ -1,4 +1,3 @@
-import BCClient
 import BCModel
 
 /// The labels bcops keeps on every live object it owns (DESIGN.md "Ownership").

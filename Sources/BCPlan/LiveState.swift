@@ -1,13 +1,54 @@
 import BCClient
 import BCModel
 
+/// The keys a plan reads of every live object, whatever its collection and whether it was
+/// read in full (a `JobStatus`, `ClusterStatus` or `AppStatus` as JSON) or briefly (an
+/// `InventoryItem`'s parts): the contract spells them alike, and a test holds it to that.
+enum LiveKey {
+    static let revision = InventoryItem.Key.revision
+    static let state = InventoryItem.Key.state
+    static let message = InventoryItem.Key.message
+    static let labels = InventoryItem.Key.labels
+    static let id = InventoryItem.Key.id
+    static let creationTime = JobStatus.Key.creationTime
+    /// An app's ID is its name.
+    static let name = AppStatus.Key.name
+}
+
+extension LiveCollection {
+    init(_ collection: InventoryItem.Collection) {
+        switch collection {
+        case .apps: self = .apps
+        case .clusters: self = .clusters
+        case .jobs: self = .jobs
+        }
+    }
+
+    /// The route listing the collection's objects, and the one reading one of them.
+    var listRoute: Route {
+        switch self {
+        case .apps: Routes.listApps
+        case .clusters: Routes.listClusters
+        case .jobs: Routes.listJobs
+        }
+    }
+
+    var getRoute: Route {
+        switch self {
+        case .apps: Routes.getApp
+        case .clusters: Routes.getCluster
+        case .jobs: Routes.getJob
+        }
+    }
+}
+
 /// One live object this workspace owns, as the API lists it.
 public struct LiveResource: Sendable {
     public var address: ResourceAddress
     public var collection: LiveCollection
     /// The ID calls use: a cluster's or job's ID, an app's name.
     public var id: String
-    public var body: JSONValue { didSet { revision = body["Revision"]?.intValue } }
+    public var body: JSONValue { didSet { revision = body[LiveKey.revision]?.intValue } }
     public var labels: [String: String] { didSet { (specHash, appliedRevision) = Self.applied(labels) } }
     /// Known only from the inventory (labels, state, revision): the body holds no values.
     public var brief = false
@@ -27,7 +68,7 @@ public struct LiveResource: Sendable {
         self.body = body
         self.labels = labels
         self.brief = brief
-        revision = body["Revision"]?.intValue
+        revision = body[LiveKey.revision]?.intValue
         (specHash, appliedRevision) = Self.applied(labels)
     }
 
@@ -37,8 +78,11 @@ public struct LiveResource: Sendable {
 
     public var appliedFields: [String: String] { OwnershipLabels.decodeFields(labels[OwnershipLabels.fields]) }
     public var rerunToken: String? { labels[OwnershipLabels.rerun] }
-    public var state: String { body["State"]?.stringValue ?? "" }
-    public var creationTime: String { body["CreationTime"]?.stringValue ?? "" }
+    /// A run's state; nil for clusters and apps (and a state this version does not know).
+    public var runState: RunState? { body[LiveKey.state]?.stringValue.flatMap(RunState.init(rawValue:)) }
+    /// Why a run ended as it did (empty when it succeeded, or has not ended).
+    public var message: String { body[LiveKey.message]?.stringValue ?? "" }
+    public var creationTime: String { body[LiveKey.creationTime]?.stringValue ?? "" }
 
     /// The value at an API path; nil when the object does not show it.
     public func value(at path: [String]) -> JSONValue? {
@@ -61,12 +105,12 @@ public struct LiveState: Sendable {
 
     /// One bulk list per collection, filtered by the workspace label: every object in full.
     public static func refreshFull(client: BatchComputeClient, workspace: String, only: Set<LiveCollection> = Set(LiveCollection.allCases)) async throws -> LiveState {
-        let label = [("Label", "\(OwnershipLabels.workspace)=\(workspace)")]
+        let label = [OwnershipLabels.workspace: workspace]
         var state = LiveState()
         try await withThrowingTaskGroup(of: (LiveCollection, [JSONValue]).self) { group in
             for collection in only {
                 group.addTask {
-                    do { return (collection, try await client.listAll("/\(collection.rawValue)", query: label)) } catch let e as JSONNestingError {
+                    do { return (collection, try await client.allObjects(collection.listRoute, labels: label)) } catch let e as JSONNestingError {
                         throw unreadable("the list of \(collection.rawValue) of workspace \(workspace) cannot be read: \(e)")
                     }
                 }
@@ -115,8 +159,8 @@ public struct LiveState: Sendable {
     }
 
     mutating func add(_ item: JSONValue, collection: LiveCollection, workspace: String, brief: Bool) {
-        add(labels: (item["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue),
-            id: (collection == .apps && !brief ? item["Name"] : item["Id"])?.stringValue,
+        add(labels: Self.labels(of: item),
+            id: (collection == .apps && !brief ? item[LiveKey.name] : item[LiveKey.id])?.stringValue,
             collection: collection, workspace: workspace, body: item, brief: brief)
     }
 
@@ -128,6 +172,11 @@ public struct LiveState: Sendable {
         objects[address, default: []].append(LiveResource(address: address, collection: collection, id: id, body: body, labels: labels, brief: brief))
     }
 
+    /// An object's labels: those whose values are strings (bcops writes no others).
+    static func labels(of item: JSONValue) -> [String: String] {
+        (item[LiveKey.labels]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+    }
+
     mutating func sortAttempts() {
         for key in objects.keys { objects[key]!.sort { $0.creationTime < $1.creationTime } }
     }
@@ -136,9 +185,8 @@ public struct LiveState: Sendable {
     /// object's body holds its Revision, State and Message; its labels are `labels`). nil
     /// from an endpoint without the extension.
     public static func inventory(client: BatchComputeClient, workspace: String) async throws -> LiveState? {
-        let response = try await client.send(.GET, "/bcops/inventory", query: [("Workspace", workspace)])
-        guard response.status == 200 else { return nil }
-        do { return try inventory(response.body, workspace: workspace) } catch let e as JSONNestingError {
+        guard let body = try await client.inventoryIfServed(workspace: workspace) else { return nil }
+        do { return try inventory(body, workspace: workspace) } catch let e as JSONNestingError {
             throw unreadable("the inventory of workspace \(workspace) cannot be read: \(e)")
         }
     }
@@ -152,11 +200,11 @@ public struct LiveState: Sendable {
 
     /// The general reading of an inventory answer.
     static func inventoryTree(_ body: [UInt8], workspace: String) throws -> LiveState? {
-        guard let items = try JSONValue.parse(body)["Items"]?.arrayValue else { return nil }
+        guard let items = try JSONValue.parse(body)[InventoryItem.Key.items]?.arrayValue else { return nil }
         var state = LiveState()
         for item in items {
-            guard let collection = item["Collection"]?.stringValue.flatMap(LiveCollection.init(rawValue:)) else { continue }
-            state.add(item, collection: collection, workspace: workspace, brief: true)
+            guard let collection = item[InventoryItem.Key.collection]?.stringValue.flatMap(InventoryItem.Collection.init(rawValue:)) else { continue }
+            state.add(item, collection: LiveCollection(collection), workspace: workspace, brief: true)
         }
         return state
     }
@@ -195,13 +243,10 @@ public struct LiveState: Sendable {
             func start(_ group: inout ThrowingTaskGroup<LiveResource?, Error>) {
                 guard let o = next.next() else { return }
                 group.addTask {
-                    let r = try await client.send(.GET, "/\(o.collection.rawValue)/\(o.id)")
-                    if r.status == 404 { return nil }
-                    guard (200..<300).contains(r.status) else { throw BatchComputeClient.error(from: r) }
-                    let body: JSONValue
-                    do { body = try JSONValue.parse(r.body) } catch let e as JSONNestingError { throw unreadable(o.address, id: o.id, "\(e)") }
-                    let labels = (body["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-                    return LiveResource(address: o.address, collection: o.collection, id: o.id, body: body, labels: labels)
+                    let read: JSONValue?
+                    do { read = try await client.object(o.collection.getRoute, o.id) } catch let e as JSONNestingError { throw unreadable(o.address, id: o.id, "\(e)") }
+                    guard let body = read else { return nil }
+                    return LiveResource(address: o.address, collection: o.collection, id: o.id, body: body, labels: labels(of: body))
                 }
             }
             for _ in 0..<16 { start(&group) }

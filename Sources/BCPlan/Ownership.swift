@@ -8,38 +8,44 @@ public enum Ownership {
         public var description: String
     }
 
-    /// The object's current labels and a function writing new ones.
-    static func labels(of address: ResourceAddress, id: String, client: BatchComputeClient) async throws -> (JSONValue, [String: String]) {
+    /// An object as adoption and release read it: its labels, and for an app the rest of its
+    /// description, which `ModifyApp` takes whole.
+    enum Current {
+        case cluster(ClusterStatus)
+        case app(AppStatus)
+
+        var labels: [String: String] {
+            switch self {
+            case .cluster(let c): c.labels
+            case .app(let a): a.labels
+            }
+        }
+    }
+
+    static func current(_ address: ResourceAddress, id: String, client: BatchComputeClient) async throws -> Current {
         switch LiveCollection.of(address.kind) {
-        case .apps, .clusters:
-            let path = "/\(LiveCollection.of(address.kind).rawValue)/\(id)"
-            let o = try await client.call(.GET, path)
-            return (o, (o["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue))
+        case .clusters: return .cluster(try await client.cluster(id))
+        case .apps: return .app(try await client.app(id))
         case .jobs:
             throw Refused(description: "\(address.kind.rawValue) is a run kind: runs are submitted, not adopted, and finished runs are kept anyway")
         }
     }
 
-    static func write(_ labels: [String: String], to address: ResourceAddress, id: String, current: JSONValue, client: BatchComputeClient) async throws {
-        let encoded = JSONValue.object(labels.mapValues(JSONValue.string))
-        switch LiveCollection.of(address.kind) {
-        case .clusters:
-            try await client.call(.PUT, "/clusters/\(id)", body: .object(["Labels": encoded]))
-        case .apps:
+    static func write(_ labels: [String: String], id: String, current: Current, client: BatchComputeClient) async throws {
+        switch current {
+        case .cluster:
+            try await client.modifyCluster(id, JSONValue(encoding: ClusterModification(labels: labels)))
+        case .app(let app):
             // ModifyApp takes the whole description (and makes a revision): send it back with new labels.
-            var o = current.objectValue ?? [:]
-            for key in ["CreationTime", "Revision"] { o[key] = nil }
-            o["Labels"] = encoded
-            try await client.call(.PUT, "/apps/\(id)", body: .object(o))
-        case .jobs:
-            break
+            try await client.modifyApp(id, .object(app.description(labels: labels)))
         }
     }
 
     /// Adopts `id` as `address` in `workspace`. The next plan compares the manifest with the
     /// object's live values and shows only real differences.
     public static func adopt(_ address: ResourceAddress, id: String, workspace: String, client: BatchComputeClient) async throws {
-        let (current, labels) = try await labels(of: address, id: id, client: client)
+        let current = try await current(address, id: id, client: client)
+        let labels = current.labels
         if let other = labels[OwnershipLabels.workspace], let owner = labels[OwnershipLabels.address],
            other != workspace || owner != address.description {
             throw Refused(description: "\(id) is already managed as \(owner) by workspace \(other); run bcctl forget there first")
@@ -48,7 +54,7 @@ public enum Ownership {
         next[OwnershipLabels.workspace] = workspace
         next[OwnershipLabels.address] = address.description
         next[OwnershipLabels.fields] = OwnershipLabels.encodeFields([:])
-        try await write(next, to: address, id: id, current: current, client: client)
+        try await write(next, id: id, current: current, client: client)
     }
 
     /// Stops managing `address` in `workspace`: the object stays, without bcops' labels.
@@ -58,8 +64,8 @@ public enum Ownership {
         guard let current = live.current(address) else {
             throw Refused(description: "\(address) is not managed by workspace \(workspace)")
         }
-        let (body, labels) = try await labels(of: address, id: current.id, client: client)
-        try await write(labels.filter { !OwnershipLabels.isReserved($0.key) }, to: address, id: current.id, current: body, client: client)
+        let object = try await Self.current(address, id: current.id, client: client)
+        try await write(object.labels.filter { !OwnershipLabels.isReserved($0.key) }, id: current.id, current: object, client: client)
         return current.id
     }
 }

@@ -1,3 +1,4 @@
+import BCAPI
 import BCModel
 
 /// Reads a secret's value at plan time, only to hash it; nil when it cannot be read here.
@@ -87,7 +88,7 @@ public struct Planner: Sendable {
             if address.kind.isRun && !options.pruneRuns {
                 // A destroy stops what still runs or waits, before the clusters it runs on go
                 // (Applier.graph: runs, then Apps, then clusters); finished runs are kept.
-                let unfinished = options.destroy ? objects.filter { Self.isUnfinished($0.state) } : []
+                let unfinished = options.destroy ? objects.filter { Self.isUnfinished($0.runState) } : []
                 if unfinished.isEmpty {
                     keptRuns += 1
                     continue
@@ -291,7 +292,7 @@ public struct Planner: Sendable {
     // MARK: Runs
 
     /// A job the engine has not ended: it waits for a slot or runs.
-    static func isUnfinished(_ state: String) -> Bool { state == "Waiting" || state == "Running" }
+    static func isUnfinished(_ state: RunState?) -> Bool { state?.isActive ?? false }
 
     func planRun(_ d: DesiredResource, live: LiveState, replacing: Set<ResourceAddress>, clusters: DesiredClusters? = nil) -> ResourceChange {
         let phrases = RunPhrases(kind: d.address.kind, summary: d.runSummary)
@@ -326,19 +327,22 @@ public struct Planner: Sendable {
         }
         change.action = .noop
         change.reason = nil
-        switch last.state {
-        case "Finished":
+        let state = last.runState
+        switch state {
+        case .finished:
             // Finished, but some instances failed (the job did not fail on them): not a success.
-            let message = last.body["Message"]?.stringValue ?? ""
+            let message = last.message
             change.runStatus = message.isEmpty ? phrases.succeeded : phrases.finishedWithFailures(message, id: last.id)
             if !message.isEmpty { change.runFailure = message }
-        case "Running": change.runStatus = "running"
-        case "Waiting": change.runStatus = waiting(d, live: live, clusters: clusters)
-        default:
-            let message = last.body["Message"]?.stringValue ?? ""
-            let why = "\(last.id)\(last.state == "Stopped" ? " was stopped" : "")\(message.isEmpty ? "" : ": \(message)")"
+        case .running: change.runStatus = "running"
+        case .waiting: change.runStatus = waiting(d, live: live, clusters: clusters)
+        case .failed, .stopped, nil:
+            let message = last.message
+            let why = "\(last.id)\(state == .stopped ? " was stopped" : "")\(message.isEmpty ? "" : ": \(message)")"
             change.runStatus = "failed (last attempt \(why))"
-            change.runFailure = last.state == "Stopped" ? "stopped\(message.isEmpty ? "" : ": \(message)")" : (message.isEmpty ? last.state.lowercased() : message)
+            // A state this version does not know is said as the engine spelled it.
+            let spelled = (state?.rawValue ?? last.body[LiveKey.state]?.stringValue ?? "").lowercased()
+            change.runFailure = state == .stopped ? "stopped\(message.isEmpty ? "" : ": \(message)")" : (message.isEmpty ? spelled : message)
         }
         return change
     }
@@ -360,13 +364,14 @@ public struct Planner: Sendable {
     /// A cluster's desired node count (Σ DesiredVMCount over its groups), or nil when unknown.
     static func nodes(of cluster: ResourceAddress, live: LiveState, desired: DesiredResource?) -> Int? {
         guard let o = live.current(cluster) else { return nil }
-        if !o.brief, let groups = o.body["Groups"]?.objectValue {
-            return groups.values.reduce(0) { $0 + ($1["DesiredVMCount"]?.intValue ?? 0) }
+        if !o.brief, let groups = o.body[ClusterStatus.Key.groups]?.objectValue {
+            return groups.values.reduce(0) { $0 + ($1[ClusterStatus.Group.Key.desiredVMCount]?.intValue ?? 0) }
         }
         // Read briefly: as applied, so its counts are the manifest's.
         guard let desired else { return nil }
         var total = 0
-        for f in desired.fields where f.apiPath.count == 3 && f.apiPath[0] == "Groups" && f.apiPath[2] == "DesiredVMCount" {
+        let groups = ClusterDescription.CodingKeys.groups.rawValue, count = ClusterDescription.Group.CodingKeys.desiredVMCount.rawValue
+        for f in desired.fields where f.apiPath.count == 3 && f.apiPath[0] == groups && f.apiPath[2] == count {
             guard case .value(let v) = f.value, let n = v.intValue else { return nil }
             total += n
         }

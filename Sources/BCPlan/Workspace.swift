@@ -2,22 +2,18 @@ import BCClient
 import BCModel
 import Foundation
 
-/// A workspace's identity in the engine: its lineage (fixed at first use) and the serial
-/// every apply increments. Saved plans carry both, so a plan made before another apply is
-/// refused as stale.
-public struct WorkspaceState: Sendable, Codable, Equatable {
-    public var name: String
-    public var lineage: String
-    public var serial: Int
+/// A workspace's identity in the engine (the contract's `WorkspaceState`): its lineage (fixed
+/// at first use) and the serial every apply increments. Saved plans carry both, so a plan made
+/// before another apply is refused as stale.
+extension WorkspaceState {
+    public var name: String { workspace }
 
     public static func fetch(_ name: String, client: BatchComputeClient) async throws -> WorkspaceState {
-        let o = try await client.call(.GET, "/bcops/workspaces/\(name)")
-        return WorkspaceState(name: name, lineage: o["Lineage"]?.stringValue ?? "", serial: o["Serial"]?.intValue ?? 0)
+        try await client.workspace(name)
     }
 
     public static func bump(_ name: String, client: BatchComputeClient) async throws -> WorkspaceState {
-        let o = try await client.call(.POST, "/bcops/workspaces/\(name)/serial")
-        return WorkspaceState(name: name, lineage: o["Lineage"]?.stringValue ?? "", serial: o["Serial"]?.intValue ?? 0)
+        try await client.bumpSerial(name)
     }
 }
 
@@ -31,14 +27,14 @@ public struct LockInfo: Sendable, Codable, Equatable {
     public var created: String
     public var expires: String
 
-    init(_ o: JSONValue) {
-        id = o["Id"]?.stringValue ?? ""
-        workspace = o["Workspace"]?.stringValue ?? ""
-        owner = o["Owner"]?.stringValue ?? ""
-        operation = o["Operation"]?.stringValue ?? ""
-        info = o["Info"]?.stringValue ?? ""
-        created = o["CreationTime"]?.stringValue ?? ""
-        expires = o["ExpireTime"]?.stringValue ?? ""
+    init(_ lease: Lease) {
+        id = lease.id
+        workspace = lease.workspace
+        owner = lease.owner
+        operation = lease.operation
+        info = lease.info
+        created = lease.creationTime
+        expires = lease.expireTime
     }
 
     public var text: String {
@@ -99,26 +95,26 @@ public actor WorkspaceLock {
         let started = Date()
         var delay = 1.0
         while true {
-            let body: JSONValue = .object(["Workspace": .string(workspace), "Owner": .string(owner), "Operation": .string(operation),
-                                           "Info": .string(runURL.isEmpty ? info : runURL), "TTLSeconds": .integer(ttl)])
-            let response = try await client.send(.POST, "/bcops/locks", body: body)
-            let json = (try? JSONValue.parse(response.body)) ?? .null
-            if response.status == 201 {
-                let lock = WorkspaceLock(info: LockInfo(json), client: client, ttl: ttl)
+            let request = LeaseRequest(workspace: workspace, owner: owner, operation: operation,
+                                       info: runURL.isEmpty ? info : runURL, ttlSeconds: ttl)
+            let holder: LockInfo
+            switch try await client.takeLock(request) {
+            case .taken(let lease):
+                let lock = WorkspaceLock(info: LockInfo(lease), client: client, ttl: ttl)
                 await lock.startHeartbeat()
                 return lock
+            case .held(let held):
+                holder = LockInfo(held.lease)
             }
-            guard response.status == 409 else {
-                throw BatchComputeError(status: response.status, code: json["Code"]?.stringValue ?? "HTTP\(response.status)",
-                                        message: json["Message"]?.stringValue ?? "", requestId: json["RequestId"]?.stringValue ?? "")
-            }
-            let holder = LockInfo(json)
             if let pid = deadLocalHolder(holder.owner) {
                 // The holder ran on this machine and is gone (killed): its lease would only
-                // expire later. Take it over now.
-                try? await forceUnlock(holder.id, client: client)
-                FileHandle.standardError.write(Data("Note: took over the lock of \(holder.owner) (process \(pid) no longer exists)\n".utf8))
-                continue
+                // expire later. Take it over now. A release that fails is not a take-over: the
+                // dead holder is then waited for like any other, until the timeout.
+                do {
+                    try await forceUnlock(holder.id, client: client)
+                    FileHandle.standardError.write(Data("Note: took over the lock of \(holder.owner) (process \(pid) no longer exists)\n".utf8))
+                    continue
+                } catch {}
             }
             let waited = Date().timeIntervalSince(started)
             guard waited + delay <= timeout else { throw LockError.held(holder, waited: waited) }
@@ -141,21 +137,23 @@ public actor WorkspaceLock {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(ttl) * 1_000_000_000 / 3)
                 if Task.isCancelled { break }
-                _ = try? await client.call(.PUT, "/bcops/locks/\(id)", body: .object(["TTLSeconds": .integer(ttl)]))
+                // A missed renewal is not fatal: the next one, a third of the lease later, extends it.
+                _ = try? await client.renewLock(id, ttlSeconds: ttl)
             }
         }
     }
 
     public func release() async {
         heartbeat?.cancel()
-        _ = try? await client.send(.DELETE, "/bcops/locks/\(info.id)")
+        // Best effort: a lease not released expires by itself within its TTL.
+        try? await client.releaseLock(info.id)
     }
 
     public static func list(client: BatchComputeClient) async throws -> [LockInfo] {
-        (try await client.call(.GET, "/bcops/locks")["Items"]?.arrayValue ?? []).map(LockInfo.init)
+        try await client.locks().map(LockInfo.init)
     }
 
     public static func forceUnlock(_ id: String, client: BatchComputeClient) async throws {
-        try await client.call(.DELETE, "/bcops/locks/\(id)")
+        try await client.releaseLock(id)
     }
 }

@@ -57,12 +57,17 @@ public enum WorkspaceCollisions {
         return found
     }
 
+    /// A live object as far as ownership goes: its ID (an app's name) and its labels.
+    struct Owned: Sendable {
+        var id: String
+        var labels: [String: String]
+    }
+
     /// What the labels of a live object say about `d`: a collision, a warning, or nothing.
-    static func judge(_ d: DesiredResource, item: JSONValue, workspace: String) -> Found {
+    static func judge(_ d: DesiredResource, item: Owned, workspace: String) -> Found {
         var out = Found()
-        let labels = item["Labels"]?.objectValue ?? [:]
-        let owner = labels[OwnershipLabels.workspace]?.stringValue
-        let id = (d.collection == .apps ? item["Name"] : item["Id"])?.stringValue ?? d.name
+        let owner = item.labels[OwnershipLabels.workspace]
+        let id = item.id.isEmpty ? d.name : item.id
         if let owner, owner != workspace {
             out.collisions.append(WorkspaceCollision(address: d.address, liveId: id, owner: owner))
         } else if owner == nil, d.collection == .apps {
@@ -72,17 +77,25 @@ public enum WorkspaceCollisions {
         return out
     }
 
+    /// Every object of `collection` (carrying `labels`, when given), in creation order.
+    static func owned(_ collection: LiveCollection, labels: [String: String] = [:], pageSize: Int = 1000,
+                      client: BatchComputeClient) async throws -> [Owned] {
+        switch collection {
+        case .apps: try await client.allApps(labels: labels, pageSize: pageSize).map { Owned(id: $0.name, labels: $0.labels) }
+        case .clusters: try await client.allClusters(labels: labels, pageSize: pageSize).map { Owned(id: $0.id, labels: $0.labels) }
+        case .jobs: try await client.allJobs(JobFilter(labels: labels), pageSize: pageSize).map { Owned(id: $0.id, labels: $0.labels) }
+        }
+    }
+
     /// One object: an app by its name (names are unique), a cluster or job by its address label.
     static func one(_ d: DesiredResource, workspace: String, client: BatchComputeClient) async throws -> Found {
         switch d.collection {
         case .apps:
-            let r = try await client.send(.GET, "/apps/\(d.name)")
-            if r.status == 404 { return Found() }
-            guard (200..<300).contains(r.status) else { throw BatchComputeClient.error(from: r) }
-            return judge(d, item: try JSONValue.parse(r.body), workspace: workspace)
+            let app: AppStatus
+            do { app = try await client.app(d.name) } catch let e as APIError where e.status == 404 { return Found() }
+            return judge(d, item: Owned(id: app.name, labels: app.labels), workspace: workspace)
         case .clusters, .jobs:
-            let items = try await client.listAll("/\(d.collection.rawValue)",
-                                                 query: [("Label", "\(OwnershipLabels.address)=\(d.address)")], pageSize: 100)
+            let items = try await owned(d.collection, labels: [OwnershipLabels.address: d.address.description], pageSize: 100, client: client)
             // The newest is the one people know (a run's latest attempt).
             for item in items.reversed() {
                 let part = judge(d, item: item, workspace: workspace)
@@ -95,18 +108,18 @@ public enum WorkspaceCollisions {
     /// Many objects of one collection: one list of all of it, matched here.
     static func listed(_ collection: LiveCollection, _ resources: [DesiredResource], workspace: String,
                        client: BatchComputeClient) async throws -> Found {
-        let items = try await client.listAll("/\(collection.rawValue)")
+        let items = try await owned(collection, client: client)
         var out = Found()
         if collection == .apps {
-            var byName: [String: JSONValue] = [:]
-            for item in items { if let name = item["Name"]?.stringValue { byName[name] = item } }
+            var byName: [String: Owned] = [:]
+            for item in items { byName[item.id] = item }
             for d in resources { if let item = byName[d.name] { let part = judge(d, item: item, workspace: workspace); out.collisions += part.collisions; out.warnings += part.warnings } }
             return out
         }
-        var byAddress: [String: JSONValue] = [:]
+        var byAddress: [String: Owned] = [:]
         for item in items {
-            guard let labels = item["Labels"]?.objectValue, let address = labels[OwnershipLabels.address]?.stringValue,
-                  let owner = labels[OwnershipLabels.workspace]?.stringValue, owner != workspace else { continue }
+            guard let address = item.labels[OwnershipLabels.address], let owner = item.labels[OwnershipLabels.workspace],
+                  owner != workspace else { continue }
             byAddress[address] = item  // list order is creation order: the newest stays
         }
         for d in resources {

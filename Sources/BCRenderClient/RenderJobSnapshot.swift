@@ -9,7 +9,7 @@ public struct RenderJobSnapshot: Sendable {
     public struct Node: Sendable {
         public var index: Int
         public var frames: [Int]
-        public var state: String
+        public var state: InstanceState
         public var retries: Int
         public var progress: RenderProgress
         /// The renderer's CPU time, from the node's last line (`bcctl render node` prints it).
@@ -21,7 +21,7 @@ public struct RenderJobSnapshot: Sendable {
 
     public var name: String
     public var id: String
-    public var state: String
+    public var state: JobState
     public var message: String
     public var frames: FrameSpec
     public var output: String
@@ -34,10 +34,10 @@ public struct RenderJobSnapshot: Sendable {
         for node in nodes {
             let saved = Set(node.progress.savedFrames)
             for (i, f) in node.frames.enumerated() {
-                let done = node.state == "Finished" || saved.contains(f) || (node.progress.savedFrames.isEmpty && i < node.progress.framesSaved)
+                let done = node.state == .finished || saved.contains(f) || (node.progress.savedFrames.isEmpty && i < node.progress.framesSaved)
                 let state: FrameState = done ? .done
-                    : node.state == "Failed" || node.state == "Stopped" ? .failed
-                    : node.state == "Running" && (node.progress.currentFrame == f || (node.progress.currentFrame == nil && i == node.progress.framesSaved)) ? .rendering
+                    : node.state == .failed || node.state == .stopped ? .failed
+                    : node.state == .running && (node.progress.currentFrame == f || (node.progress.currentFrame == nil && i == node.progress.framesSaved)) ? .rendering
                     : .waiting
                 out.append((f, state))
             }
@@ -50,13 +50,13 @@ public struct RenderJobSnapshot: Sendable {
         let s = self
         let states = s.frameStates()
         return .object([
-            "name": .string(s.name), "id": .string(s.id), "state": .string(s.state), "message": .string(s.message),
+            "name": .string(s.name), "id": .string(s.id), "state": .string(s.state.rawValue), "message": .string(s.message),
             "frames": .string(s.frames.text), "output": .string(s.output),
             "framesDone": .integer(states.filter { $0.state == .done }.count), "framesTotal": .integer(states.count),
             "failedFrames": .array(states.filter { $0.state == .failed }.map { .integer($0.frame) }),
             "elapsedSeconds": s.elapsed.map(JSONValue.number) ?? .null,
             "nodes": .array(s.nodes.map { n in
-                .object(["node": .integer(n.index), "frames": .array(n.frames.map(JSONValue.integer)), "state": .string(n.state),
+                .object(["node": .integer(n.index), "frames": .array(n.frames.map(JSONValue.integer)), "state": .string(n.state.rawValue),
                          "retries": .integer(n.retries), "framesSaved": .integer(n.progress.framesSaved),
                          "currentFrame": n.progress.currentFrame.map(JSONValue.integer) ?? .null,
                          "lastLine": n.progress.lastLine.map(JSONValue.string) ?? .null,

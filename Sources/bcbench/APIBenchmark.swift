@@ -30,8 +30,8 @@ enum APIBenchmark {
         let c = try Credentials.load(from: dir + "/credentials.json")
         let ids = try String(contentsOfFile: dir + "/job-ids.txt", encoding: .utf8).split(separator: "\n").prefix(2000)
         let targets: [String] = kind == "list"
-            ? stride(from: 0, to: ids.count, by: 50).map { "/jobs?Marker=\(ids[$0])&MaxItemCount=50" }
-            : ids.map { "/jobs/\($0)" }
+            ? stride(from: 0, to: ids.count, by: 50).map { Routes.listJobs.path() + "?Marker=\(ids[$0])&MaxItemCount=50" }
+            : ids.map { Routes.getJob.path(String($0)) }
         let date = WireTime.httpDate(Date())
         var lines = ""
         lines.reserveCapacity(count * 160)

@@ -20,7 +20,7 @@ enum DirectCreates {
                         "Docker": .object(["Image": .string("busybox")]),
                         "Labels": .object(["bench": .string("direct")]),
                     ])
-                    try await client.call(.POST, "/apps", body: body)
+                    _ = try await client.createApp(body)
                 }
             }
             for _ in 0..<concurrency { add(&group) }

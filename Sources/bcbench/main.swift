@@ -7,6 +7,7 @@ import Foundation
 /// process and reports both and their ratio. Run through bench/*.sh (release build).
 ///
 ///   bcbench manifests [COUNT]   load+validate COUNT manifests vs libyaml's bare event parse
+///   bcbench encode [ROUNDS]     the engine's answers: JSONEncoder vs the hand-written writer
 let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "api-populate":
@@ -21,6 +22,11 @@ case "phases":
     try LoaderPhases.run(count: 10_000)
 case "direct-creates":
     try await DirectCreates.run(count: Int(args[2]) ?? 1000, concurrency: Int(args[3]) ?? 10)
+case "client-gets":
+    try await ClientGets.run(dir: args[2], count: Int(args[3]) ?? 20_000, concurrency: Int(args[4]) ?? 16,
+                             kind: args.count > 5 ? args[5] : "jobs")
+case "encode":
+    try EncodeBenchmark.run(rounds: args.count > 2 ? Int(args[2]) ?? 5 : 5)
 case "manifests":
     try ManifestBenchmark.run(count: args.count > 2 ? Int(args[2]) ?? 10_000 : 10_000)
 default:

@@ -1,6 +1,7 @@
 // bcops-keeper ENGINE_PID
 //
-// One per engine process, started once by `LocalExecutor` with one end of a Unix stream socket
+// One per engine process, started once by the local executor (`Keeper` in
+// Sources/BCEngine/Executors/Local) with one end of a Unix stream socket
 // as descriptor 3, in a session of its own (a signal to the engine's process group never
 // reaches it). ENGINE_PID is informational: it names whose keeper this is in `ps`.
 //
@@ -25,7 +26,7 @@
 //   X ID CODE      ended with CODE (its status file is written already)
 //
 // Its own environment is empty and it never carries `BCOPS_ENGINE_DATA`, so a restarted
-// engine looking for what an earlier one left running (`LocalExecutor.orphans`) only ever
+// engine looking for what an earlier one left running (`HostProcesses.orphans`) only ever
 // finds instances, never a keeper.
 #define _GNU_SOURCE
 #include <errno.h>

@@ -30,8 +30,8 @@ import Testing
     }
 
     static func appDefault(_ c: ControllerProcess, _ name: String) async throws -> String? {
-        let app = try? await client(c).call(.GET, "/apps/\(name)")
-        return app?["InputParameters"]?["name"]?["Default"]?.stringValue
+        let app = try? await client(c).app(name)
+        return app?.inputParameters["name"]?.defaultValue?.stringValue
     }
 
     @Test func aWebhookPushIsAppliedWithinTwoSecondsAndAForgedOneChangesNothing() async throws {
@@ -140,7 +140,7 @@ import Testing
         // Kill it (and the engine it hosts) once the apply is under way.
         var partial = 0
         _ = try await c.eventually(20) {
-            partial = (try? await Self.client(c).listAll("/apps"))?.count ?? 0
+            partial = (try? await Self.client(c).allApps())?.count ?? 0
             return partial >= 20
         }
         c.kill()
@@ -148,11 +148,11 @@ import Testing
         try c.start()
         #expect(try await c.eventually(60) { try await c.appliedRevision() == revision }, "converged after the restart")
         let client = try Self.client(c)
-        let apps = try await client.listAll("/apps")
-        let clusters = try await client.listAll("/clusters")
+        let apps = try await client.allApps()
+        let clusters = try await client.allClusters()
         #expect(apps.count == 150)
         #expect(clusters.count == 50, "no duplicate cluster")
-        let inventory = try JSONValue.parse(try await client.send(.GET, "/bcops/inventory", query: [("Workspace", "default")]).body)
+        let inventory = try JSONValue.parse(try await client.inventory(workspace: "default"))
         #expect(inventory["Items"]?.arrayValue?.count == 200)
     }
 

@@ -61,7 +61,13 @@ import Testing
         let created = try await engine.request("POST", "/jobs", body: Self.job(cluster, command: sleep, count: 2))
         let id = try #require(created.json["Id"] as? String)
         _ = try await Self.waitFor(engine, id) { ($0["InstanceMetrics"] as? [String: Any])?["RunningCount"] as? Int == 2 }
-        #expect(try await Self.pgrep(sleep) == 2)
+        // Running from the moment the scheduler hands them over; their processes follow.
+        var running = 0
+        for _ in 0..<100 where running < 2 {
+            running = try await Self.pgrep(sleep)
+            if running < 2 { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        #expect(running == 2)
         let stop = try await engine.request("POST", "/jobs/\(id)/stop")
         #expect(stop.status == 200)
         var left = 2

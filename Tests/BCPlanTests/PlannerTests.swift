@@ -269,8 +269,8 @@ extension PlannerTests {
                 #expect(xs.count == ys.count, "\(address)")
                 for (x, y) in zip(xs, ys) {
                     #expect(x.address == y.address && x.collection == y.collection && x.id == y.id && x.labels == y.labels && x.brief == y.brief)
-                    #expect(x.revision == y.revision && x.state == y.state && x.specHash == y.specHash && x.appliedRevision == y.appliedRevision)
-                    #expect(x.body["Message"] == y.body["Message"], "\(address)")
+                    #expect(x.revision == y.revision && x.runState == y.runState && x.specHash == y.specHash && x.appliedRevision == y.appliedRevision)
+                    #expect(x.body["State"] == y.body["State"] && x.body["Message"] == y.body["Message"], "\(address)")
                 }
             }
         }
@@ -283,7 +283,7 @@ extension PlannerTests {
             #expect(direct.count == 4)
             let greet = ResourceAddress(kind: .Job, name: "greet"), hello = ResourceAddress(kind: .App, name: "hello")
             #expect(direct.objects[greet]?.map(\.id) == ["job-1", "job-2"])
-            #expect(direct.current(greet)?.state == "Running")
+            #expect(direct.current(greet)?.runState == .running)
             #expect(direct.objects[greet]?.first?.body["Message"]?.stringValue == "exit 1: \"boom\"\nline\ttwo / \\")
             #expect(direct.current(hello)?.labels["team"] == "rénder 🎬")
             #expect(direct.current(hello)?.appliedRevision == 6 && direct.current(hello)?.revision == 7)

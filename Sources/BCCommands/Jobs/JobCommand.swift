@@ -32,7 +32,7 @@ public struct JobCommand: AsyncParsableCommand {
         } else {
             print(JobView.text(detail), terminator: "")
         }
-        if detail.summary.state == "Failed" { throw ExitCode(1) }
+        if detail.summary.state == .failed { throw ExitCode(1) }
     }
 }
 
@@ -42,7 +42,7 @@ enum JobView {
         let s = d.summary
         let label = "          "
         func line(_ key: String, _ value: String) -> String { (key + ":").padding(toLength: label.count, withPad: " ", startingAt: 0) + value + "\n" }
-        var out = "Job \(s.name) (\(s.id)): \(s.state)\n"
+        var out = "Job \(s.name) (\(s.id)): \(s.state.rawValue)\n"
         var kind = s.kind
         switch s.kind {
         case "App": kind = "App job on App \(s.app ?? "?")"
@@ -62,7 +62,7 @@ enum JobView {
         out += line("times", times)
         out += line("tasks", "\(s.tasksDone)/\(s.tasksTotal) finished; instances: \(s.instancesText)")
         if let waiting = d.waiting { out += wrapped("waiting", waiting, label: label, width: width) }
-        if !s.message.isEmpty && s.state != "Waiting" { out += wrapped("reason", s.message, label: label, width: width) }
+        if !s.message.isEmpty && s.state != .waiting { out += wrapped("reason", s.message, label: label, width: width) }
         if s.kind != "DAG" {
             for (name, values) in [("inputs", d.inputs), ("outputs", d.outputs)] where !values.isEmpty {
                 out += line(name, values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
@@ -70,7 +70,7 @@ enum JobView {
         }
         for t in d.tasks {
             let instances = t.instances.count
-            out += "\nTask \(t.name): \(t.state), \(instances) instance\(instances == 1 ? "" : "s"), "
+            out += "\nTask \(t.name): \(t.state.rawValue), \(instances) instance\(instances == 1 ? "" : "s"), "
                 + (t.cluster.map { "cluster \($0)" } ?? "auto cluster")
                 + (t.upstream.isEmpty ? "" : ", after \(t.upstream.joined(separator: ", "))") + "\n"
             if let waiting = t.waiting, waiting != d.waiting { out += "  waiting: \(waiting)\n" }
@@ -78,7 +78,7 @@ enum JobView {
             var notes: [Int: String] = [:]
             for i in t.instances {
                 if !i.errorMessage.isEmpty { notes[rows.count] = i.errorMessage }
-                rows.append([String(i.index), i.state, i.exitCode.map(String.init) ?? "-", String(i.retries),
+                rows.append([String(i.index), i.state.rawValue, i.exitCode.map(String.init) ?? "-", String(i.retries),
                              JobReader.shortTime(i.started), JobReader.shortTime(i.ended), i.errorCode])
             }
             let table = JobViews.table(rows, indent: "  ").split(separator: "\n", omittingEmptySubsequences: false)
@@ -118,9 +118,9 @@ enum JobView {
                 out += "  \(who)\(stream): " + pattern(objects) + "\n"
             }
         }
-        guard kept || !JobReader.endedStates.contains(d.summary.state) else { return out }
+        guard kept || !d.summary.state.isEnded else { return out }
         out += "  print them: bcctl logs \(id)\(several ? " [--task TASK]" : "") [--node N] [--stream stdout|stderr]\n"
-        if let failed = d.tasks.lazy.flatMap({ t in t.instances.filter { $0.state == "Failed" }.map { (t.name, $0.index) } }).first {
+        if let failed = d.tasks.lazy.flatMap({ t in t.instances.filter { $0.state == .failed }.map { (t.name, $0.index) } }).first {
             out += "  a failed instance: bcctl logs \(id)\(several ? " --task \(failed.0)" : "") --node \(failed.1) --stream stderr\n"
         }
         return out

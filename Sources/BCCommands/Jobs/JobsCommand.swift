@@ -22,17 +22,17 @@ public struct JobsCommand: AsyncParsableCommand {
     public init() {}
 
     /// The states asked for, spelt as the API spells them.
-    var states: Set<String> {
+    var states: Set<JobState> {
         Set(state.flatMap { $0.split(separator: ",") }.compactMap { s in
-            JobReader.states.first { $0.lowercased() == s.trimmingCharacters(in: .whitespaces).lowercased() }
+            JobState.allCases.first { $0.rawValue.lowercased() == s.trimmingCharacters(in: .whitespaces).lowercased() }
         })
     }
 
     public func validate() throws {
         for s in state.flatMap({ $0.split(separator: ",") }) {
             let word = s.trimmingCharacters(in: .whitespaces)
-            guard JobReader.states.contains(where: { $0.lowercased() == word.lowercased() }) else {
-                throw ValidationError("--state: \"\(word)\" is not one of \(JobReader.states.joined(separator: ", "))")
+            guard JobState.allCases.contains(where: { $0.rawValue.lowercased() == word.lowercased() }) else {
+                throw ValidationError("--state: \"\(word)\" is not one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         guard limit >= 0 else { throw ValidationError("-limit must be 0 (all) or more") }
@@ -52,14 +52,14 @@ public struct JobsCommand: AsyncParsableCommand {
         }
         guard !jobs.isEmpty else {
             var filters: [String] = []
-            if !states.isEmpty { filters.append("in state \(JobReader.states.filter(states.contains).joined(separator: " or "))") }
+            if !states.isEmpty { filters.append("in state \(JobState.allCases.filter(states.contains).map(\.rawValue).joined(separator: " or "))") }
             if let workspace { filters.append("in workspace \(workspace)") }
             print("No jobs\(filters.isEmpty ? "" : " " + filters.joined(separator: " ")).")
             return
         }
         var rows = [["NAME", "ID", "STATE", "KIND", "TASKS", "INSTANCES", "CREATED", "ENDED", "REASON"]]
         for j in jobs {
-            rows.append([j.name, j.id, j.state, j.kind, "\(j.tasksDone)/\(j.tasksTotal)", j.instancesText,
+            rows.append([j.name, j.id, j.state.rawValue, j.kind, "\(j.tasksDone)/\(j.tasksTotal)", j.instancesText,
                          JobReader.shortTime(j.created), JobReader.shortTime(j.ended), j.reasonFirstLine])
         }
         print(JobViews.table(rows), terminator: "")

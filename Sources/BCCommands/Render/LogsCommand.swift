@@ -30,16 +30,16 @@ public struct LogsCommand: AsyncParsableCommand {
         let err = Terminal(noColorFlag: false, stream: 2)
         let client: BatchComputeClient
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
-        let found: JSONValue
+        let found: JobStatus
         do { found = try await JobReader.resolve(job, workspace: workspace, client: client) } catch { throw fail("\(error)", err) }
-        let id = found["Id"]?.stringValue ?? job
-        let name = found["Name"]?.stringValue ?? job
+        let id = found.id
+        let name = found.name
         let streams = stream == "both" ? ["stdout", "stderr"] : [stream]
         var offsets: [String: Int] = [:]
         var following = follow
         let tasks: [String]
         if let task { tasks = [task] } else {
-            tasks = try await client.listAll("/jobs/\(id)/tasks").compactMap { $0["TaskName"]?.stringValue }
+            tasks = try await client.tasks(of: id).map(\.taskName)
         }
         var printed = false
         var missing: [String] = []  // why some output cannot be read, once each
@@ -48,21 +48,21 @@ public struct LogsCommand: AsyncParsableCommand {
         var job = found
         while true {
             for t in tasks {
-                let instances = try await client.listAll("/jobs/\(id)/tasks/\(t)/instances")
+                let instances = try await client.instances(of: id, task: t)
                 if task != nil && instances.isEmpty { throw fail("job \(name) (\(id)) has no task \(t); its tasks: \(try await taskNames(id, client))", err) }
-                let chosen = instances.filter { node == nil || $0["InstanceId"]?.intValue == node }
+                let chosen = instances.filter { node == nil || $0.instanceId == node }
                 let label = chosen.count > 1 || node != nil || tasks.count > 1
                 for instance in chosen {
-                    guard let n = instance["InstanceId"]?.intValue else { continue }
+                    let n = instance.instanceId
                     for s in streams {
                         let key = "\(t)/\(n)/\(s)"
                         let (text, why) = try await JobReader.readLog(client, job: id, task: t, node: n, stream: s, from: offsets[key] ?? 0)
                         if let why {
-                            if (instance[s == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath"]?.stringValue ?? "").isEmpty {
+                            if (s == "stdout" ? instance.stdoutRedirectPath : instance.stderrRedirectPath).isEmpty {
                                 notKept[t, default: []].insert(s)
-                            } else if instance["State"]?.stringValue == "Failed" || instance["State"]?.stringValue == "Stopped" {
+                            } else if instance.state == .failed || instance.state == .stopped {
                                 // Kept, but nothing was written: the instance ended before its command ran.
-                                let code = instance["Result"]?["ErrorCode"]?.stringValue ?? ""
+                                let code = instance.result.errorCode
                                 let reason = "task \(t), instance \(n): no log was written (it ended before its command ran\(code.isEmpty ? "" : ": \(code)"))"
                                 if !missing.contains(reason) { missing.append(reason) }
                             } else if !missing.contains("\(s) of task \(t), instance \(n): \(why)") {
@@ -81,9 +81,9 @@ public struct LogsCommand: AsyncParsableCommand {
                 }
             }
             fflush(nil)
-            job = try await client.call(.GET, "/jobs/\(id)")
-            let state = job["State"]?.stringValue ?? ""
-            if following, state == "Waiting" {
+            job = try await client.job(id)
+            let state = job.state
+            if following, state == .waiting {
                 // Not silence: what it waits for, again whenever that changes.
                 let why = (try? await JobReader.detail(job, client: client))?.waiting ?? "the job has not started"
                 if why != lastWaiting {
@@ -91,7 +91,7 @@ public struct LogsCommand: AsyncParsableCommand {
                     lastWaiting = why
                 }
             }
-            if !following || JobReader.endedStates.contains(state) {
+            if !following || state.isEnded {
                 if following {  // once more: what the nodes wrote between the last read and the end
                     following = false
                     continue
@@ -110,35 +110,35 @@ public struct LogsCommand: AsyncParsableCommand {
 
     /// After the output: a job that wrote nothing says so and why; a failed job's reason ends
     /// it, with exit 1.
-    func finish(_ job: JSONValue, name: String, id: String, printed: Bool, missing: [String], client: BatchComputeClient,
+    func finish(_ job: JobStatus, name: String, id: String, printed: Bool, missing: [String], client: BatchComputeClient,
                 err: Terminal) async throws {
-        let state = job["State"]?.stringValue ?? ""
-        let message = job["Message"]?.stringValue ?? ""
+        let state = job.state
+        let message = job.message
         if !printed {
             var what = node.map { "node \($0) of " } ?? ""
             what += "job \(name) (\(id))"
             let streamText = stream == "both" ? "no output" : "nothing on \(stream)"
             switch state {
-            case "Waiting":
+            case .waiting:
                 let why = (try? await JobReader.detail(job, client: client))?.waiting
                 printError("\(what) has \(streamText) yet; it is waiting\(why.map { ": \($0)" } ?? "")")
-            case "Running":
-                printError("\(what) has \(streamText) yet (Running)")
-            default:
-                printError("\(what) wrote \(streamText) (\(state))")
+            case .running:
+                printError("\(what) has \(streamText) yet (\(state.rawValue))")
+            case .finished, .failed, .stopped:
+                printError("\(what) wrote \(streamText) (\(state.rawValue))")
             }
             for m in missing.prefix(5) { printError("  \(m)") }
             if missing.count > 5 { printError("  … and \(missing.count - 5) more") }
         }
-        if state == "Failed" {
+        if state == .failed {
             throw fail("job \(name) (\(id)) failed: \(message.isEmpty ? "no reason given" : message)", err)
         }
-        if state == "Finished", !message.isEmpty, !printed {
+        if state == .finished, !message.isEmpty, !printed {
             printError("  \(message)")
         }
     }
 
     func taskNames(_ id: String, _ client: BatchComputeClient) async throws -> String {
-        try await client.listAll("/jobs/\(id)/tasks").compactMap { $0["TaskName"]?.stringValue }.joined(separator: ", ")
+        try await client.tasks(of: id).map(\.taskName).joined(separator: ", ")
     }
 }

@@ -33,7 +33,7 @@ public struct RenderStatusCommand: AsyncParsableCommand {
             let snapshot: RenderJobSnapshot
             do { snapshot = try await RenderJobReader.snapshot(target, client: client) } catch { throw fail("\(error)", err) }
             target = snapshot.id  // found by name once; each redraw reads that job only
-            let ended = ["Finished", "Failed", "Stopped"].contains(snapshot.state)
+            let ended = snapshot.state.isEnded
             if json {
                 print(snapshot.json.canonicalString)
             } else {
@@ -41,7 +41,7 @@ public struct RenderStatusCommand: AsyncParsableCommand {
                 print(RenderStatusView.text(snapshot), terminator: "")
             }
             if !watch || ended {
-                if snapshot.state == "Failed" { throw ExitCode(1) }
+                if snapshot.state == .failed { throw ExitCode(1) }
                 return
             }
             try await Task.sleep(nanoseconds: 1_000_000_000)

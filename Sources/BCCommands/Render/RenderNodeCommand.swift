@@ -44,6 +44,8 @@ public struct RenderNodeCommand: ParsableCommand {
         print("exec: \(invocation.display)")
         fflush(nil)
         if dryRun { return }
+        // Made here for custom commands that expect it; one that cannot be made is the
+        // renderer's to report when it writes there (Blender makes and reports its own).
         try? FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         let status = try RendererProcess.run(invocation.argv)
         if status != 0 { throw ExitCode(status) }

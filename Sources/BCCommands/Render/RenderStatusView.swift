@@ -10,7 +10,7 @@ enum RenderStatusView {
     static func text(_ s: RenderJobSnapshot, width: Int = TextWrap.terminalWidth) -> String {
         let states = s.frameStates()
         let done = states.filter { $0.state == .done }.count
-        var out = "RenderJob \(s.name) (\(s.id)): \(s.state), \(done)/\(states.count) frames rendered"
+        var out = "RenderJob \(s.name) (\(s.id)): \(s.state.rawValue), \(done)/\(states.count) frames rendered"
         if let elapsed = s.elapsed { out += " in \(String(format: "%.1f", elapsed)) s" }
         out += "\n"
         if !s.message.isEmpty {
@@ -21,8 +21,8 @@ enum RenderStatusView {
         var rows = [["NODE", "FRAMES", "STATE", "DONE", "CPU TIME", "LAST LINE"]]
         var reasons: [Int: String] = [:]
         for n in s.nodes {
-            let nodeDone = n.state == "Finished" ? n.frames.count : min(n.frames.count, n.progress.framesSaved)
-            let state = n.retries > 0 ? "\(n.state) (retry \(n.retries))" : n.state
+            let nodeDone = n.state == .finished ? n.frames.count : min(n.frames.count, n.progress.framesSaved)
+            let state = n.retries > 0 ? "\(n.state.rawValue) (retry \(n.retries))" : n.state.rawValue
             // The renderer's last line, cut to fit; a failure's reason whole, under the node's row.
             let last = n.progress.lastLine ?? ""
             if let error = n.error { reasons[rows.count] = error }

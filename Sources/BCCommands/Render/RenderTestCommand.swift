@@ -25,52 +25,46 @@ public struct RenderTestCommand: AsyncParsableCommand {
         let err = Terminal(noColorFlag: false, stream: 2)
         let client: BatchComputeClient
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
-        let app: JSONValue
-        do { app = try await client.call(.GET, "/apps/\(project)") } catch let e as BatchComputeError where e.status == 404 {
+        let app: AppStatus
+        do { app = try await client.app(project) } catch let e as BatchComputeError where e.status == 404 {
             throw fail("RenderProject \(project) has no App on the engine (apply the project first): \(e)", err)
         } catch {
             throw fail("\(error)", err)
         }
-        let inputs = app["InputParameters"]
-        let mountPoint = inputs?["mapping_0"]?["LocalPath"]?.stringValue ?? "/"
+        let inputs = app.inputParameters
+        let mountPoint = inputs["mapping_0"]?.localPath ?? "/"
         var nodeScene = scene
         if !scene.hasPrefix("/") && !scene.hasPrefix("oss://") {
             nodeScene = mountPoint + (mountPoint.hasSuffix("/") ? "" : "/") + scene
         } else if scene.hasPrefix("oss://") {
             var i = 0
-            while let m = inputs?["mapping_\(i)"] {
-                if let source = m["Default"]?.stringValue, scene.hasPrefix(source), let local = m["LocalPath"]?.stringValue {
+            while let m = inputs["mapping_\(i)"] {
+                if let source = m.defaultValue?.stringValue, scene.hasPrefix(source), let local = m.localPath {
                     nodeScene = local + scene.dropFirst(source.count)
                 }
                 i += 1
             }
         }
         let name = "render-test-\(project)-\(frame)-\(Int(Date().timeIntervalSince1970))"
-        let output = (app["OutputParameters"]?["output"]?["Default"]?.stringValue ?? "oss://bcops/render-test/") + "bcops-render-test/\(name)/"
+        let output = (app.outputParameters["output"]?.defaultValue?.stringValue ?? "oss://bcops/render-test/") + "bcops-render-test/\(name)/"
         let logs = RenderJobLowering.logPrefix(ossOutput: output, job: name)
         var jobInputs: [String: JSONValue] = ["scene": .string(nodeScene), "frames": .string(String(frame))]
         for p in param {
             guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param \(p): expected NAME=VALUE") }
             jobInputs["param_\(p[..<eq])"] = .string(String(p[p.index(after: eq)...]))
         }
-        var config: [String: JSONValue] = ["InstanceCount": .integer(1)]
-        if let cluster { config["ClusterId"] = .string(cluster) }
-        let body: JSONValue = .object([
-            "Name": .string(name), "Type": .string("App"), "Priority": .integer(1), "JobFailOnInstanceFail": .bool(true),
-            "AutoRelease": .bool(false),
-            "App": .object(["AppName": .string(project), "Inputs": .object(jobInputs), "Outputs": .object(["output": .string(output)]),
-                            "Config": .object(config), "Logging": .object(["StdoutPath": .string(logs), "StderrPath": .string(logs)])]),
-        ])
+        let body = JobDescription(
+            name: name, type: .app, priority: 1, jobFailOnInstanceFail: true, autoRelease: false,
+            app: .init(appName: project, inputs: jobInputs, outputs: ["output": .string(output)],
+                       config: .init(instanceCount: 1, clusterId: cluster), logging: .init(stdoutPath: logs, stderrPath: logs)))
         let id: String
-        do { id = try await client.call(.POST, "/jobs", body: body)["Id"]?.stringValue ?? "" } catch { throw fail("\(error)", err) }
+        do { id = try await client.createJob(body).id } catch { throw fail("\(error)", err) }
         print("Submitted \(id) (\(name)): frame \(frame) of \(nodeScene) on one node")
         let started = Date()
-        var state = ""
-        var job = JSONValue.null
+        var job: JobStatus?
         while Date().timeIntervalSince(started) < Double(timeout) {
-            job = try await client.call(.GET, "/jobs/\(id)")
-            state = job["State"]?.stringValue ?? ""
-            if ["Finished", "Failed", "Stopped"].contains(state) { break }
+            job = try await client.job(id)
+            if job?.state.isEnded == true { break }
             try await Task.sleep(nanoseconds: 200_000_000)
         }
         let stdout = try await RenderJobReader.readLog(client, job: id, node: 0, stream: "stdout")
@@ -81,10 +75,11 @@ public struct RenderTestCommand: AsyncParsableCommand {
         print("\n--- stdout\n\(stdout)", terminator: stdout.hasSuffix("\n") || stdout.isEmpty ? "" : "\n")
         if !stderr.isEmpty { print("--- stderr\n\(stderr)", terminator: stderr.hasSuffix("\n") ? "" : "\n") }
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+        let state = job?.state
         switch state {
-        case "Finished": print("\nFrame \(frame) rendered in \(seconds) s; output: \(output)")
-        case "Failed", "Stopped": throw fail("the test render \(state.lowercased()): \(job["Message"]?.stringValue ?? "")", err)
-        default: throw fail("the test render did not finish within \(timeout) s (job \(id) is \(state))", err)
+        case .finished: print("\nFrame \(frame) rendered in \(seconds) s; output: \(output)")
+        case .failed, .stopped: throw fail("the test render \(state!.rawValue.lowercased()): \(job?.message ?? "")", err)
+        case .waiting, .running, nil: throw fail("the test render did not finish within \(timeout) s (job \(id) is \(state?.rawValue ?? ""))", err)
         }
     }
 }

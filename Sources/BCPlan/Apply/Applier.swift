@@ -1,7 +1,6 @@
 import BCClient
 import BCModel
 import Foundation
-import NIOHTTP1
 
 /// Limits and guards of an apply.
 public struct ApplyOptions: Sendable {
@@ -186,6 +185,8 @@ public struct Applier: Sendable {
             var next = stale.makeIterator()
             func start(_ group: inout TaskGroup<Void>) {
                 guard let c = next.next(), let d = desired[c.address], let id = c.liveId else { return }
+                // A relabel that fails changes nothing the plan promised (the object matches its
+                // manifest): the next plan reads the object in full again and offers it again.
                 group.addTask { try? await relabel(d, id: id, change: c, plan: plan, ids: known) }
             }
             for _ in 0..<options.parallelism { start(&group) }
@@ -200,13 +201,13 @@ public struct Applier: Sendable {
         case .clusters:
             // A labels-only modification keeps the cluster's revision.
             let (_, labels) = try body(d, plan: plan, ids: ids, revision: change.liveRevision)
-            try await journaled(d.address, .noop, "PUT /clusters/\(id) (labels)") {
-                try await client.call(.PUT, "/clusters/\(id)", body: .object(["Labels": .object(labels.mapValues(JSONValue.string))]))
+            try await journaled(d.address, .noop, Self.call(Routes.modifyCluster, id) + " (labels)") {
+                try await client.modifyCluster(id, JSONValue(encoding: ClusterModification(labels: labels)))
             }
         case .apps:
             // An app modification is a new revision.
             let (body, _) = try body(d, plan: plan, ids: ids, revision: change.liveRevision.map { $0 + 1 })
-            try await journaled(d.address, .noop, "PUT /apps/\(id) (labels)") { try await client.call(.PUT, "/apps/\(id)", body: body) }
+            try await journaled(d.address, .noop, Self.call(Routes.modifyApp, id) + " (labels)") { try await client.modifyApp(id, body) }
         case .jobs:
             break
         }
@@ -282,43 +283,61 @@ public struct Applier: Sendable {
         }
     }
 
+    /// How the journal names a call: `PUT /clusters/cls-…`, the route with its parameter.
+    static func call(_ route: Route, _ parameter: String? = nil) -> String {
+        "\(route.method.rawValue) \(parameter.map { route.path($0) } ?? route.path())"
+    }
+
     func delete(_ address: ResourceAddress, id: String) async throws {
-        let collection = LiveCollection.of(address.kind)
-        let path = "/\(collection.rawValue)/\(id)"
-        try await journaled(address, .delete, "DELETE \(path)") {
-            if collection == .jobs {
-                // A job that still runs is stopped first; one already ended answers a state conflict.
-                _ = try? await client.send(.POST, path + "/stop")
+        switch LiveCollection.of(address.kind) {
+        case .jobs:
+            try await journaled(address, .delete, Self.call(Routes.deleteJob, id)) {
+                // A job that still runs is stopped first. One that already ended answers a
+                // state conflict, one already gone not found: either way the delete goes on.
+                do { try await client.stopJob(id) } catch let e as APIError where e.status == 409 || e.status == 404 {}
+                try await Self.gone { try await client.deleteJob(id) }
             }
-            let r = try await client.send(.DELETE, path)
-            guard (200..<300).contains(r.status) || r.status == 404 else { throw BatchComputeClient.error(from: r) }
+        case .clusters:
+            try await journaled(address, .delete, Self.call(Routes.deleteCluster, id)) { try await Self.gone { try await client.deleteCluster(id) } }
+        case .apps:
+            try await journaled(address, .delete, Self.call(Routes.deleteApp, id)) { try await Self.gone { try await client.deleteApp(id) } }
         }
+    }
+
+    /// A delete whose object is already gone is done.
+    static func gone(_ delete: () async throws -> Void) async throws {
+        do { try await delete() } catch let e as APIError where e.status == 404 {}
     }
 
     func create(_ d: DesiredResource, plan: Plan, ids: [ResourceAddress: String], attempt: String) async throws -> String {
         let (body, labels) = try body(d, plan: plan, ids: ids, revision: 1)
         let token = token(plan, d.address, labels, attempt: attempt)
-        let path = "/\(d.collection.rawValue)"
-        return try await journaled(d.address, d.isRun ? .run : .create, "POST \(path)", token: token) {
-            let r = try await client.send(.POST, path, query: [("IdempotentToken", token)], body: body)
-            if (200..<300).contains(r.status) {
-                let o = try JSONValue.parse(r.body)
-                return (o["Id"] ?? o["Name"])?.stringValue ?? d.name
+        switch d.collection {
+        case .jobs:
+            return try await journaled(d.address, d.isRun ? .run : .create, Self.call(Routes.createJob), token: token) {
+                try await client.createJob(body, idempotentToken: token).id
             }
-            if d.collection == .apps, r.status == 409 || BatchComputeClient.error(from: r).code == "InvalidResource.AlreadyExisting" {
-                // An app of this name exists: ours from an interrupted apply is adopted; anyone else's is not touched.
-                let existing = try await client.call(.GET, "/apps/\(d.name)")
-                let owner = existing["Labels"]?[OwnershipLabels.address]?.stringValue
-                let ws = existing["Labels"]?[OwnershipLabels.workspace]?.stringValue
-                guard owner == d.address.description, ws == plan.workspace else {
-                    throw BatchComputeError(status: 409, code: "AlreadyExists",
-                                            message: "App \(d.name) exists and is not managed by workspace \(plan.workspace); adopt it with: bcctl import \(d.address) \(d.name)",
-                                            requestId: "")
+        case .clusters:
+            return try await journaled(d.address, d.isRun ? .run : .create, Self.call(Routes.createCluster), token: token) {
+                try await client.createCluster(body, idempotentToken: token).id
+            }
+        case .apps:
+            return try await journaled(d.address, d.isRun ? .run : .create, Self.call(Routes.createApp), token: token) {
+                do {
+                    return try await client.createApp(body, idempotentToken: token).name
+                } catch let e as APIError where e.status == 409 || e.code == APIError.Code.alreadyExisting {
+                    // An app of this name exists: ours from an interrupted apply is adopted; anyone else's is not touched.
+                    let existing = try await client.app(d.name)
+                    guard existing.labels[OwnershipLabels.address] == d.address.description,
+                          existing.labels[OwnershipLabels.workspace] == plan.workspace else {
+                        throw BatchComputeError(status: 409, code: "AlreadyExists",
+                                                message: "App \(d.name) exists and is not managed by workspace \(plan.workspace); adopt it with: bcctl import \(d.address) \(d.name)",
+                                                requestId: "")
+                    }
+                    try await client.modifyApp(d.name, body)
+                    return d.name
                 }
-                try await client.call(.PUT, "/apps/\(d.name)", body: body)
-                return d.name
             }
-            throw BatchComputeClient.error(from: r)
         }
     }
 
@@ -326,17 +345,14 @@ public struct Applier: Sendable {
         let (body, labels) = try body(d, plan: plan, ids: ids, revision: change.liveRevision.map { $0 + 1 })
         switch d.collection {
         case .apps:
-            try await journaled(d.address, .update, "PUT /apps/\(id)") { try await client.call(.PUT, "/apps/\(id)", body: body) }
+            try await journaled(d.address, .update, Self.call(Routes.modifyApp, id)) { try await client.modifyApp(id, body) }
         case .clusters:
             // ModifyCluster takes group counts, instance types and spot settings, plus bcops' labels.
-            var groups: [String: JSONValue] = [:]
-            for (g, group) in body["Groups"]?.objectValue ?? [:] {
-                var settings: [String: JSONValue] = [:]
-                for key in ["DesiredVMCount", "InstanceType", "SpotStrategy", "SpotPriceLimit"] { settings[key] = group[key] }
-                groups[g] = .object(settings)
+            let groups = try body.decoded(as: ClusterDescription.self).groups ?? [:]
+            let modify = ClusterModification(groups: groups.mapValues(ClusterModification.Group.init), labels: labels)
+            try await journaled(d.address, .update, Self.call(Routes.modifyCluster, id)) {
+                try await client.modifyCluster(id, JSONValue(encoding: modify))
             }
-            let modify: JSONValue = .object(["Groups": .object(groups), "Labels": .object(labels.mapValues(JSONValue.string))])
-            try await journaled(d.address, .update, "PUT /clusters/\(id)") { try await client.call(.PUT, "/clusters/\(id)", body: modify) }
         case .jobs:
             throw BodyBuilder.Unresolved(description: "runs are never updated in place")
         }

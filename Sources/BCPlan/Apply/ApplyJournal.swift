@@ -29,6 +29,7 @@ public actor ApplyJournal {
         var open: [String: Entry] = [:]
         if let data = FileManager.default.contents(atPath: path) {
             for line in data.split(separator: UInt8(ascii: "\n")) {
+                // A line cut short by a kill mid-write is the only kind that does not decode.
                 guard let e = try? JSONDecoder().decode(Entry.self, from: Data(line)) else { continue }
                 let key = e.address + " " + e.call
                 if e.event == "intent" { open[key] = e } else { open[key] = nil }
@@ -49,8 +50,12 @@ public actor ApplyJournal {
     public func record(_ event: String, _ address: ResourceAddress, action: PlanAction, call: String, token: String? = nil, detail: String? = nil) {
         let e = Entry(time: WireTime.format(Date()), event: event, address: address.description, action: action.rawValue,
                       call: call, token: token, detail: detail)
+        // An entry of strings always encodes.
         guard var line = try? JSONEncoder().encode(e) else { return }
         line.append(UInt8(ascii: "\n"))
+        // A line that cannot be written (a full disk) does not stop the apply: the journal only
+        // tells the next apply what was in flight; what the calls created carries bcops' labels
+        // and idempotency tokens, which is how the next plan finds it either way.
         _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 }

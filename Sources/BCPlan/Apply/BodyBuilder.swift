@@ -1,3 +1,4 @@
+import BCAPI
 import BCModel
 
 /// The API body for a desired resource: its fields at their API paths, its fixed parts and
@@ -37,7 +38,16 @@ enum BodyBuilder {
         if let spec { labels[OwnershipLabels.spec] = spec }
         if let revision { labels[OwnershipLabels.revision] = String(revision) }
         if d.isRun { labels[OwnershipLabels.rerun] = d.rerunToken ?? "" }
-        o["Labels"] = .object(labels.mapValues(JSONValue.string))
+        o[labelsKey(d.collection)] = .object(labels.mapValues(JSONValue.string))
         return (.object(o), labels)
+    }
+
+    /// Where each description keeps its labels.
+    static func labelsKey(_ collection: LiveCollection) -> String {
+        switch collection {
+        case .jobs: JobDescription.Field.labels.rawValue
+        case .clusters: ClusterDescription.CodingKeys.labels.rawValue
+        case .apps: AppDescription.CodingKeys.labels.rawValue
+        }
     }
 }

@@ -1,46 +1,57 @@
+import BCAPI
 import BCModel
 
-/// App → `/apps`: modified in place (each modification is a new revision).
+/// App → `/apps` (an `AppDescription`): modified in place (each modification is a new revision).
 enum AppLowering {
+    typealias Key = AppDescription.CodingKeys
+    typealias ParameterKey = AppDescription.Parameter.CodingKeys
+    typealias ConfigKey = AppDescription.Config.CodingKeys
+
     static func lower(_ spec: AppSpec, name: String) -> [DesiredField] {
         var r = FieldRecorder(defaultRule: .inPlace, capacity: 16)
-        r.set("description", ["Description"], spec.description)
+        r.set("description", [Key.description.rawValue], spec.description)
         if let d = spec.image.docker {
-            r.set("image.docker.image", ["Docker", "Image"], d.image)
-            r.set("image.docker.registryOSSPath", ["Docker", "RegistryOSSPath"], d.registryOSSPath)
+            r.set("image.docker.image", [Key.docker.rawValue, Wire.Docker.CodingKeys.image.rawValue], d.image)
+            r.set("image.docker.registryOSSPath", [Key.docker.rawValue, Wire.Docker.CodingKeys.registryOSSPath.rawValue], d.registryOSSPath)
         }
-        if let vm = spec.image.vm { r.set("image.vm.imageId", ["VM", "ECSImageId"], vm.imageId) }
-        r.set("commandLine", ["CommandLine"], spec.commandLine)
-        for (group, params, api) in [("inputs", spec.inputs, "InputParameters"), ("outputs", spec.outputs, "OutputParameters")] {
+        if let vm = spec.image.vm { r.set("image.vm.imageId", [Key.vm.rawValue, AppDescription.VM.CodingKeys.ecsImageId.rawValue], vm.imageId) }
+        r.set("commandLine", [Key.commandLine.rawValue], spec.commandLine)
+        for (group, params, key) in [("inputs", spec.inputs, Key.inputParameters), ("outputs", spec.outputs, Key.outputParameters)] {
+            let api = key.rawValue
             for (p, param) in (params ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let path = "\(group).\(p)"
                 // A parameter without settings still exists: record it by its type.
-                r.set("\(path).type", [api, p, "Type"], param.type?.rawValue ?? "String")
-                r.set("\(path).default", [api, p, "Default"], param.default)
-                r.set("\(path).localPath", [api, p, "LocalPath"], param.localPath)
-                r.set("\(path).description", [api, p, "Description"], param.description)
+                r.set("\(path).type", [api, p, ParameterKey.type.rawValue], param.type?.rawValue ?? AppDescription.Parameter.Kind.string.rawValue)
+                r.set("\(path).default", [api, p, ParameterKey.default.rawValue], param.default)
+                r.set("\(path).localPath", [api, p, ParameterKey.localPath.rawValue], param.localPath)
+                r.set("\(path).description", [api, p, ParameterKey.description.rawValue], param.description)
             }
         }
-        r.env("env", ["EnvVars"], spec.env)
-        r.set("daemonize", ["Daemonize"], spec.daemonize)
+        r.env("env", [Key.envVars.rawValue], spec.env)
+        r.set("daemonize", [Key.daemonize.rawValue], spec.daemonize)
         if let c = spec.config {
-            func item(_ v: JSONValue?) -> JSONValue? { v.map { .object(["Default": $0]) } }
-            r.set("config.resourceType", ["Config", "ResourceType"], item(APIShapes.string(c.resourceType?.rawValue)))
-            r.set("config.instanceType", ["Config", "InstanceType"], item(APIShapes.string(c.instanceType)))
-            r.set("config.instanceCount", ["Config", "InstanceCount"], item(APIShapes.int(c.instanceCount)))
-            r.set("config.maxRetryCount", ["Config", "MaxRetryCount"], item(APIShapes.int(c.maxRetryCount)))
-            r.set("config.timeout", ["Config", "Timeout"], item(APIShapes.int(c.timeout)))
+            let config = Key.config.rawValue
+            r.set("config.resourceType", [config, ConfigKey.resourceType.rawValue], item(c.resourceType?.rawValue))
+            r.set("config.instanceType", [config, ConfigKey.instanceType.rawValue], item(c.instanceType))
+            r.set("config.instanceCount", [config, ConfigKey.instanceCount.rawValue], item(c.instanceCount))
+            r.set("config.maxRetryCount", [config, ConfigKey.maxRetryCount.rawValue], item(c.maxRetryCount))
+            r.set("config.timeout", [config, ConfigKey.timeout.rawValue], item(c.timeout))
             if let system = c.disks?.systemDisk {
-                r.set("config.disks.systemDisk.type", ["Config", "DiskType"], item(APIShapes.string(system.type?.rawValue)))
-                r.set("config.disks.systemDisk.size", ["Config", "MinDiskSize"], item(APIShapes.int(system.size)))
+                r.set("config.disks.systemDisk.type", [config, ConfigKey.diskType.rawValue], item(system.type?.rawValue))
+                r.set("config.disks.systemDisk.size", [config, ConfigKey.minDiskSize.rawValue], item(system.size))
             }
             if let data = c.disks?.dataDisk {
-                r.set("config.disks.dataDisk.type", ["Config", "DataDiskType"], item(APIShapes.string(data.type?.rawValue)))
-                r.set("config.disks.dataDisk.size", ["Config", "MinDataDiskSize"], item(APIShapes.int(data.size)))
-                r.set("config.disks.dataDisk.mountPoint", ["Config", "DataDiskMountPoint"], item(APIShapes.string(data.mountPoint)))
+                r.set("config.disks.dataDisk.type", [config, ConfigKey.dataDiskType.rawValue], item(data.type?.rawValue))
+                r.set("config.disks.dataDisk.size", [config, ConfigKey.minDataDiskSize.rawValue], item(data.size))
+                r.set("config.disks.dataDisk.mountPoint", [config, ConfigKey.dataDiskMountPoint.rawValue], item(data.mountPoint))
             }
-            r.set("config.classicNetwork", ["Config", "ClassicNetwork"], item(APIShapes.bool(c.classicNetwork)))
+            r.set("config.classicNetwork", [config, ConfigKey.classicNetwork.rawValue], item(c.classicNetwork))
         }
         return r.fields
+    }
+
+    /// A default of the App's jobs (`{"Default": value}`), as the contract writes an `Item`.
+    static func item<Value: Codable & Sendable & Equatable>(_ value: Value?) -> JSONValue? {
+        value.map { JSONValue(encoding: AppDescription.Item(default: $0)) }
     }
 }

@@ -1,71 +1,52 @@
+import BCAPI
 import BCModel
 
-/// API shapes shared by several kinds (disks, mounts, networks, notifications, images).
+/// API shapes shared by several kinds (disks, mounts, networks, notifications, images), built
+/// as the contract types them (`Wire`) and converted once to the JSON a field holds. A shape
+/// with nothing set is nil, at every level: the fields, their hashes and the plans have never
+/// carried empty objects, and a plan must not change when a manifest is planned again.
 enum APIShapes {
-    static func object(_ pairs: [(String, JSONValue?)]) -> JSONValue? {
-        var o: [String: JSONValue] = [:]
-        for (k, v) in pairs { if let v { o[k] = v } }
-        return o.isEmpty ? nil : .object(o)
-    }
+    /// The JSON a field holds: `value` as the contract writes it.
+    static func json<T: Encodable>(_ value: T?) -> JSONValue? { value.map { JSONValue(encoding: $0) } }
 
-    static func string(_ s: String?) -> JSONValue? { s.map(JSONValue.string) }
-    static func int(_ i: Int?) -> JSONValue? { i.map(JSONValue.integer) }
-    static func bool(_ b: Bool?) -> JSONValue? { b.map(JSONValue.bool) }
-
-    static func disk(_ d: Disk?) -> JSONValue? {
+    static func disk(_ d: Disk?) -> Wire.Disk? {
         guard let d else { return nil }
-        return object([("Type", string(d.type?.rawValue)), ("Size", int(d.size)), ("MountPoint", string(d.mountPoint))])
+        return Wire.Disk(type: d.type?.rawValue, size: d.size, mountPoint: d.mountPoint).nonEmpty
     }
 
-    static func disks(_ d: Disks?) -> JSONValue? {
+    static func disks(_ d: Disks?) -> Wire.Disks? {
         guard let d else { return nil }
-        return object([("SystemDisk", disk(d.systemDisk)), ("DataDisk", disk(d.dataDisk))])
+        return Wire.Disks(systemDisk: disk(d.systemDisk), dataDisk: disk(d.dataDisk)).nonEmpty
     }
 
-    static func mountEntries(_ entries: [MountEntry]?) -> JSONValue? {
-        guard let entries else { return nil }
-        return .array(entries.map { e in
-            object([("Source", .string(e.source)), ("Destination", .string(e.destination)), ("WriteSupport", bool(e.writeSupport))])!
-        })
-    }
-
-    static func mounts(_ m: Mounts?) -> JSONValue? {
+    static func mounts(_ m: Mounts?) -> Wire.Mounts? {
         guard let m else { return nil }
-        return object([("Entries", mountEntries(m.entries)), ("Locale", string(m.locale)), ("Lock", bool(m.lock)),
-                       ("CacheSupport", bool(m.cacheSupport))])
+        let entries = m.entries?.map { Wire.MountEntry(source: $0.source, destination: $0.destination, writeSupport: $0.writeSupport) }
+        return Wire.Mounts(entries: entries, locale: m.locale, lock: m.lock, cacheSupport: m.cacheSupport).nonEmpty
     }
 
-    static func vpc(_ v: VPC?) -> JSONValue? {
+    static func networks(_ v: VPC?) -> Wire.Networks? {
         guard let v else { return nil }
-        return object([("VPC", object([("VpcId", string(v.vpcId)), ("CidrBlock", string(v.cidrBlock ?? v.vpcCidrBlock))]))])
+        return Wire.Networks(vpc: Wire.VPC(vpcId: v.vpcId, cidrBlock: v.cidrBlock ?? v.vpcCidrBlock).nonEmpty).nonEmpty
     }
 
-    static func notification(_ n: Notification?) -> JSONValue? {
+    static func notification(_ n: Notification?) -> Wire.Notification? {
         guard let n else { return nil }
-        return object([("Topic", object([("Name", .string(n.topic.name)), ("Endpoint", string(n.topic.endpoint)),
-                                         ("Events", n.topic.events.map { .array($0.map(JSONValue.string)) })]))])
+        return Wire.Notification(topic: Wire.Topic(name: n.topic.name, endpoint: n.topic.endpoint, events: n.topic.events))
     }
 
-    static func docker(_ d: DockerImage?) -> JSONValue? {
-        guard let d else { return nil }
-        return object([("Image", .string(d.image)), ("RegistryOSSPath", string(d.registryOSSPath))])
+    static func docker(_ d: DockerImage?) -> Wire.Docker? {
+        d.map { Wire.Docker(image: $0.image, registryOSSPath: $0.registryOSSPath) }
     }
 
-    static func stringMap(_ m: [String: String]?) -> JSONValue? {
-        m.map { .object($0.mapValues(JSONValue.string)) }
+    static func autoCluster(_ a: AutoClusterSpec) -> Wire.AutoCluster {
+        Wire.AutoCluster(instanceType: a.instanceType, ecsImageId: a.imageId, resourceType: a.resourceType?.rawValue,
+                         spotStrategy: a.spotStrategy?.rawValue, spotPriceLimit: a.spotPriceLimit,
+                         configs: Wire.Configs(disks: disks(a.disks), networks: networks(a.vpc)).nonEmpty, reserveOnFail: a.reserveOnFail)
     }
 
     /// A cluster reference: an existing `cls-…` ID as written, else a Cluster manifest's name.
     static func clusterReference(_ name: String) -> ResourceAddress? {
         name.hasPrefix("cls-") ? nil : ResourceAddress(kind: .Cluster, name: name)
-    }
-
-    static func autoCluster(_ a: AutoClusterSpec) -> JSONValue {
-        object([
-            ("InstanceType", .string(a.instanceType)), ("ECSImageId", string(a.imageId)), ("ResourceType", string(a.resourceType?.rawValue)),
-            ("SpotStrategy", string(a.spotStrategy?.rawValue)), ("SpotPriceLimit", a.spotPriceLimit.map(JSONValue.number)),
-            ("Configs", object([("Disks", disks(a.disks)), ("Networks", vpc(a.vpc))])),
-            ("ReserveOnFail", bool(a.reserveOnFail)),
-        ]) ?? .object([:])
     }
 }

@@ -1,3 +1,4 @@
+import BCAPI
 import BCModel
 
 /// Turns a validated manifest into what must exist in the API. Kinds whose lowering is not
@@ -28,30 +29,29 @@ public enum Lowering {
         let address = ResourceAddress(kind: manifest.kind, name: manifest.metadata.name)
         let name = manifest.metadata.name
         var fields: [DesiredField] = []
-        var fixed: [String: JSONValue] = ["Name": .string(name)]
+        let fixed: [String: JSONValue]
         var dependencies = Set<ResourceAddress>()
         var rerun: String?
         var summary: String?
         switch manifest.spec {
         case let app as AppSpec:
             fields = AppLowering.lower(app, name: name)
+            fixed = Self.fixed(Self.app, name: name)
         case let cluster as ClusterSpec:
             fields = ClusterLowering.lower(cluster)
+            fixed = Self.fixed(Self.cluster, name: name)
         case let job as JobSpec:
             (fields, dependencies) = JobLowering.lower(job)
-            // BatchCompute requires these; the manifest's values, when set, are written over them.
-            fixed["Type"] = .string(job.app == nil ? "DAG" : "App")
-            fixed["Priority"] = .integer(1)
-            fixed["JobFailOnInstanceFail"] = .bool(true)
-            fixed["AutoRelease"] = .bool(false)
+            fixed = Self.fixed(job.app == nil ? Self.dagJob : Self.appJob, name: name)
             rerun = job.rerun
         case let project as RenderProjectSpec:
             fields = RenderProjectLowering.lower(project)
+            fixed = Self.fixed(Self.app, name: name)
         case let job as RenderJobSpec:
             guard let project = context.projects[job.project] else { throw MissingProject(project: job.project) }
             let lowered = RenderJobLowering.lower(job, name: name, project: project)
             (fields, dependencies, summary) = (lowered.fields, lowered.dependencies, lowered.summary)
-            fixed.merge(lowered.fixed) { _, new in new }
+            fixed = lowered.fixed
             rerun = job.rerun
         default:
             throw Unsupported(address: address)
@@ -65,4 +65,29 @@ public enum Lowering {
                                dependencies: dependencies, userLabels: manifest.metadata.labels ?? [:], rerunToken: rerun,
                                plainSpecHash: plain, runSummary: summary)
     }
+
+    // MARK: The parts of a body that are not the user's settings
+
+    /// What every App and Cluster body holds besides its fields: its name.
+    static let app = parts(AppDescription(name: ""))
+    static let cluster = parts(ClusterDescription(name: ""))
+    /// BatchCompute requires these of a job; the manifest's values, when set, are written over them.
+    static let dagJob = parts(JobDescription(name: "", type: .dag, priority: 1, jobFailOnInstanceFail: true, autoRelease: false))
+    static let appJob = parts(JobDescription(name: "", type: .app, priority: 1, jobFailOnInstanceFail: true, autoRelease: false))
+
+    /// A description's fixed parts as JSON: converted once, when first used, not once per
+    /// manifest (lowering runs 10,000 times a plan, beside the manifests' parsing).
+    static func parts<Description: Encodable>(_ description: Description) -> [String: JSONValue] {
+        JSONValue(encoding: description).objectValue ?? [:]
+    }
+
+    /// Fixed parts with the manifest's name.
+    static func fixed(_ parts: [String: JSONValue], name: String) -> [String: JSONValue] {
+        var named = parts
+        named[nameKey] = .string(name)
+        return named
+    }
+
+    /// `Name`, spelled alike in the three descriptions (a test holds them to it).
+    static let nameKey = JobDescription.Field.name.rawValue
 }

@@ -1,4 +1,3 @@
-import BCModel
 
 /// How deep JSON that bcops reads may nest (API answers, the inventory, labels holding JSON):
 /// far beyond any real document, and far below what overflows a thread's stack. Deeper input

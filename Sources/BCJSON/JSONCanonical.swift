@@ -1,5 +1,3 @@
-import BCAPI
-import BCModel
 import Foundation
 
 /// JSON on the wire as `JSONValue`: parsed by `JSONParser` (nesting bounded by

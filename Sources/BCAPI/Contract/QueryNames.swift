@@ -1,0 +1,50 @@
+/// The query parameters the API reads besides a page's `Marker` and `MaxItemCount`
+/// (`PageQuery`), spelled once for the client that sends them and the engine that reads them.
+public enum QueryName {
+    /// `ListJobs`: only jobs in this `RunState`.
+    public static let state = "State"
+    /// List calls: only objects carrying these labels, `key=value[,key=value]`.
+    public static let label = "Label"
+    /// `ListJobs`: `True` lists newest first.
+    public static let isReverse = "IsReverse"
+    /// `GetJob`: present (with any value) answers the job's description as submitted.
+    public static let description = "description"
+    /// `GetApp`: present answers the app's revisions instead of the app.
+    public static let revisions = "Revisions"
+    /// Creates: the same token twice creates once.
+    public static let idempotentToken = "IdempotentToken"
+    /// `/bcops/inventory`: whose objects.
+    public static let workspace = "Workspace"
+    /// `/bcops/events`: after this sequence number.
+    public static let since = "Since"
+    /// `/bcops/logs/…`: `stdout` or `stderr`, and the byte to read from.
+    public static let stream = "Stream"
+    public static let offset = "Offset"
+
+    /// The `Label` selector of `labels`, in key order (so one selector has one spelling).
+    public static func labelSelector(_ labels: [String: String]) -> String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+}
+
+/// The filters `ListJobs` takes beside its page.
+public struct JobFilter: Sendable, Equatable {
+    public var state: JobState?
+    public var labels: [String: String]
+    public var newestFirst: Bool
+
+    public init(state: JobState? = nil, labels: [String: String] = [:], newestFirst: Bool = false) {
+        self.state = state
+        self.labels = labels
+        self.newestFirst = newestFirst
+    }
+
+    /// The query items, in the order the API documents them.
+    public var items: [(String, String)] {
+        var out: [(String, String)] = []
+        if newestFirst { out.append((QueryName.isReverse, "True")) }
+        if let state { out.append((QueryName.state, state.rawValue)) }
+        if !labels.isEmpty { out.append((QueryName.label, QueryName.labelSelector(labels))) }
+        return out
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Pools of slots: what a cluster (or an AutoCluster) offers, and which executor runs it.
+extension Scheduler {
+    /// What a pool of slots offers: a cluster's (its groups' nodes × vCPUs, its runtime, its
+    /// EnvVars), or an AutoCluster's (one slot per instance).
+    struct Pool: Sendable {
+        var capacity: Int
+        var host: Bool
+        var environment: [String: String] = [:]
+        /// The cluster's `Configs.Mounts` and `InputMapping`: on BatchCompute every node of the
+        /// cluster has them, so every task placed there sees them too.
+        var inputs: [TaskPlan.Mapping] = []
+        /// Index in `executors` of the one that runs the pool's instances.
+        var executor: Int
+    }
+
+    enum PoolLookup {
+        case found(String, Pool)
+        /// Its cluster does not exist (the job then fails).
+        case missing
+        /// Its cluster cannot be read now (logged; a pass is due again).
+        case unreadable
+    }
+
+    /// The pool a task runs in.
+    func pool(for task: TaskPlan, jobId: String, taskName: String) -> PoolLookup {
+        guard let clusterId = task.clusterId else {
+            let name = "auto:\(jobId)/\(taskName)"
+            return .found(name, pools[name] ?? Pool(capacity: task.instanceCount, host: false, executor: executor(for: nil)))
+        }
+        let name = "cluster:\(clusterId)"
+        if let known = pools[name] { return .found(name, known) }
+        let cluster: EngineStore.ClusterRow
+        do {
+            guard let row = try engine.store.cluster(clusterId) else { return .missing }
+            cluster = row
+        } catch {
+            logger.error("cannot read cluster \(clusterId): \(error)")
+            retryLater()
+            return .unreadable
+        }
+        let pool = Pool(capacity: slots(of: cluster), host: Scheduler.runsOnHost(cluster), environment: Scheduler.environment(of: cluster),
+                        inputs: Scheduler.mappings(of: cluster), executor: executor(for: cluster))
+        pools[name] = pool
+        return .found(name, pool)
+    }
+
+    /// The first executor that runs the cluster's tasks; the last is the fallback.
+    func executor(for cluster: EngineStore.ClusterRow?) -> Int {
+        executors.firstIndex { $0.runs(on: cluster) } ?? executors.count - 1
+    }
+
+    func slots(of cluster: EngineStore.ClusterRow) -> Int {
+        guard let o = Scheduler.object(cluster) else { return 0 }
+        let defaultType = o["InstanceType"] as? String
+        var total = 0
+        for value in (o["Groups"] as? [String: Any] ?? [:]).values {
+            guard let g = value as? [String: Any] else { continue }
+            let count = g["DesiredVMCount"] as? Int ?? 0
+            let type = g["InstanceType"] as? String ?? defaultType ?? ""
+            total += count * (engine.catalog[type]?.cpu ?? 1)
+        }
+        return total
+    }
+
+    /// A cluster's mounts and input mappings, which every node of it has.
+    static func mappings(of cluster: EngineStore.ClusterRow) -> [TaskPlan.Mapping] {
+        guard let o = object(cluster) else { return [] }
+        let writable = o["WriteSupport"] as? Bool ?? false
+        let mapped = (o["InputMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { oss, local in
+            (local as? String).map { TaskPlan.Mapping(source: oss, destination: $0, writable: writable) }
+        }
+        return TaskPlan.mountEntries((o["Configs"] as? [String: Any])?["Mounts"]) + mapped
+    }
+
+    /// A cluster's `EnvVars`, which BatchCompute puts in every node's environment.
+    static func environment(of cluster: EngineStore.ClusterRow) -> [String: String] {
+        (object(cluster)?["EnvVars"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+    }
+
+    /// Whether a cluster runs images' commands on the host (bcops' `Runtime: host`).
+    static func runsOnHost(_ cluster: EngineStore.ClusterRow) -> Bool {
+        object(cluster)?["Runtime"] as? String == "host"
+    }
+
+    /// A cluster's stored description; the API stored it after validating it, so it parses.
+    static func object(_ cluster: EngineStore.ClusterRow) -> [String: Any]? {
+        try? JSONSerialization.jsonObject(with: Data(cluster.description.utf8)) as? [String: Any]
+    }
+}
