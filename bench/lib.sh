@@ -10,7 +10,7 @@ start_engine() {
   "$BIN/bcctl" engine serve --data "$ENGINE_DATA" --listen 127.0.0.1:0 > "$log" 2>&1 &
   ENGINE_PID=$!
   trap 'kill $ENGINE_PID 2>/dev/null; rm -rf "$ENGINE_DATA"' EXIT
-  for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q "engine listening on http" "$log" && break; sleep 0.1; done
   ENGINE_PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
   ENGINE_ID=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeyId'])")
   ENGINE_SECRET=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeySecret'])")

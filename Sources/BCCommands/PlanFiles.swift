@@ -17,8 +17,14 @@ public enum PlanFiles {
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(Envelope(format: marker, plan: plan))
         let tmp = path + ".tmp"
-        FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600])
-        guard rename(tmp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw PlanFileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard rename(tmp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw PlanFileError(path: path, reason: reason)
+        }
     }
 
     /// The plan in a file, or nil when the file is not a bcops plan.
@@ -27,4 +33,12 @@ public enum PlanFiles {
               let envelope = try? JSONDecoder().decode(Envelope.self, from: data), envelope.format == marker else { return nil }
         return envelope.plan
     }
+}
+
+/// A plan file that could not be written: where, and what the system said.
+public struct PlanFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    /// The reason alone: callers say which file (`cannot write the plan to FILE: …`).
+    public var description: String { reason }
 }

@@ -214,11 +214,22 @@ public actor Controller {
             fail(Reason.gitFailed, "\(error)\(keeping)", revision: fetchedRevision ?? "", started: started, trigger: trigger)
             return
         }
-        if let applied = appliedRevision, applied != revision, !acceptRewrite,
-           (try? await source.isAncestor(applied, of: revision)) == false {
-            stall("HistoryRewritten", "branch \(configuration.branch) was force-pushed: \(revision.prefix(12)) does not descend from the applied \(applied.prefix(12)); nothing is applied until `bcctl controller resume` accepts it",
-                  revision: revision, started: started, trigger: trigger)
-            return
+        if let applied = appliedRevision, applied != revision, !acceptRewrite {
+            // Fails closed: when the ancestry cannot be read (the applied commit is gone from
+            // the mirror, as after a force-push and a re-clone), the push is not taken as a
+            // fast-forward.
+            let why: String?
+            do {
+                why = try await source.isAncestor(applied, of: revision)
+                    ? nil : "\(revision.prefix(12)) does not descend from the applied \(applied.prefix(12))"
+            } catch {
+                why = "cannot tell whether \(revision.prefix(12)) descends from the applied \(applied.prefix(12)) (\(error))"
+            }
+            if let why {
+                stall("HistoryRewritten", "branch \(configuration.branch) was force-pushed: \(why); nothing is applied until `bcctl controller resume` accepts it",
+                      revision: revision, started: started, trigger: trigger)
+                return
+            }
         }
         // A stalled revision is not planned again; drift is still checked against what was applied.
         var target = revision

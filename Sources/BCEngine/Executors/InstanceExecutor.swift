@@ -10,7 +10,7 @@ import Foundation
 /// What happened comes back on `events`, which the scheduler reads alongside the API's wakeups.
 ///
 /// A backend that takes a whole instance array at once and queues it itself (Grid Engine's
-/// `qsub -t 1-N`, Slurm's `sbatch --array=0-N`) gets a task's instances as one batch, declares
+/// `qsub -t 1-N`, Slurm's `sbatch --array=0-<N-1>`) gets a task's instances as one batch, declares
 /// `capacity == .ownedByBackend`, and reports each start and end as its backend sees it; the
 /// local executor gets as many instances as its pool has free slots.
 protocol InstanceExecutor: Sendable {

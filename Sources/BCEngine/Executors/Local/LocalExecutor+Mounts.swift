@@ -55,7 +55,7 @@ extension LocalExecutor {
     private func makeDirectories(_ paths: [String], for mapping: String) -> Refusal? {
         for path in paths {
             do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                return Refusal(code: "MountsUnavailable", message: "cannot make \(path) for \(mapping): \(LocalExecutor.reason(error))",
+                return Refusal(code: "MountsUnavailable", message: "cannot make \(path) for \(mapping): \(reason(error))",
                                retriable: true)
             }
         }

@@ -45,7 +45,7 @@ extension LocalExecutor {
             try objects.putFile(path, at: url)
             return []
         } catch {
-            return ["cannot upload \(what) to \(url): \(LocalExecutor.reason(error))"]
+            return ["cannot upload \(what) to \(url): \(reason(error))"]
         }
     }
 
@@ -86,15 +86,23 @@ extension LocalExecutor {
         return lost
     }
 
-    /// Why a file operation failed, in words: the system's reason rather than Foundation's
-    /// sentence about a file name.
-    static func reason(_ error: Error) -> String {
+    /// Why a file operation failed, in words people can act on: the system's reason rather
+    /// than Foundation's sentence, and the object store's paths as the `oss://` names the
+    /// task gave.
+    func reason(_ error: Error) -> String {
         if let api = error as? APIError { return api.message }
         let ns = error as NSError
+        var text = ns.localizedDescription.replacingOccurrences(of: "The operation could not be completed. ", with: "")
         if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
+            text = String(cString: strerror(Int32(posix.code)))
         }
-        return ns.localizedDescription
+        guard let path = ns.userInfo[NSFilePathErrorKey] as? String else { return text }
+        guard path.hasPrefix(objects.root + "/") else { return "\(path): \(text)" }
+        let object = "oss://" + path.dropFirst(objects.root.count + 1)
+        if ns.domain == NSCocoaErrorDomain && ns.code == CocoaError.fileWriteFileExists.rawValue {
+            return "\(object) is an object, not a folder"  // the folder to write into could not be made
+        }
+        return "\(object): \(text)"
     }
 
     /// The last non-empty line of a log (read from its last 4 KiB, at most 400 characters): what a
