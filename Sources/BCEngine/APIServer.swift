@@ -81,20 +81,20 @@ public enum APIServer {
     /// `Marker` and `MaxItemCount` (default 50, at most 1000).
     static func page(_ q: [String: String]) throws -> (marker: String?, limit: Int) {
         var limit = 50
-        if let m = q["MaxItemCount"], !m.isEmpty {
-            guard let n = Int(m), n > 0 else { throw APIError.invalid("MaxItemCount", "expected a positive integer") }
+        if let m = q[QueryName.maxItemCount], !m.isEmpty {
+            guard let n = Int(m), n > 0 else { throw APIError.invalid(QueryName.maxItemCount, "expected a positive integer") }
             limit = min(n, 1000)
         }
-        return (q["Marker"], limit)
+        return (q[QueryName.marker], limit)
     }
 
     /// bcops' list-by-label extension: `Label=key=value`, comma-separated for several.
     static func labels(_ q: [String: String]) throws -> [String: String] {
-        guard let text = q["Label"], !text.isEmpty else { return [:] }
+        guard let text = q[QueryName.label], !text.isEmpty else { return [:] }
         var out: [String: String] = [:]
         for pair in text.split(separator: ",") {
             let kv = pair.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2, !kv[0].isEmpty else { throw APIError.invalid("Label", "expected key=value[,key=value]") }
+            guard kv.count == 2, !kv[0].isEmpty else { throw APIError.invalid(QueryName.label, "expected key=value[,key=value]") }
             out[String(kv[0])] = String(kv[1])
         }
         return out

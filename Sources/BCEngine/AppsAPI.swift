@@ -20,7 +20,7 @@ struct AppsAPI {
         }
         router.on(Routes.listApps) { request, _ in
             let q = APIServer.query(request)
-            if q["Scope"] == "Public" { return Answer(Page<AppStatus>(items: [])) }
+            if q[QueryName.scope] == "Public" { return Answer(Page<AppStatus>(items: [])) }
             let (marker, limit) = try APIServer.page(q)
             let (rows, next) = try store.apps(after: marker, limit: limit, labels: try APIServer.labels(q))
             return Answer(Page(items: try rows.map(AppStatus.init), nextMarker: next))
@@ -28,14 +28,14 @@ struct AppsAPI {
         router.on(Routes.getApp) { request, context in
             let name = try context.parameters.require("name")
             let q = APIServer.query(request)
-            if q["Scope"] == "Public" { throw APIError.notFound("public app \(name)") }
-            if q["Revisions"] != nil {
+            if q[QueryName.scope] == "Public" { throw APIError.notFound("public app \(name)") }
+            if q[QueryName.revisions] != nil {
                 let rows = try store.appRevisions(name)
                 guard !rows.isEmpty else { throw StoreError.notFound(.app(name)) }
                 let revisions = rows.map { AppRevision(revision: $0.revision, updateTime: WireTime.format($0.creationTime)) }
                 return try Answer(Page(items: revisions)).response()
             }
-            let revision = q["Qualifier"].flatMap { Int($0) }
+            let revision = q[QueryName.qualifier].flatMap { Int($0) }
             guard let row = try store.app(name, revision: revision) else { throw StoreError.notFound(.app(name)) }
             return try Answer(try AppStatus(row)).response()
         }
@@ -49,7 +49,7 @@ struct AppsAPI {
             return Answer(Empty())
         }
         router.on(Routes.deleteApp) { request, context in
-            try store.deleteApp(try context.parameters.require("name"), revision: APIServer.query(request)["Qualifier"].flatMap { Int($0) })
+            try store.deleteApp(try context.parameters.require("name"), revision: APIServer.query(request)[QueryName.qualifier].flatMap { Int($0) })
             return Answer(Empty())
         }
     }

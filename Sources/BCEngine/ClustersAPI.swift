@@ -18,7 +18,7 @@ struct ClustersAPI {
         router.on(Routes.createCluster) { request, _ in
             let body = try await APIServer.body(request)
             let description = try validate(body.object)
-            let token = APIServer.query(request)["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }
+            let token = APIServer.query(request)[QueryName.idempotentToken].flatMap { $0.isEmpty ? nil : $0 }
             let id = try store.createCluster(name: try JSONBody.string(body.object, "Name")!, description: description, token: token)
             engine.wakeup.raise()
             return Answer(Created(id: id), status: .created)

@@ -17,7 +17,7 @@ struct ExtensionsAPI {
         }
         router.on(Routes.inventory) { request, _ in
             let q = APIServer.query(request)
-            guard let workspace = q["Workspace"], !workspace.isEmpty else { throw APIError.missing("Workspace") }
+            guard let workspace = q[QueryName.workspace], !workspace.isEmpty else { throw APIError.missing(QueryName.workspace) }
             return inventory(try store.inventory(workspace: workspace))
         }
         router.on(Routes.approve) { request, _ in
@@ -39,8 +39,8 @@ struct ExtensionsAPI {
         }
         router.on(Routes.events) { request, _ in
             let q = APIServer.query(request)
-            let since = Int64(q["Since"] ?? "") ?? 0
-            let limit = min(Int(q["MaxItemCount"] ?? "") ?? 100, 1000)
+            let since = Int64(q[QueryName.since] ?? "") ?? 0
+            let limit = min(Int(q[QueryName.maxItemCount] ?? "") ?? 100, 1000)
             let events = try store.events(since: since, limit: limit)
             return Answer(Page(items: events.map(EngineEvent.init), nextMarker: events.last.map { String($0.seq) } ?? ""))
         }
@@ -79,9 +79,9 @@ struct ExtensionsAPI {
     /// afterwards. `x-bcops-offset` is where to ask next; `x-bcops-complete` says the log ended.
     func log(_ request: Request, job: String, task: String, index: String) throws -> Response {
         let q = APIServer.query(request)
-        let stream = q["Stream"] ?? "stdout"
-        guard stream == "stdout" || stream == "stderr" else { throw APIError.invalid("Stream", "stdout or stderr") }
-        let offset = UInt64(q["Offset"] ?? "") ?? 0
+        let stream = q[QueryName.stream] ?? "stdout"
+        guard stream == "stdout" || stream == "stderr" else { throw APIError.invalid(QueryName.stream, "stdout or stderr") }
+        let offset = UInt64(q[QueryName.offset] ?? "") ?? 0
         guard let n = Int(index), let jobRow = try store.job(job),
               let (state, live) = try store.liveLogDirectory(jobId: job, task: task, index: n) else {
             throw APIError.notFound("instance \(job)/\(task)/\(index)")

@@ -52,7 +52,7 @@ struct ImagesAPI {
             }
             let name = try JSONBody.string(body, "Name") ?? ""
             let description = try JSONBody.string(body, "Description") ?? ""
-            let query = APIServer.query(request)["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }
+            let query = APIServer.query(request)[QueryName.idempotentToken].flatMap { $0.isEmpty ? nil : $0 }
             let inBody = try JSONBody.string(body, "IdempotentToken").flatMap { $0.isEmpty ? nil : $0 }
             let token = query ?? inBody
             var stored = body
@@ -64,7 +64,7 @@ struct ImagesAPI {
         router.on(Routes.listImages) { request, _ in
             let q = APIServer.query(request)
             let (marker, limit) = try APIServer.page(q)
-            switch q["Type"] ?? "" {
+            switch q[QueryName.type] ?? "" {
             case "System":
                 var items = SystemImages.all
                 if let marker, !marker.isEmpty {
@@ -77,7 +77,7 @@ struct ImagesAPI {
                 let (rows, next) = try store.images(after: marker, limit: limit)
                 return Answer(Page(items: rows.map(ImageStatus.init), nextMarker: next))
             case let other:
-                throw APIError.invalid("Type", "\"\(other)\": list the system images with Type=System, the registered ones without Type")
+                throw APIError.invalid(QueryName.type, "\"\(other)\": list the system images with Type=System, the registered ones without Type")
             }
         }
         router.on(Routes.getImage) { _, context in

@@ -64,9 +64,9 @@ struct JobsAPI {
         }
         let description = String(decoding: JSONBody.serialize(JobDescription.normalized(body.object)), as: UTF8.self)
         let id = try await store.createJob(name: parsed.name, type: parsed.type, priority: parsed.priority, description: description,
-                                     token: q["IdempotentToken"].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks)
+                                     token: q[QueryName.idempotentToken].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks)
         engine.wakeup.raise()
-        if q["sync"] != nil && parsed.type == "App" {
+        if q[QueryName.sync] != nil && parsed.type == "App" {
             return try await synchronous(id, outputs: JobDescription.appOutputs(body.object), timeout: parsed.timeout).response()
         }
         return try Answer(Created(id: id), status: .created).response()
@@ -102,7 +102,7 @@ struct JobsAPI {
     func list(_ request: Request) throws -> Answer<Page<JobStatus>> {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
-        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q["State"], cluster: q["ClusterId"],
+        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q[QueryName.state], cluster: q[QueryName.clusterId],
                                           labels: try APIServer.labels(q), newestFirst: try JobsAPI.newestFirst(q))
         let summaries = try store.summaries(of: rows.map(\.id))
         return Answer(Page(items: rows.map { status(of: $0, summary: summaries[$0.id]) }, nextMarker: next))
@@ -110,19 +110,19 @@ struct JobsAPI {
 
     /// `OrderBy` (only `CreationTime`, the one order jobs have) and `IsReverse` (`True`/`False`).
     static func newestFirst(_ q: [String: String]) throws -> Bool {
-        if let order = q["OrderBy"], !order.isEmpty, order != "CreationTime" {
-            throw APIError.invalid("OrderBy", "jobs can be ordered by CreationTime only, got \(order)")
+        if let order = q[QueryName.orderBy], !order.isEmpty, order != "CreationTime" {
+            throw APIError.invalid(QueryName.orderBy, "jobs can be ordered by CreationTime only, got \(order)")
         }
-        switch q["IsReverse"]?.lowercased() {
+        switch q[QueryName.isReverse]?.lowercased() {
         case nil, "", "false": return false
         case "true": return true
-        case let other?: throw APIError.invalid("IsReverse", "expected True or False, got \(other)")
+        case let other?: throw APIError.invalid(QueryName.isReverse, "expected True or False, got \(other)")
         }
     }
 
     func get(_ request: Request, id: String) throws -> Response {
         let job = try existingJob(id)
-        if APIServer.query(request)["description"] != nil {
+        if APIServer.query(request)[QueryName.description] != nil {
             // The description as stored: already the JSON text the service returns.
             var buffer = ByteBuffer()
             buffer.writeString(job.description)
@@ -146,8 +146,8 @@ struct JobsAPI {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
         var rows = try store.tasks(of: job.id)
-        if let state = q["State"], !state.isEmpty { rows = rows.filter { $0.state == state } }
-        if let cluster = q["ClusterId"], !cluster.isEmpty {
+        if let state = q[QueryName.state], !state.isEmpty { rows = rows.filter { $0.state == state } }
+        if let cluster = q[QueryName.clusterId], !cluster.isEmpty {
             rows = rows.filter { TaskPlan.clusterId(job.description, task: $0.name) == cluster }
         }
         if let marker, !marker.isEmpty { rows = Array(rows.drop { $0.name < marker }) }
@@ -160,7 +160,7 @@ struct JobsAPI {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
         var rows = try store.instances(of: job.id, task: task)
-        if let state = q["State"], !state.isEmpty { rows = rows.filter { $0.state == state } }
+        if let state = q[QueryName.state], !state.isEmpty { rows = rows.filter { $0.state == state } }
         if let marker, let start = Int(marker) { rows = rows.filter { $0.index >= start } }
         let logs = TaskLogPaths(job: job, task: task)
         return Answer(Page(items: rows.prefix(limit).map { InstanceStatus($0, job: job.id, logs: logs) },

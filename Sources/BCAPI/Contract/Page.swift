@@ -26,7 +26,7 @@ public struct PageQuery: Sendable, Equatable {
         self.maxItemCount = maxItemCount
     }
 
-    public var items: [(String, String)] { [("Marker", marker), ("MaxItemCount", String(maxItemCount))] }
+    public var items: [(String, String)] { [(QueryName.marker, marker), (QueryName.maxItemCount, String(maxItemCount))] }
 }
 
 /// The answer of a create call: the new resource's id (jobs, clusters, images, VMs).

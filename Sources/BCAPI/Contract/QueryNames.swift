@@ -20,6 +20,21 @@ public enum QueryName {
     /// `/bcops/logs/…`: `stdout` or `stderr`, and the byte to read from.
     public static let stream = "Stream"
     public static let offset = "Offset"
+    /// List calls: where the page starts (the previous page's `NextMarker`) and how long it is.
+    public static let marker = "Marker"
+    public static let maxItemCount = "MaxItemCount"
+    /// `ListJobs`, `ListTasks`: only those placed on this cluster.
+    public static let clusterId = "ClusterId"
+    /// `ListJobs`: the order (`CreationTime`, the only one).
+    public static let orderBy = "OrderBy"
+    /// `ListApps`, `GetApp`: `Public` asks for the region's public apps.
+    public static let scope = "Scope"
+    /// `GetApp`, `DeleteApp`: one revision of the app.
+    public static let qualifier = "Qualifier"
+    /// `CreateJob` of an App job: present answers when the job has ended (the SDK's `sync=True`).
+    public static let sync = "sync"
+    /// `ListImages`: `System` lists the system images, absent the registered ones.
+    public static let type = "Type"
 
     /// The `Label` selector of `labels`, in key order (so one selector has one spelling).
     public static func labelSelector(_ labels: [String: String]) -> String {
