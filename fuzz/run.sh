@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 work=".build-fuzz"
 mkdir -p "$work/src" "$work/corpus" fuzz/artifacts
 rm -f "$work/src"/*.swift
-# BCModel and BCManifest compiled as one module: drop the cross-module import.
-for f in Sources/BCModel/*.swift Sources/BCManifest/*.swift; do
-  sed '/^import BCModel$/d' "$f" > "$work/src/$(basename "$(dirname "$f")")_$(basename "$f")"
+# BCJSON, BCModel and BCManifest compiled as one module: drop the cross-module imports.
+for f in Sources/BCJSON/*.swift Sources/BCModel/*.swift Sources/BCManifest/*.swift; do
+  sed '/^import BCModel$/d; /^import BCJSON$/d; /^@_exported import BCJSON$/d' "$f" > "$work/src/$(basename "$(dirname "$f")")_$(basename "$f")"
 done
 cp fuzz/LoaderFuzzer.swift "$work/src/"
-if [ ! -x "$work/loader-fuzzer" ] || [ -n "$(find Sources/BCModel Sources/BCManifest fuzz -newer "$work/loader-fuzzer" -name '*.swift')" ]; then
+if [ ! -x "$work/loader-fuzzer" ] || [ -n "$(find Sources/BCJSON Sources/BCModel Sources/BCManifest fuzz -newer "$work/loader-fuzzer" -name '*.swift')" ]; then
   echo "==> swiftc -sanitize=fuzzer,address (about a minute)" >&2
   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name BCFuzz \
     -Xcc -fmodule-map-file=Sources/CLibYAML/module.modulemap -I Sources/CLibYAML \
