@@ -7,8 +7,8 @@ struct AppsAPI {
     let engine: Engine
     var store: EngineStore { engine.store }
 
-    static let fields: Set<String> = ["Name", "Description", "InputParameters", "OutputParameters", "Docker", "VM", "CommandLine",
-                                      "EnvVars", "Daemonize", "Config", "Labels"]
+    /// The fields an app's body may have, from the contract (`InvalidHttpBody` for any other).
+    static let fields = AppDescription.fields
 
     func register(on router: Router<BasicRequestContext>) {
         router.on(Routes.createApp) { request, _ in
@@ -43,8 +43,8 @@ struct AppsAPI {
             let name = try context.parameters.require("name")
             let body = try await APIServer.body(request)
             var object = body.object
-            object["Name"] = object["Name"] ?? name
-            guard try validate(object) == name else { throw APIError.invalid("Name", "an app cannot be renamed") }
+            object[AppKey.name] = object[AppKey.name] ?? name
+            guard try validate(object) == name else { throw APIError.invalid(AppKey.name.rawValue, "an app cannot be renamed") }
             try store.modifyApp(name: name, description: String(decoding: JSONBody.serialize(object), as: UTF8.self))
             return Answer(Empty())
         }

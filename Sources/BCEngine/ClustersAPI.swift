@@ -8,18 +8,17 @@ struct ClustersAPI {
     let engine: Engine
     var store: EngineStore { engine.store }
 
-    static let fields: Set<String> = ["Name", "Description", "ImageId", "InstanceType", "UserData", "ScheduleType", "Configs",
-                                      "Notification", "Groups", "Bootstrap", "EnvVars", "PasswordInherit", "DependencyIsvService", "Labels", "Runtime"]
-    static let groupFields: Set<String> = ["DesiredVMCount", "InstanceType", "ResourceType", "SpotStrategy", "SpotPriceLimit",
-                                           "HostnamePrefix", "ImageId", "Mode", "Disks"]
-    static let modifyFields: Set<String> = ["Groups", "ImageId", "EnvVars", "UserData", "Configs", "InputMapping", "Labels"]
+    /// The fields a body may have, from the contract's types (`InvalidHttpBody` for any other).
+    static let fields = ClusterDescription.fields
+    static let groupFields = wireKeys(ClusterGroupKey.self)
+    static let modifyFields = ClusterModification.fields
 
     func register(on router: Router<BasicRequestContext>) {
         router.on(Routes.createCluster) { request, _ in
             let body = try await APIServer.body(request)
             let description = try validate(body.object)
             let token = APIServer.query(request)[QueryName.idempotentToken].flatMap { $0.isEmpty ? nil : $0 }
-            let id = try store.createCluster(name: try JSONBody.string(body.object, "Name")!, description: description, token: token)
+            let id = try store.createCluster(name: try JSONBody.string(body.object, ClusterKey.name.rawValue)!, description: description, token: token)
             engine.wakeup.raise()
             return Answer(Created(id: id), status: .created)
         }
@@ -46,7 +45,7 @@ struct ClustersAPI {
             let body = try await APIServer.body(request)
             // Relabelling (bcctl import, forget) is not a change of the cluster itself.
             try store.updateCluster(row.id, description: try modified(row.description, with: body.object),
-                                    newRevision: Set(body.object.keys) != ["Labels"])
+                                    newRevision: Set(body.object.keys) != [ClusterChangeKey.labels.rawValue])
             engine.wakeup.raise()
             return Answer(Empty())
         }
@@ -82,7 +81,7 @@ struct ClustersAPI {
         let row = try existing(try context.parameters.require("id"))
         let group = try context.parameters.require("group")
         let o = try JSONBody.parse(Data(row.description.utf8)).object
-        guard (o["Groups"] as? [String: Any])?[group] != nil else { throw StoreError.notFound(.group(group, cluster: row.id)) }
+        guard (o[ClusterKey.groups] as? [String: Any])?[group] != nil else { throw StoreError.notFound(.group(group, cluster: row.id)) }
         return (row, group)
     }
 
@@ -95,34 +94,34 @@ struct ClustersAPI {
     func validate(_ o: [String: Any]) throws -> String {
         try JSONBody.checkKnown(o, ClustersAPI.fields, where: "")
         try JSONBody.checkLabels(o)
-        let name = try JSONBody.string(o, "Name", required: true)!
-        guard !name.isEmpty else { throw APIError.invalid("Name", "must not be empty") }
-        try ImagesAPI.checkKnown(try JSONBody.string(o, "ImageId", required: true)!, store: store)
-        if let runtime = try JSONBody.string(o, "Runtime"), !["host", "container"].contains(runtime) {
-            throw APIError.invalid("Runtime", "must be host or container")
+        let name = try JSONBody.string(o, ClusterKey.name.rawValue, required: true)!
+        guard !name.isEmpty else { throw APIError.invalid(ClusterKey.name.rawValue, "must not be empty") }
+        try ImagesAPI.checkKnown(try JSONBody.string(o, ClusterKey.imageId.rawValue, required: true)!, store: store)
+        if let runtime = try JSONBody.string(o, ClusterKey.runtime.rawValue), !["host", "container"].contains(runtime) {
+            throw APIError.invalid(ClusterKey.runtime.rawValue, "must be host or container")
         }
-        let groups = try JSONBody.dict(o, "Groups", required: true)!
-        guard !groups.isEmpty else { throw APIError.invalid("Groups", "a cluster needs at least one group") }
+        let groups = try JSONBody.dict(o, ClusterKey.groups.rawValue, required: true)!
+        guard !groups.isEmpty else { throw APIError.invalid(ClusterKey.groups.rawValue, "a cluster needs at least one group") }
         for (g, value) in groups {
-            guard let group = value as? [String: Any] else { throw APIError.invalid("Groups", "group \(g) must be an object") }
-            try checkGroup(group, name: g, clusterInstanceType: try JSONBody.string(o, "InstanceType"))
+            guard let group = value as? [String: Any] else { throw APIError.invalid(ClusterKey.groups.rawValue, "group \(g) must be an object") }
+            try checkGroup(group, name: g, clusterInstanceType: try JSONBody.string(o, ClusterKey.instanceType.rawValue))
         }
         return String(decoding: JSONBody.serialize(o), as: UTF8.self)
     }
 
     func checkGroup(_ group: [String: Any], name: String, clusterInstanceType: String?) throws {
         try JSONBody.checkKnown(group, ClustersAPI.groupFields, where: "Groups.\(name).")
-        if let n = try JSONBody.int(group, "DesiredVMCount"), n < 0 || n > EngineStore.maxVMsPerGroup {
-            throw APIError.invalid("DesiredVMCount", n < 0 ? "must be ≥ 0, got \(n)" : "at most \(EngineStore.maxVMsPerGroup) per group on this engine, got \(n)")
+        if let n = try JSONBody.int(group, ClusterGroupKey.desiredVMCount.rawValue), n < 0 || n > EngineStore.maxVMsPerGroup {
+            throw APIError.invalid(ClusterGroupKey.desiredVMCount.rawValue, n < 0 ? "must be ≥ 0, got \(n)" : "at most \(EngineStore.maxVMsPerGroup) per group on this engine, got \(n)")
         }
-        if let image = try JSONBody.string(group, "ImageId"), !image.isEmpty {
+        if let image = try JSONBody.string(group, ClusterGroupKey.imageId.rawValue), !image.isEmpty {
             try ImagesAPI.checkKnown(image, field: "Groups.\(name).ImageId", store: store)
         }
-        if let t = try JSONBody.string(group, "InstanceType") ?? clusterInstanceType, !t.isEmpty, engine.catalog[t] == nil {
-            throw APIError.invalid("InstanceType", "unknown instance type \(t)")
+        if let t = try JSONBody.string(group, ClusterGroupKey.instanceType.rawValue) ?? clusterInstanceType, !t.isEmpty, engine.catalog[t] == nil {
+            throw APIError.invalid(ClusterGroupKey.instanceType.rawValue, "unknown instance type \(t)")
         }
-        if let r = try JSONBody.string(group, "ResourceType"), !["OnDemand", "Spot"].contains(r) {
-            throw APIError.invalid("ResourceType", "must be OnDemand or Spot")
+        if let r = try JSONBody.string(group, ClusterGroupKey.resourceType.rawValue), !["OnDemand", "Spot"].contains(r) {
+            throw APIError.invalid(ClusterGroupKey.resourceType.rawValue, "must be OnDemand or Spot")
         }
     }
 
@@ -131,23 +130,23 @@ struct ClustersAPI {
     func modified(_ stored: String, with change: [String: Any]) throws -> String {
         try JSONBody.checkKnown(change, ClustersAPI.modifyFields, where: "")
         try JSONBody.checkLabels(change)  // relabelling is bounded like creating
-        if change["ImageId"] != nil { try ImagesAPI.checkKnown(try JSONBody.string(change, "ImageId") ?? "", store: store) }
+        if change[ClusterChangeKey.imageId] != nil { try ImagesAPI.checkKnown(try JSONBody.string(change, ClusterChangeKey.imageId.rawValue) ?? "", store: store) }
         var o = try JSONBody.parse(Data(stored.utf8)).object
-        var groups = (o["Groups"] as? [String: Any]) ?? [:]
-        for (g, value) in try JSONBody.dict(change, "Groups") ?? [:] {
+        var groups = (o[ClusterKey.groups] as? [String: Any]) ?? [:]
+        for (g, value) in try JSONBody.dict(change, ClusterChangeKey.groups.rawValue) ?? [:] {
             guard var current = groups[g] as? [String: Any] else { throw APIError.notFound("group \(g)") }
-            guard let update = value as? [String: Any] else { throw APIError.invalid("Groups", "group \(g) must be an object") }
-            try JSONBody.checkKnown(update, ["DesiredVMCount", "InstanceType", "SpotStrategy", "SpotPriceLimit"], where: "Groups.\(g).")
+            guard let update = value as? [String: Any] else { throw APIError.invalid(ClusterKey.groups.rawValue, "group \(g) must be an object") }
+            try JSONBody.checkKnown(update, ClusterModification.Group.fields, where: "Groups.\(g).")
             try checkGroup(update, name: g, clusterInstanceType: nil)
             for (k, v) in update { current[k] = v }
             groups[g] = current
         }
-        o["Groups"] = groups
-        for key in ["ImageId", "EnvVars", "UserData", "InputMapping", "Labels"] where change[key] != nil { o[key] = change[key] }
-        if let configs = try JSONBody.dict(change, "Configs") {
-            var current = (o["Configs"] as? [String: Any]) ?? [:]
+        o[ClusterKey.groups] = groups
+        for key in [ClusterChangeKey.imageId, .envVars, .userData, .inputMapping, .labels] where change[key] != nil { o[key] = change[key] }
+        if let configs = try JSONBody.dict(change, ClusterChangeKey.configs.rawValue) {
+            var current = (o[ClusterKey.configs] as? [String: Any]) ?? [:]
             for (k, v) in configs { current[k] = v }
-            o["Configs"] = current
+            o[ClusterKey.configs] = current
         }
         return String(decoding: JSONBody.serialize(o), as: UTF8.self)
     }

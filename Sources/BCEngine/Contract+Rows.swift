@@ -14,7 +14,7 @@ extension StateCounts {
 
 extension JobStatus {
     init(_ job: EngineStore.JobRow, tasks: [EngineStore.TaskRow], instanceCounts: [String: Int]) {
-        let labels = (try? JSONValue.parse(Array(job.description.utf8)))?["Labels"]?.objectValue ?? [:]
+        let labels = (try? JSONValue.parse(Array(job.description.utf8)))?[JobKey.labels]?.objectValue ?? [:]
         self.init(id: job.id, name: job.name, priority: job.priority, owner: "", state: job.runState, message: job.message,
                   creationTime: WireTime.format(job.creationTime), startTime: WireTime.optional(job.startTime),
                   endTime: WireTime.optional(job.endTime), taskMetrics: StateCounts(counting: tasks.map(\.runState)),
@@ -37,8 +37,8 @@ struct TaskLogPaths {
 
     init(job: EngineStore.JobRow, task: String) {
         let parameters = JobDescription.taskParameters(job.description, task: task)
-        stdout = parameters?["StdoutRedirectPath"] as? String
-        stderr = parameters?["StderrRedirectPath"] as? String
+        stdout = parameters?[ParametersKey.stdoutRedirectPath] as? String
+        stderr = parameters?[ParametersKey.stderrRedirectPath] as? String
     }
 
     /// A log as clients expect to find it: `<dir>stdout.<job>.<task>.<n>`; empty without a directory.
@@ -64,29 +64,29 @@ extension ClusterStatus {
     /// `vms`: the cluster's VMs by group and state; `operationLogs`: its VM operation log.
     init(_ row: EngineStore.ClusterRow, vms: [String: [String: Int]], operationLogs: [String] = []) throws {
         let o = try JSONValue.parse(Array(row.description.utf8)).objectValue ?? [:]
-        let clusterType = o["InstanceType"]?.stringValue
-        let disks = o["Configs"]?["Disks"] ?? .object([:])
+        let clusterType = o[ClusterKey.instanceType]?.stringValue
+        let disks = o[ClusterKey.configs]?[ConfigsKey.disks] ?? .object([:])
         var groups: [String: Group] = [:]
         var running = 0
-        for (name, value) in o["Groups"]?.objectValue ?? [:] {
+        for (name, value) in o[ClusterKey.groups]?.objectValue ?? [:] {
             let states = vms[name] ?? [:]
             running += states[ClusterVMState.running.rawValue] ?? 0
-            groups[name] = Group(desiredVMCount: value["DesiredVMCount"]?.intValue ?? 0, actualVMCount: states.values.reduce(0, +),
-                                 instanceType: value["InstanceType"]?.stringValue ?? clusterType ?? "",
-                                 resourceType: value["ResourceType"]?.stringValue ?? "OnDemand",
-                                 spotStrategy: value["SpotStrategy"]?.stringValue ?? "",
-                                 spotPriceLimit: value["SpotPriceLimit"]?.doubleValue ?? 0, disks: disks)
+            groups[name] = Group(desiredVMCount: value[ClusterGroupKey.desiredVMCount]?.intValue ?? 0, actualVMCount: states.values.reduce(0, +),
+                                 instanceType: value[ClusterGroupKey.instanceType]?.stringValue ?? clusterType ?? "",
+                                 resourceType: value[ClusterGroupKey.resourceType]?.stringValue ?? "OnDemand",
+                                 spotStrategy: value[ClusterGroupKey.spotStrategy]?.stringValue ?? "",
+                                 spotPriceLimit: value[ClusterGroupKey.spotPriceLimit]?.doubleValue ?? 0, disks: disks)
         }
         let empty = JSONValue.object([:])
-        self.init(id: row.id, name: row.name, ownerId: 0, description: o["Description"]?.stringValue ?? "", revision: row.revision,
-                  runtime: o["Runtime"]?.stringValue ?? "container",
-                  labels: (o["Labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue),
+        self.init(id: row.id, name: row.name, ownerId: 0, description: o[ClusterKey.description]?.stringValue ?? "", revision: row.revision,
+                  runtime: o[ClusterKey.runtime]?.stringValue ?? "container",
+                  labels: (o[ClusterKey.labels]?.objectValue ?? [:]).compactMapValues(\.stringValue),
                   creationTime: WireTime.format(row.creationTime), state: ClusterState(rawValue: row.state) ?? .active,
-                  instanceType: clusterType ?? "", imageId: o["ImageId"]?.stringValue ?? "",
-                  userData: o["UserData"] ?? empty, envVars: o["EnvVars"] ?? empty, inputMapping: o["InputMapping"] ?? empty,
-                  inputMappingConfig: .object(["Locale": .string("GBK"), "Lock": .bool(false)]),
-                  notification: o["Notification"] ?? empty, configs: o["Configs"] ?? empty, writeSupport: false,
-                  bootstrap: o["Bootstrap"]?.stringValue ?? "", securityGroup: "", groups: groups, operationLogs: operationLogs,
+                  instanceType: clusterType ?? "", imageId: o[ClusterKey.imageId]?.stringValue ?? "",
+                  userData: o[ClusterKey.userData] ?? empty, envVars: o[ClusterKey.envVars] ?? empty, inputMapping: o[ClusterChangeKey.inputMapping] ?? empty,
+                  inputMappingConfig: .object([InputMappingConfigKey.locale.rawValue: .string("GBK"), InputMappingConfigKey.lock.rawValue: .bool(false)]),
+                  notification: o[ClusterKey.notification] ?? empty, configs: o[ClusterKey.configs] ?? empty, writeSupport: false,
+                  bootstrap: o[ClusterKey.bootstrap]?.stringValue ?? "", securityGroup: "", groups: groups, operationLogs: operationLogs,
                   metrics: Metrics(runningCount: running))
     }
 }

@@ -98,7 +98,7 @@ extension EngineStore {
         }
         // Stored only after the API validated it, so it parses.
         let o = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-        let groups = o["Groups"] as? [String: Any] ?? [:]
+        let groups = o[ClusterKey.groups] as? [String: Any] ?? [:]
         var have: [String: Int] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT grp, COUNT(*) AS n FROM cluster_vms WHERE cluster_id = ? GROUP BY grp", arguments: [cluster]) {
             have[r["grp"]] = r["n"]
@@ -109,12 +109,12 @@ extension EngineStore {
         }
         for (g, value) in groups.sorted(by: { $0.key < $1.key }) {
             let group = value as? [String: Any] ?? [:]
-            let want = min(max((group["DesiredVMCount"] as? NSNumber)?.intValue ?? 0, 0), maxVMsPerGroup)
+            let want = min(max((group[ClusterGroupKey.desiredVMCount] as? NSNumber)?.intValue ?? 0, 0), maxVMsPerGroup)
             let current = have[g] ?? 0
             if current < want {
                 var ids: [String] = []
                 for _ in current..<want {
-                    ids.append(try insertVM(db, cluster: cluster, group: g, hostnamePrefix: group["HostnamePrefix"] as? String, now: now))
+                    ids.append(try insertVM(db, cluster: cluster, group: g, hostnamePrefix: group[ClusterGroupKey.hostnamePrefix] as? String, now: now))
                 }
                 try oplog(db, cluster, "created \(summary(ids)) in group \(g) (DesiredVMCount \(want))", now: now)
             } else if current > want {
@@ -196,7 +196,7 @@ extension EngineStore {
         try pool.write { db in
             let (_, groupObject) = try EngineStore.vmGroup(db, cluster: cluster, group: group, id: id)
             try db.execute(sql: "DELETE FROM cluster_vms WHERE id = ?", arguments: [id])
-            let new = try EngineStore.insertVM(db, cluster: cluster, group: group, hostnamePrefix: groupObject["HostnamePrefix"] as? String, now: now)
+            let new = try EngineStore.insertVM(db, cluster: cluster, group: group, hostnamePrefix: groupObject[ClusterGroupKey.hostnamePrefix] as? String, now: now)
             try EngineStore.oplog(db, cluster, "recreated VM \(id) of group \(group) as \(new)", now: now)
             return new
         }
@@ -208,11 +208,11 @@ extension EngineStore {
         try pool.write { db in
             var (o, groupObject) = try EngineStore.vmGroup(db, cluster: cluster, group: group, id: id)
             try db.execute(sql: "DELETE FROM cluster_vms WHERE id = ?", arguments: [id])
-            let desired = max(0, ((groupObject["DesiredVMCount"] as? NSNumber)?.intValue ?? 0) - 1)
-            groupObject["DesiredVMCount"] = desired
-            var groups = o["Groups"] as? [String: Any] ?? [:]
+            let desired = max(0, ((groupObject[ClusterGroupKey.desiredVMCount] as? NSNumber)?.intValue ?? 0) - 1)
+            groupObject[ClusterGroupKey.desiredVMCount] = desired
+            var groups = o[ClusterKey.groups] as? [String: Any] ?? [:]
             groups[group] = groupObject
-            o["Groups"] = groups
+            o[ClusterKey.groups] = groups
             try db.execute(sql: "UPDATE clusters SET description = ?, revision = revision + 1 WHERE id = ?",
                            arguments: [String(decoding: JSONBody.serialize(o), as: UTF8.self), cluster])
             try EngineStore.oplog(db, cluster, "deleted VM \(id) of group \(group) (DesiredVMCount \(desired))", now: now)
@@ -230,7 +230,7 @@ extension EngineStore {
             throw StoreError.notFound(.cluster(cluster))
         }
         let o = try JSONBody.parse(Data(text.utf8)).object
-        guard let g = (o["Groups"] as? [String: Any])?[group] as? [String: Any] else {
+        guard let g = (o[ClusterKey.groups] as? [String: Any])?[group] as? [String: Any] else {
             throw StoreError.notFound(.group(group, cluster: cluster))
         }
         guard try Int.fetchOne(db, sql: "SELECT 1 FROM cluster_vms WHERE cluster_id = ? AND grp = ? AND id = ?",

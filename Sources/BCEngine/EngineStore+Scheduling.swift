@@ -2,6 +2,17 @@ import BCAPI
 import Foundation
 import GRDB
 
+/// The states as SQL literals, spelled once by `RunState` (see EngineStore+States.swift).
+/// Literals rather than bound parameters, so the planner can use the (job_id, state, …) indexes;
+/// built once rather than per statement, since these statements run once per instance.
+private let sqlWaiting = EngineStore.sql(.waiting)
+private let sqlRunning = EngineStore.sql(.running)
+private let sqlFinished = EngineStore.sql(.finished)
+private let sqlFailed = EngineStore.sql(.failed)
+private let sqlStopped = EngineStore.sql(.stopped)
+private let sqlActive = EngineStore.sql(.waiting, .running)
+private let sqlFinishedOrFailed = EngineStore.sql(.finished, .failed)
+
 /// The state changes the scheduler makes, each one transaction.
 extension EngineStore {
     /// One waiting instance the scheduler chose to start.
@@ -28,8 +39,8 @@ extension EngineStore {
         try pool.read { db in
             try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT j.id, j.priority, t.name FROM jobs j JOIN tasks t ON t.job_id = j.id
-                WHERE j.state IN ('Waiting', 'Running') AND t.state IN ('Waiting', 'Running')
-                  AND EXISTS (SELECT 1 FROM instances i WHERE i.job_id = j.id AND i.state = 'Waiting' AND i.task = t.name)
+                WHERE j.state IN \(sqlActive) AND t.state IN \(sqlActive)
+                  AND EXISTS (SELECT 1 FROM instances i WHERE i.job_id = j.id AND i.state = \(sqlWaiting) AND i.task = t.name)
                 ORDER BY j.priority DESC, j.seq, t.name
                 """)).map { WaitingTask(jobId: $0[0], task: $0[2], priority: $0[1]) }
         }
@@ -47,7 +58,7 @@ extension EngineStore {
     public func waitingInstances(jobId: String, task: String, after index: Int = -1, limit: Int) throws -> [(index: Int, retryCount: Int)] {
         try pool.read { db in
             try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT idx, retry_count FROM instances WHERE job_id = ? AND state = 'Waiting' AND task = ? AND idx > ? ORDER BY idx LIMIT ?
+                SELECT idx, retry_count FROM instances WHERE job_id = ? AND state = \(sqlWaiting) AND task = ? AND idx > ? ORDER BY idx LIMIT ?
                 """), arguments: [jobId, task, index, limit]).map { ($0[0], $0[1]) }
         }
     }
@@ -55,7 +66,8 @@ extension EngineStore {
     /// task → the tasks it waits for, from the DAG's `Dependencies` (upstream → [downstream]).
     public static func upstreamTasks(_ description: String) -> [String: [String]] {
         guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any],
-              let deps = (o["DAG"] as? [String: Any])?["Dependencies"] as? [String: [String]] else { return [:] }
+              let deps = (o[JobKey.dag] as? [String: Any])?[DAGKey.dependencies]
+                as? [String: [String]] else { return [:] }
         var out: [String: [String]] = [:]
         for (from, tos) in deps { for to in tos { out[to, default: []].append(from) } }
         return out
@@ -131,12 +143,12 @@ extension EngineStore {
     }
 
     static func start(_ db: Database, _ s: InstanceStart, now: Double) throws -> Bool {
-        try db.cachedStatement(sql: "UPDATE instances SET state = 'Running', start_time = ?, log_dir = ? WHERE job_id = ? AND task = ? AND idx = ? AND state = 'Waiting'")
+        try db.cachedStatement(sql: "UPDATE instances SET state = \(sqlRunning), start_time = ?, log_dir = ? WHERE job_id = ? AND task = ? AND idx = ? AND state = \(sqlWaiting)")
             .execute(arguments: [now, s.logDirectory, s.jobId, s.task, s.index])
         guard db.changesCount == 1 else { return false }
-        try db.cachedStatement(sql: "UPDATE tasks SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE job_id = ? AND name = ? AND state = 'Waiting'")
+        try db.cachedStatement(sql: "UPDATE tasks SET state = \(sqlRunning), start_time = COALESCE(start_time, ?) WHERE job_id = ? AND name = ? AND state = \(sqlWaiting)")
             .execute(arguments: [now, s.jobId, s.task])
-        try db.cachedStatement(sql: "UPDATE jobs SET state = 'Running', start_time = COALESCE(start_time, ?) WHERE id = ? AND state = 'Waiting'")
+        try db.cachedStatement(sql: "UPDATE jobs SET state = \(sqlRunning), start_time = COALESCE(start_time, ?) WHERE id = ? AND state = \(sqlWaiting)")
             .execute(arguments: [now, s.jobId])
         if db.changesCount == 1 { try EngineStore.event(db, "OnJobRunning", s.jobId, now: now) }
         return true
@@ -145,21 +157,21 @@ extension EngineStore {
     static func finish(_ db: Database, _ e: InstanceEnd, now t: Double) throws {
         let (jobId, task, index) = (e.jobId, e.task, e.index)
         guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, retry_count FROM instances WHERE job_id = ? AND task = ? AND idx = ?"),
-                                         arguments: [jobId, task, index]), row["state"] as String == "Running" else { return }
+                                         arguments: [jobId, task, index]), row["state"] as String == RunState.running.rawValue else { return }
         let ended: String?
         switch e.result {
         case .succeeded:
-            try db.cachedStatement(sql: "UPDATE instances SET state = 'Finished', end_time = ?, exit_code = 0 WHERE job_id = ? AND task = ? AND idx = ?")
+            try db.cachedStatement(sql: "UPDATE instances SET state = \(sqlFinished), end_time = ?, exit_code = 0 WHERE job_id = ? AND task = ? AND idx = ?")
                 .execute(arguments: [t, jobId, task, index])
             ended = "OnInstanceFinished"
         case .failed(let exitCode, let code, let message):
             let retries: Int = row["retry_count"]
-            let next = retries < e.maxRetries ? "Waiting" : "Failed"
+            let next: RunState = retries < e.maxRetries ? .waiting : .failed
             try db.cachedStatement(sql: """
                 UPDATE instances SET state = ?, end_time = ?, exit_code = ?, error_code = ?, error_message = ?,
                   retry_count = retry_count + ? WHERE job_id = ? AND task = ? AND idx = ?
-                """).execute(arguments: [next, next == "Failed" ? t : nil, exitCode, code, message, next == "Waiting" ? 1 : 0, jobId, task, index])
-            ended = next == "Failed" ? "OnInstanceFailed" : nil
+                """).execute(arguments: [next.rawValue, next == .failed ? t : nil, exitCode, code, message, next == .waiting ? 1 : 0, jobId, task, index])
+            ended = next == .failed ? "OnInstanceFailed" : nil
         }
         if let ended { try EngineStore.event(db, ended, "\(jobId)/\(task)/\(index)", now: t) }
         try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: e.failJobOnInstanceFailure, now: t)
@@ -170,36 +182,36 @@ extension EngineStore {
     /// Each question is an EXISTS through the (job_id, state, …) index: O(1) per end, not a
     /// count over the task's instances.
     static func rollForward(_ db: Database, jobId: String, task: String, failJobOnInstanceFailure: Bool, now: Double) throws {
-        let pending = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM instances WHERE job_id = ? AND state IN ('Waiting', 'Running') AND task = ?)"),
+        let pending = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM instances WHERE job_id = ? AND state IN \(sqlActive) AND task = ?)"),
                                         arguments: [jobId, task]) ?? false
         if !pending {
-            let failed = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM instances WHERE job_id = ? AND state = 'Failed' AND task = ?)"),
+            let failed = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM instances WHERE job_id = ? AND state = \(sqlFailed) AND task = ?)"),
                                            arguments: [jobId, task]) ?? false
             try db.cachedStatement(sql: "UPDATE tasks SET state = ?, end_time = ? WHERE job_id = ? AND name = ?")
-                .execute(arguments: [failed ? "Failed" : "Finished", now, jobId, task])
+                .execute(arguments: [(failed ? RunState.failed : .finished).rawValue, now, jobId, task])
         }
         if failJobOnInstanceFailure,
-           let message = try String.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(error_message, '') FROM instances WHERE job_id = ? AND state = 'Failed' LIMIT 1"), arguments: [jobId]) {
-            try db.execute(sql: "UPDATE jobs SET state = 'Failed', end_time = ?, message = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+           let message = try String.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(error_message, '') FROM instances WHERE job_id = ? AND state = \(sqlFailed) LIMIT 1"), arguments: [jobId]) {
+            try db.execute(sql: "UPDATE jobs SET state = \(sqlFailed), end_time = ?, message = ? WHERE id = ? AND state IN \(sqlActive)",
                            arguments: [now, message, jobId])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", jobId, message, now: now) }
-            try db.cachedStatement(sql: "UPDATE instances SET state = 'Stopped' WHERE job_id = ? AND state = 'Waiting'").execute(arguments: [jobId])
-            try db.cachedStatement(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')").execute(arguments: [now, jobId])
+            try db.cachedStatement(sql: "UPDATE instances SET state = \(sqlStopped) WHERE job_id = ? AND state = \(sqlWaiting)").execute(arguments: [jobId])
+            try db.cachedStatement(sql: "UPDATE tasks SET state = \(sqlFailed), end_time = ? WHERE job_id = ? AND state IN \(sqlActive)").execute(arguments: [now, jobId])
             return
         }
         guard !pending else { return }  // the job cannot have ended while this task has work left
-        let open = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE job_id = ? AND state NOT IN ('Finished', 'Failed'))"),
+        let open = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE job_id = ? AND state NOT IN \(sqlFinishedOrFailed))"),
                                      arguments: [jobId]) ?? false
         if !open {
             // Finished with failed instances (JobFailOnInstanceFail off): say so in the message,
             // which is all a reader of the job list sees.
-            let failedCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = 'Failed'", arguments: [jobId]) ?? 0
+            let failedCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ? AND state = \(sqlFailed)", arguments: [jobId]) ?? 0
             var message = ""
             if failedCount > 0 {
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ?", arguments: [jobId]) ?? 0
                 message = "\(failedCount) of \(total) instance\(total == 1 ? "" : "s") failed"
             }
-            try db.execute(sql: "UPDATE jobs SET state = 'Finished', end_time = ?, message = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+            try db.execute(sql: "UPDATE jobs SET state = \(sqlFinished), end_time = ?, message = ? WHERE id = ? AND state IN \(sqlActive)",
                            arguments: [now, message, jobId])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFinished", jobId, now: now) }
         }
@@ -209,12 +221,12 @@ extension EngineStore {
     public func failJob(_ id: String, message: String, now: Date = Date()) throws {
         try pool.write { db in
             let t = now.timeIntervalSince1970
-            try db.execute(sql: "UPDATE jobs SET state = 'Failed', message = ?, end_time = ? WHERE id = ? AND state IN ('Waiting', 'Running')",
+            try db.execute(sql: "UPDATE jobs SET state = \(sqlFailed), message = ?, end_time = ? WHERE id = ? AND state IN \(sqlActive)",
                            arguments: [message, t, id])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", id, message, now: t) }
-            try db.execute(sql: "UPDATE instances SET state = 'Failed', error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = 'Waiting'",
+            try db.execute(sql: "UPDATE instances SET state = \(sqlFailed), error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = \(sqlWaiting)",
                            arguments: [message, id])
-            try db.cachedStatement(sql: "UPDATE tasks SET state = 'Failed', end_time = ? WHERE job_id = ? AND state IN ('Waiting', 'Running')").execute(arguments: [t, id])
+            try db.cachedStatement(sql: "UPDATE tasks SET state = \(sqlFailed), end_time = ? WHERE job_id = ? AND state IN \(sqlActive)").execute(arguments: [t, id])
         }
     }
 
@@ -237,7 +249,7 @@ extension EngineStore {
 
     public func runningInstances() throws -> [RunningInstance] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT job_id, task, idx, start_time, log_dir FROM instances WHERE state = 'Running'").map {
+            try Row.fetchAll(db, sql: "SELECT job_id, task, idx, start_time, log_dir FROM instances WHERE state = \(sqlRunning)").map {
                 RunningInstance(jobId: $0[0], task: $0[1], index: $0[2], startTime: EngineStore.date($0[3]), directory: $0[4])
             }
         }
@@ -247,7 +259,7 @@ extension EngineStore {
     /// status) goes back to Waiting to run again, without counting a retry.
     public func requeue(jobId: String, task: String, index: Int) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE instances SET state = 'Waiting', start_time = NULL WHERE job_id = ? AND task = ? AND idx = ? AND state = 'Running'",
+            try db.execute(sql: "UPDATE instances SET state = \(sqlWaiting), start_time = NULL WHERE job_id = ? AND task = ? AND idx = ? AND state = \(sqlRunning)",
                            arguments: [jobId, task, index])
         }
     }

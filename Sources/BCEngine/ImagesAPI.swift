@@ -38,25 +38,25 @@ struct ImagesAPI {
     let engine: Engine
     var store: EngineStore { engine.store }
 
-    static let fields: Set<String> = ["Name", "Description", "Platform", "EcsImageId", "IdempotentToken"]
+    typealias Key = ImageDescription.CodingKeys
 
     func register(on router: Router<BasicRequestContext>) {
         router.on(Routes.createImage) { request, _ in
             let body = try await APIServer.body(request).object
-            try JSONBody.checkKnown(body, ImagesAPI.fields, where: "")
-            let platform = try JSONBody.string(body, "Platform", required: true)!
-            guard ["Linux", "Windows"].contains(platform) else { throw APIError.invalid("Platform", "must be Linux or Windows, got \"\(platform)\"") }
-            let ecs = try JSONBody.string(body, "EcsImageId", required: true)!
+            try JSONBody.checkKnown(body, ImageDescription.fields, where: "")
+            let platform = try JSONBody.string(body, Key.platform.rawValue, required: true)!
+            guard ["Linux", "Windows"].contains(platform) else { throw APIError.invalid(Key.platform.rawValue, "must be Linux or Windows, got \"\(platform)\"") }
+            let ecs = try JSONBody.string(body, Key.ecsImageId.rawValue, required: true)!
             guard ecs.range(of: #"^m-[A-Za-z0-9]{1,64}$"#, options: .regularExpression) != nil else {
-                throw APIError.invalid("EcsImageId", "\"\(ecs)\" is not an ECS image id (m-…)")
+                throw APIError.invalid(Key.ecsImageId.rawValue, "\"\(ecs)\" is not an ECS image id (m-…)")
             }
-            let name = try JSONBody.string(body, "Name") ?? ""
-            let description = try JSONBody.string(body, "Description") ?? ""
+            let name = try JSONBody.string(body, Key.name.rawValue) ?? ""
+            let description = try JSONBody.string(body, Key.description.rawValue) ?? ""
             let query = APIServer.query(request)[QueryName.idempotentToken].flatMap { $0.isEmpty ? nil : $0 }
-            let inBody = try JSONBody.string(body, "IdempotentToken").flatMap { $0.isEmpty ? nil : $0 }
+            let inBody = try JSONBody.string(body, Key.idempotentToken.rawValue).flatMap { $0.isEmpty ? nil : $0 }
             let token = query ?? inBody
             var stored = body
-            stored["IdempotentToken"] = nil
+            stored[Key.idempotentToken.rawValue] = nil
             let id = try store.createImage(name: name, description: description, platform: platform, ecsImageId: ecs,
                                            body: String(decoding: JSONBody.serialize(stored), as: UTF8.self), token: token)
             return Answer(Created(id: id), status: .created)
@@ -64,8 +64,8 @@ struct ImagesAPI {
         router.on(Routes.listImages) { request, _ in
             let q = APIServer.query(request)
             let (marker, limit) = try APIServer.page(q)
-            switch q[QueryName.type] ?? "" {
-            case "System":
+            switch (q[QueryName.type] ?? "").isEmpty ? ImageStatus.Kind.user : ImageStatus.Kind(rawValue: q[QueryName.type]!) {
+            case .system?:
                 var items = SystemImages.all
                 if let marker, !marker.isEmpty {
                     guard let start = items.firstIndex(where: { $0.id == marker }) else { return Answer(Page<ImageStatus>(items: [])) }
@@ -73,11 +73,11 @@ struct ImagesAPI {
                 }
                 let next = items.count > limit ? items[limit].id : ""
                 return Answer(Page(items: items.prefix(limit).map(ImageStatus.init), nextMarker: next))
-            case "", "Self":
+            case .user?:
                 let (rows, next) = try store.images(after: marker, limit: limit)
                 return Answer(Page(items: rows.map(ImageStatus.init), nextMarker: next))
-            case let other:
-                throw APIError.invalid(QueryName.type, "\"\(other)\": list the system images with Type=System, the registered ones without Type")
+            case nil:
+                throw APIError.invalid(QueryName.type, "\"\(q[QueryName.type] ?? "")\": list the system images with Type=System, the registered ones without Type")
             }
         }
         router.on(Routes.getImage) { _, context in

@@ -133,9 +133,10 @@ struct JobsAPI {
 
     func update(_ request: Request, id: String) async throws -> Answer<Empty> {
         let body = try await APIServer.body(request)
-        try JSONBody.checkKnown(body.object, ["Priority"], where: "")
-        guard let priority = try JSONBody.int(body.object, "Priority", required: true), (0...1000).contains(priority) else {
-            throw APIError.invalid("Priority", "expected 0 to 1000")
+        // ChangeJobPriority's body is the job's `Priority` alone.
+        try JSONBody.checkKnown(body.object, [JobKey.priority.rawValue], where: "")
+        guard let priority = try JSONBody.int(body.object, JobKey.priority.rawValue, required: true), (0...1000).contains(priority) else {
+            throw APIError.invalid(JobKey.priority.rawValue, "expected 0 to 1000")
         }
         try store.setPriority(id, priority)
         return Answer(Empty())

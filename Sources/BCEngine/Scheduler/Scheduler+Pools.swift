@@ -53,12 +53,12 @@ extension Scheduler {
 
     func slots(of cluster: EngineStore.ClusterRow) -> Int {
         guard let o = Scheduler.object(cluster) else { return 0 }
-        let defaultType = o["InstanceType"] as? String
+        let defaultType = o[ClusterKey.instanceType] as? String
         var total = 0
-        for value in (o["Groups"] as? [String: Any] ?? [:]).values {
+        for value in (o[ClusterKey.groups] as? [String: Any] ?? [:]).values {
             guard let g = value as? [String: Any] else { continue }
-            let count = g["DesiredVMCount"] as? Int ?? 0
-            let type = g["InstanceType"] as? String ?? defaultType ?? ""
+            let count = g[ClusterGroupKey.desiredVMCount] as? Int ?? 0
+            let type = g[ClusterGroupKey.instanceType] as? String ?? defaultType ?? ""
             total += count * (engine.catalog[type]?.cpu ?? 1)
         }
         return total
@@ -67,21 +67,23 @@ extension Scheduler {
     /// A cluster's mounts and input mappings, which every node of it has.
     static func mappings(of cluster: EngineStore.ClusterRow) -> [TaskPlan.Mapping] {
         guard let o = object(cluster) else { return [] }
-        let writable = o["WriteSupport"] as? Bool ?? false
-        let mapped = (o["InputMapping"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { oss, local in
+        // A cluster has no `WriteSupport` (its body refuses one; its status answers false):
+        // its input mappings are read-only.
+        let writable = false
+        let mapped = (o[ClusterChangeKey.inputMapping] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.compactMap { oss, local in
             (local as? String).map { TaskPlan.Mapping(source: oss, destination: $0, writable: writable) }
         }
-        return TaskPlan.mountEntries((o["Configs"] as? [String: Any])?["Mounts"]) + mapped
+        return TaskPlan.mountEntries((o[ClusterKey.configs] as? [String: Any])?[ConfigsKey.mounts]) + mapped
     }
 
     /// A cluster's `EnvVars`, which BatchCompute puts in every node's environment.
     static func environment(of cluster: EngineStore.ClusterRow) -> [String: String] {
-        (object(cluster)?["EnvVars"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        (object(cluster)?[ClusterKey.envVars] as? [String: Any] ?? [:]).mapValues { "\($0)" }
     }
 
     /// Whether a cluster runs images' commands on the host (bcops' `Runtime: host`).
     static func runsOnHost(_ cluster: EngineStore.ClusterRow) -> Bool {
-        object(cluster)?["Runtime"] as? String == "host"
+        object(cluster)?[ClusterKey.runtime] as? String == "host"
     }
 
     /// A cluster's stored description; the API stored it after validating it, so it parses.
