@@ -87,7 +87,7 @@ let package = Package(
         // was down (see docs/ARCHITECTURE.md, "What the engine promises about executions").
         .executableTarget(name: "bcops-keeper", path: "Sources/bcops-keeper", linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // Benchmarks (bench/*.sh build it in release mode and run it).
-        .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCAPI", "BCEngine", "BCClient"]),
+        .executableTarget(name: "bcbench", dependencies: ["BCModel", "BCManifest", "CLibYAML", "BCAPI", "BCEngine", "BCClient", "BCPlan"]),
         // Helpers the test targets share (running the built executables).
         .target(name: "BCTestSupport", path: "Tests/BCTestSupport"),
         .testTarget(name: "BCModelTests", dependencies: ["BCModel"]),

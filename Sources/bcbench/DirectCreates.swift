@@ -15,12 +15,9 @@ enum DirectCreates {
                 let i = next
                 next += 1
                 group.addTask {
-                    let body: JSONValue = .object([
-                        "Name": .string("direct-\(i)"), "CommandLine": .string("echo \(i)"),
-                        "Docker": .object(["Image": .string("busybox")]),
-                        "Labels": .object(["bench": .string("direct")]),
-                    ])
-                    _ = try await client.createApp(body)
+                    let app = AppDescription(name: "direct-\(i)", docker: Wire.Docker(image: "busybox"), commandLine: "echo \(i)",
+                                             labels: ["bench": "direct"])
+                    _ = try await client.createApp(JSONValue(encoding: app))
                 }
             }
             for _ in 0..<concurrency { add(&group) }

@@ -8,6 +8,7 @@ import Foundation
 ///
 ///   bcbench manifests [COUNT]   load+validate COUNT manifests vs libyaml's bare event parse
 ///   bcbench encode [ROUNDS]     the engine's answers: JSONEncoder vs the hand-written writer
+///   bcbench readers [ROUNDS]    the client's hand-written JSON readers and writer vs JSONDecoder/JSONEncoder
 let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "api-populate":
@@ -25,6 +26,8 @@ case "direct-creates":
 case "client-gets":
     try await ClientGets.run(dir: args[2], count: Int(args[3]) ?? 20_000, concurrency: Int(args[4]) ?? 16,
                              kind: args.count > 5 ? args[5] : "jobs")
+case "readers":
+    try ReaderBenchmark.run(rounds: args.count > 2 ? Int(args[2]) ?? 5 : 5)
 case "encode":
     try EncodeBenchmark.run(rounds: args.count > 2 ? Int(args[2]) ?? 5 : 5)
 case "manifests":

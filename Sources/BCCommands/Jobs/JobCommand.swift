@@ -45,9 +45,9 @@ enum JobView {
         var out = "Job \(s.name) (\(s.id)): \(s.state.rawValue)\n"
         var kind = s.kind
         switch s.kind {
-        case "App": kind = "App job on App \(s.app ?? "?")"
+        case JobDescription.JobType.app.rawValue: kind = "App job on App \(s.app ?? "?")"
         case "render": kind = "render job (an App job on App \(s.app ?? "?"))"
-        case "DAG": kind = "DAG job, \(d.tasks.count) task\(d.tasks.count == 1 ? "" : "s")"
+        case JobDescription.JobType.dag.rawValue: kind = "DAG job, \(d.tasks.count) task\(d.tasks.count == 1 ? "" : "s")"
         default: break
         }
         out += line("kind", kind)

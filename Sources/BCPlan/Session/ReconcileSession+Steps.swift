@@ -161,7 +161,7 @@ extension ReconcileSession {
         if !settings.refresh {
             // Compare with what bcops applied only: hide the live values.
             for (a, objects) in live.objects {
-                live.objects[a] = objects.map { var o = $0; o.body = .object(["Labels": o.body["Labels"] ?? .object(o.labels.mapValues(JSONValue.string)), "State": o.body["State"] ?? .null]); return o }
+                live.objects[a] = objects.map { var o = $0; o.body = .object([LiveKey.labels: o.body[LiveKey.labels] ?? .object(o.labels.mapValues(JSONValue.string)), LiveKey.state: o.body[LiveKey.state] ?? .null]); return o }
             }
         }
         var plan = PlanPipeline.plan(desired: r.manifests.desired, files: r.manifests.files, workspace: r.remote.workspace, live: live,
