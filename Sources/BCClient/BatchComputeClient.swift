@@ -2,9 +2,6 @@ import BCAPI
 import BCJSON
 import Foundation
 
-/// The client reports API answers and transport failures as the contract's one error type.
-public typealias BatchComputeError = APIError
-
 /// The BatchCompute REST API (2015-11-11) over keep-alive HTTP/1.1 (http:// or https://, through
 /// the environment's proxy: `HTTPTransport`), each request signed
 /// with `acs` HMAC-SHA1 exactly as the official SDK signs it, with a fresh Date and nonce per
@@ -21,7 +18,7 @@ public final class BatchComputeClient: Sendable {
     }
 
     /// The raw escape hatch: one request to any path, a 2xx answer's body as JSON, anything
-    /// else as `BatchComputeError`. For benchmarks and tests that measure or probe the wire
+    /// else as `APIError`. For benchmarks and tests that measure or probe the wire
     /// itself (bench/transport.sh builds `bcbench client-gets` against older clients with it);
     /// everything else uses the typed calls (`job(_:)`, `allClusters()`, …), whose routes and
     /// answers the contract spells.
@@ -72,10 +69,10 @@ public final class BatchComputeClient: Sendable {
 
     /// A non-2xx answer as the contract's error: its `{"Code", "Message", "RequestId"}`, or, for
     /// a body that is not one (a proxy's page), the status and the body's start.
-    static func error(from response: HTTPResponse) -> BatchComputeError {
+    static func error(from response: HTTPResponse) -> APIError {
         let answered = try? JSONDecoder().decode(APIError.self, from: Data(response.body))
         func or(_ value: String?, _ fallback: String) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? fallback }
-        return BatchComputeError(status: response.status,
+        return APIError(status: response.status,
                                  code: or(answered?.code, "HTTP\(response.status)"),
                                  message: or(answered?.message, String(decoding: response.body.prefix(200), as: UTF8.self)),
                                  requestId: or(answered?.requestId, response.headers["x-acs-request-id"].first ?? ""))

@@ -79,13 +79,13 @@ extension ClientConfiguration {
 
     /// A transport failure as the error callers report: `EndpointUnreachable`, whose message
     /// is the whole sentence (where the engine was looked for, why, and what to do).
-    public func error(for failure: TransportError) -> BatchComputeError {
+    public func error(for failure: TransportError) -> APIError {
         let message = switch failure {
         case .untrusted(_, _, let why): untrustedMessage(why)
         case .proxy(let route, let why): proxyMessage(route, why)
         default: unreachableMessage("\(failure)")
         }
-        return BatchComputeError(status: 0, code: "EndpointUnreachable", message: message, requestId: "")
+        return APIError(status: 0, code: APIError.endpointUnreachable, message: message, requestId: "")
     }
 
     /// The sentence for an https:// engine whose certificate does not chain to a trusted CA
@@ -143,7 +143,7 @@ extension ClientConfiguration {
 extension BatchComputeClient {
     /// An engine's refusal of the access key (`InvalidAccessKeyId…`), naming the engine and
     /// where its address came from: the classic sign of reaching another engine than meant.
-    static func refusedKey(_ response: HTTPResponse, _ configuration: ClientConfiguration) -> BatchComputeError? {
+    static func refusedKey(_ response: HTTPResponse, _ configuration: ClientConfiguration) -> APIError? {
         var e = error(from: response)
         guard e.code.hasPrefix("InvalidAccessKeyId") else { return nil }
         e.message += " " + configuration.refusedKeyHint()

@@ -69,7 +69,7 @@ public struct OSSClient: Sendable {
     }
 
     /// One signed request on the client's connections. An error answer comes back as
-    /// `BatchComputeError` with OSS's code (`NoSuchKey`, `NoSuchBucket`, …); no answer at all as
+    /// `APIError` with OSS's code (`NoSuchKey`, `NoSuchBucket`, …); no answer at all as
     /// `EndpointUnreachable`, naming the endpoint, as `BatchComputeClient` reports it.
     ///
     /// Signed fresh each time: the Date (the engine refuses one 15 minutes off) and, for a body,
@@ -81,7 +81,7 @@ public struct OSSClient: Sendable {
               headers extra: [(String, String)] = []) async throws -> [UInt8] {
         do {
             return try await sendOnce(method, bucket: bucket, key: key, query: query, body: body, headers: extra)
-        } catch let error as BatchComputeError where error.code == "RequestReplayed" {
+        } catch let error as APIError where error.code == "RequestReplayed" {
             let now = Date().timeIntervalSince1970
             try await Task.sleep(nanoseconds: UInt64((now.rounded(.down) + 1 - now) * 1e9) + 1_000_000)
             return try await sendOnce(method, bucket: bucket, key: key, query: query, body: body, headers: extra)
@@ -110,7 +110,7 @@ public struct OSSClient: Sendable {
         }
         guard (200..<300).contains(response.status) else {
             let failure = OSSAnswer.failure(response.body)
-            throw BatchComputeError(status: response.status, code: failure.code ?? "HTTP\(response.status)",
+            throw APIError(status: response.status, code: failure.code ?? "HTTP\(response.status)",
                                     message: failure.message ?? String(decoding: response.body, as: UTF8.self),
                                     requestId: response.headers["x-oss-request-id"].first ?? "")
         }
@@ -118,7 +118,7 @@ public struct OSSClient: Sendable {
     }
 
     static func split(_ url: String) throws -> (bucket: String, key: String) {
-        guard url.hasPrefix("oss://") else { throw BatchComputeError(status: 400, code: "InvalidObjectName", message: "\(url) is not oss://", requestId: "") }
+        guard url.hasPrefix("oss://") else { throw APIError(status: 400, code: "InvalidObjectName", message: "\(url) is not oss://", requestId: "") }
         let rest = url.dropFirst(6)
         let bucket = rest.prefix { $0 != "/" }
         return (String(bucket), String(rest.dropFirst(bucket.count + 1)))
@@ -133,7 +133,7 @@ public struct OSSClient: Sendable {
     /// A listing page; XML that does not parse is the endpoint's fault, said as an `APIError`.
     static func listing(_ body: [UInt8]) throws -> OSSAnswer.Listing {
         do { return try OSSAnswer.listing(body) } catch {
-            throw BatchComputeError(status: 200, code: "InvalidResponse", message: "\(error)", requestId: "")
+            throw APIError(status: 200, code: "InvalidResponse", message: "\(error)", requestId: "")
         }
     }
 }

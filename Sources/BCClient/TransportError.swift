@@ -1,6 +1,6 @@
 /// Transport failures: the server never answered, or could not be trusted. API errors are
 /// answers and come back as responses. `BatchComputeClient` turns these into
-/// `BatchComputeError`s that name the endpoint and where its address came from.
+/// `APIError`s that name the endpoint and where its address came from.
 public enum TransportError: Error, Sendable, CustomStringConvertible {
     /// No connection to the server (refused, no route, no such host, no connection within the
     /// connect timeout). `underlying` is the system's words ("Connection refused").

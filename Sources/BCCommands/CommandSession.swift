@@ -89,7 +89,7 @@ struct CommandSession {
 
     /// The engine's own errors are worded; anything else is left to ArgumentParser.
     func engineFailure(_ error: any Error) -> any Error {
-        if let e = error as? BatchComputeError { return fail("\(e)", err) }
+        if let e = error as? APIError { return fail("\(e)", err) }
         return error
     }
 }

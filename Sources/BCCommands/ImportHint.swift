@@ -15,7 +15,7 @@ enum ImportHint {
                          _ adopt: () async throws -> Void) async throws {
         do {
             try await adopt()
-        } catch let e as BatchComputeError where e.status == 404 && LiveCollection.of(address.kind) == .clusters {
+        } catch let e as APIError where e.status == 404 && LiveCollection.of(address.kind) == .clusters {
             throw Refused(description: await message(address, id: id, workspace: workspace, client: client))
         }
     }

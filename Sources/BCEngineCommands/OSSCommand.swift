@@ -212,7 +212,7 @@ enum OSSObjects {
     func attempt<T>(_ url: String, _ operation: (OSSObjects) async throws -> T) async throws -> T {
         do {
             return try await operation(self)
-        } catch let e as BatchComputeError {
+        } catch let e as APIError {
             throw OSSCommand.fail(message(url: url, code: e.code, detail: e.message, status: e.status))
         } catch let e as APIError {
             throw OSSCommand.fail(message(url: url, code: e.code, detail: e.message, status: e.status))
@@ -233,7 +233,7 @@ enum OSSObjects {
 
     func message(url: String, code: String, detail: String, status: Int) -> String {
         switch code {
-        case "EndpointUnreachable":
+        case APIError.endpointUnreachable:
             // The client's sentence: the address, where it came from, and how to start an engine.
             return detail + "; --local reads the store's directory on this host instead"
         case "NoSuchKey":

@@ -24,8 +24,8 @@ public enum AppJobChecks {
     }
 
     /// Why the plan stops: said as the API's errors are (the commands release their lock on those).
-    public static func missingApp(job: ResourceAddress, app: String) -> BatchComputeError {
-        BatchComputeError(status: 404, code: "AppNotFound",
+    public static func missingApp(job: ResourceAddress, app: String) -> APIError {
+        APIError(status: 404, code: "AppNotFound",
                           message: "\(job): spec.app: App \"\(app)\" is neither declared in these manifests nor on the engine: "
                               + "add an App manifest named \(app), or create the App first", requestId: "")
     }

@@ -126,18 +126,18 @@ public struct LiveState: Sendable {
     // MARK: Objects a plan cannot read
 
     /// The error of a live object, or a list of them, that a plan cannot read: a
-    /// `BatchComputeError`, so that bcplan and bcapply report it as they report the API's
+    /// `APIError`, so that bcplan and bcapply report it as they report the API's
     /// errors (and give the workspace lock back), and the controller as a failed reconcile.
-    static func unreadable(_ message: String) -> BatchComputeError {
-        BatchComputeError(status: 0, code: "UnreadableLiveObject", message: message, requestId: "")
+    static func unreadable(_ message: String) -> APIError {
+        APIError(status: 0, code: "UnreadableLiveObject", message: message, requestId: "")
     }
 
-    static func unreadable(_ address: ResourceAddress, id: String, _ reason: String) -> BatchComputeError {
+    static func unreadable(_ address: ResourceAddress, id: String, _ reason: String) -> APIError {
         unreadable("\(address): live object \(id) cannot be read: \(reason); fix or delete the object, then plan again")
     }
 
     /// Why a plan cannot read `o` (read in full: its fields label nests too deep), or nil.
-    static func unreadable(_ o: LiveResource) -> BatchComputeError? {
+    static func unreadable(_ o: LiveResource) -> APIError? {
         guard let fields = o.labels[OwnershipLabels.fields] else { return nil }
         do { try OwnershipLabels.checkFields(fields) } catch {
             return unreadable(o.address, id: o.id, "\(error) in its \(OwnershipLabels.fields) label")

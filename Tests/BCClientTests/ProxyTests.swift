@@ -70,7 +70,7 @@ import Testing
         defer { s.stop(); proxy.stop() }
         let endpoint = s.https("engine.localhost")
         let client = BatchComputeClient(try s.configuration(endpoint, ["HTTPS_PROXY": "http://user:s3cret@127.0.0.1:1", "BCOPS_CA_FILE": s.pki.caFile]))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.code == "EndpointUnreachable")
         #expect(error?.description == """
             cannot reach the engine at \(endpoint) (address from env BCOPS_ENDPOINT) through the proxy http://127.0.0.1:1 \
@@ -83,7 +83,7 @@ import Testing
         // The proxy carries loopback only: it refuses a tunnel anywhere else with 403.
         let endpoint = "https://engine.example:\(s.tls.port)"
         let client = BatchComputeClient(try s.configuration(endpoint, ["HTTPS_PROXY": proxyURL, "BCOPS_CA_FILE": s.pki.caFile]))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.description.contains("through the proxy \(proxyURL) (from HTTPS_PROXY): the proxy answered CONNECT with 403") == true,
                 "\(String(describing: error))")
         #expect(proxy.logLines == ["CONNECT engine.example:\(s.tls.port)"])

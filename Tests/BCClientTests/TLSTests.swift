@@ -10,7 +10,7 @@ import Testing
         let s = try EngineBehindTLS()
         defer { s.stop() }
         let client = BatchComputeClient(try s.configuration(s.https()))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.code == "EndpointUnreachable")
         let message = error?.description ?? ""
         #expect(message.hasPrefix("the engine at \(s.https()) (address from env BCOPS_ENDPOINT) is not trusted (the system store does not vouch for it): "),
@@ -44,7 +44,7 @@ import Testing
         defer { s.stop() }
         let other = try s.pki.otherCA()
         let client = BatchComputeClient(try s.configuration(s.https(), ["BCOPS_CA_FILE": other]))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.description.contains("is not trusted (the CA file \(other) does not vouch for it)") == true, "\(String(describing: error))")
     }
 
@@ -54,7 +54,7 @@ import Testing
         // other.localhost is loopback too, but the certificate does not name it.
         let endpoint = s.https("other.localhost")
         let client = BatchComputeClient(try s.configuration(endpoint, ["BCOPS_CA_FILE": s.pki.caFile]))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.description.hasPrefix("the engine at \(endpoint) (address from env BCOPS_ENDPOINT) is not trusted") == true,
                 "\(String(describing: error))")
         #expect(error?.description.contains("other.localhost") == true, "\(String(describing: error))")
@@ -74,7 +74,7 @@ import Testing
         // https:// to the engine's own port, which speaks plain HTTP.
         let endpoint = "https://127.0.0.1:\(s.engine.port)"
         let client = BatchComputeClient(try s.configuration(endpoint, ["BCOPS_CA_FILE": s.pki.caFile]))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.code == "EndpointUnreachable")
         #expect(error?.description.hasPrefix("no engine at \(endpoint) (address from env BCOPS_ENDPOINT; TLS handshake failed: ") == true,
                 "\(String(describing: error))")

@@ -30,7 +30,7 @@ import Testing
         let port = try LoopbackSocket.closedPort()
         let client = BatchComputeClient(try ClientConfiguration(endpoint: "http://127.0.0.1:\(port)", accessKeyId: "a", accessKeySecret: "b",
                                                                 source: .environment))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.code == "EndpointUnreachable")
         #expect(error?.description == """
             no engine at http://127.0.0.1:\(port) (address from env BCOPS_ENDPOINT; connection refused): \
@@ -42,7 +42,7 @@ import Testing
         let socket = try LoopbackSocket()
         socket.acceptAndClose()
         let client = BatchComputeClient(try ClientConfiguration(endpoint: "http://127.0.0.1:\(socket.port)", accessKeyId: "a", accessKeySecret: "b"))
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.description.contains("(the server closed the connection before answering)") == true, "\(String(describing: error))")
     }
 
@@ -51,7 +51,7 @@ import Testing
         let socket = try LoopbackSocket()
         let client = BatchComputeClient(try ClientConfiguration(endpoint: "http://127.0.0.1:\(socket.port)", accessKeyId: "a", accessKeySecret: "b"),
                                         timeoutSeconds: 1)
-        let error = await #expect(throws: BatchComputeError.self) { try await client.listJobs() }
+        let error = await #expect(throws: APIError.self) { try await client.listJobs() }
         #expect(error?.description.contains("(no answer within 1 s)") == true, "\(String(describing: error))")
     }
 

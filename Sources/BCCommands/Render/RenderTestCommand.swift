@@ -26,7 +26,7 @@ public struct RenderTestCommand: AsyncParsableCommand {
         let client: BatchComputeClient
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
         let app: AppStatus
-        do { app = try await client.app(project) } catch let e as BatchComputeError where e.status == 404 {
+        do { app = try await client.app(project) } catch let e as APIError where e.status == 404 {
             throw fail("RenderProject \(project) has no App on the engine (apply the project first): \(e)", err)
         } catch {
             throw fail("\(error)", err)

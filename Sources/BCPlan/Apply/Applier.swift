@@ -330,7 +330,7 @@ public struct Applier: Sendable {
                     let existing = try await client.app(d.name)
                     guard existing.labels[OwnershipLabels.address] == d.address.description,
                           existing.labels[OwnershipLabels.workspace] == plan.workspace else {
-                        throw BatchComputeError(status: 409, code: "AlreadyExists",
+                        throw APIError(status: 409, code: "AlreadyExists",
                                                 message: "App \(d.name) exists and is not managed by workspace \(plan.workspace); adopt it with: bcctl import \(d.address) \(d.name)",
                                                 requestId: "")
                     }
