@@ -45,7 +45,7 @@ need_swift() {
 }
 
 install_dependencies() {
-  need_apt libyaml-dev libgit2-dev libcurl4-openssl-dev git pkg-config libsqlite3-dev libssl-dev python3 python3-pip procps util-linux mount tar
+  need_apt libyaml-dev libgit2-dev libcurl4-openssl-dev libxml2 git pkg-config libsqlite3-dev libssl-dev python3 python3-pip procps util-linux mount tar
   need_swift
 }
 

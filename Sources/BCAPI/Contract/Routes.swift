@@ -31,12 +31,13 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(method.rawValue) \(template)" }
 
+    /// RFC 3986's pchar less `/`: what a path segment may hold as is. Built once, not per call.
+    static let segmentBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@".utf8)
+
     static func encodeSegment(_ s: String) -> String {
-        var allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@".utf8)
-        allowed.remove(UInt8(ascii: "/"))
         var out = ""
         for byte in s.utf8 {
-            if allowed.contains(byte) { out.unicodeScalars.append(Unicode.Scalar(byte)) } else { out += "%" + hex(byte) }
+            if segmentBytes.contains(byte) { out.unicodeScalars.append(Unicode.Scalar(byte)) } else { out += "%" + hex(byte) }
         }
         return out
     }
