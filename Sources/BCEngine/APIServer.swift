@@ -13,7 +13,7 @@ public enum APIServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: OSSMiddleware(engine: engine))
         router.add(middleware: BatchComputeErrorMiddleware())
-        router.add(middleware: ACSAuthMiddleware(credentials: engine.credentials))
+        router.add(middleware: ACSAuthMiddleware(engine: engine))
         JobsAPI(engine: engine, limits: limits).register(on: router)
         ClustersAPI(engine: engine).register(on: router)
         ImagesAPI(engine: engine).register(on: router)
@@ -140,7 +140,8 @@ struct BatchComputeErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 /// and `contentMd5` (hex, not signed; the SDK) when sent (else `400 InvalidDigest`). The nonce is
 /// taken last, so a refused request does not use it up. GETs carry no body and are not hashed.
 struct ACSAuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let credentials: Credentials
+    /// Whose keys sign requests: the engine's own, and job keys (`JobCredentials`).
+    let engine: Engine
     /// The nonces seen within the window, shared by every request this router serves.
     var nonces = NonceWindow()
 
@@ -152,14 +153,17 @@ struct ACSAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let (keyId, _) = ACSSignature.parseAuthorization(authorization) else {
             throw APIError(403, "Forbidden", "Authorization must be \"acs <AccessKeyId>:<Signature>\".")
         }
-        guard keyId == credentials.accessKeyId else {
+        guard let secret = JobCredentials.secret(for: keyId, engine: engine) else {
             throw APIError(403, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
         }
         let headers = request.headers.map { ACSSignature.Header($0.name.rawName, $0.value) }
         let target = request.head.path ?? request.uri.string
-        guard ACSSignature.verify(authorization: authorization, secret: credentials.accessKeySecret,
+        guard ACSSignature.verify(authorization: authorization, secret: secret,
                                   method: request.method.rawValue, target: target, headers: headers) else {
             throw APIError(403, "SignatureDoesNotMatch", "The request signature does not match the one the engine computed.")
+        }
+        if keyId != engine.credentials.accessKeyId, !JobCredentials.permits(method: request.method.rawValue, path: request.uri.path) {
+            throw APIError(403, "Forbidden", "A job's access key may read, and submit, stop and delete jobs; \(request.method) \(request.uri.path) needs the engine's key.")
         }
         let now = Date()
         let verdict = RequestTime.check(dateHeader, now: now)

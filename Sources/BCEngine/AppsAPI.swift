@@ -20,7 +20,9 @@ struct AppsAPI {
         }
         router.on(Routes.listApps) { request, _ in
             let q = APIServer.query(request)
-            if q[QueryName.scope] == "Public" { return Answer(Page<AppStatus>(items: [])) }
+            if q[QueryName.scope] == "Public" {
+                return Answer(Page(items: try PublicApps.all.keys.sorted().compactMap(PublicApps.row).map(AppStatus.init)))
+            }
             let (marker, limit) = try APIServer.page(q)
             let (rows, next) = try store.apps(after: marker, limit: limit, labels: try APIServer.labels(q))
             return Answer(Page(items: try rows.map(AppStatus.init), nextMarker: next))
@@ -28,7 +30,13 @@ struct AppsAPI {
         router.on(Routes.getApp) { request, context in
             let name = try context.parameters.require("name")
             let q = APIServer.query(request)
-            if q[QueryName.scope] == "Public" { throw APIError.notFound("public app \(name)") }
+            if q[QueryName.scope] == "Public" {
+                guard let row = PublicApps.row(name) else { throw APIError.notFound("public app \(name)") }
+                if q[QueryName.revisions] != nil {
+                    return try Answer(Page(items: [AppRevision(revision: row.revision, updateTime: WireTime.format(row.creationTime))])).response()
+                }
+                return try Answer(try AppStatus(row)).response()
+            }
             if q[QueryName.revisions] != nil {
                 let rows = try store.appRevisions(name)
                 guard !rows.isEmpty else { throw StoreError.notFound(.app(name)) }

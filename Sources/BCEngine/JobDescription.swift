@@ -102,7 +102,7 @@ struct JobDescription {
         try JSONBody.checkKnown(app, appFields, where: "App.")
         let appName = try JSONBody.string(app, AppRunKey.appName.rawValue, required: true)!
         let bare = appName.hasPrefix(":") ? String(appName.dropFirst()) : appName
-        guard let stored = try engine.store.app(bare) else { throw APIError.notFound("app \(appName)") }
+        guard let stored = try PublicApps.lookup(appName, store: engine.store) else { throw APIError.notFound("app \(appName)") }
         let declared = try JSONBody.parse(Data(stored.description.utf8)).object
         // An input or output the App does not declare would be dropped without a word: refuse it, by name.
         for (field, group) in [(AppRunKey.inputs.rawValue, AppKey.inputParameters.rawValue), (AppRunKey.outputs.rawValue, AppKey.outputParameters.rawValue)] {

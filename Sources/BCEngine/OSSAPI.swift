@@ -139,11 +139,12 @@ struct OSSRequest {
 
     /// The V1 signature, then the Date: within 15 minutes of the engine's clock, as OSS wants.
     func authenticate(bucket: String?, key: String, query: [(String, String)]) throws -> Signed {
-        let credentials = engine.credentials
         guard let (keyId, signature) = OSSSignature.parseAuthorization(authorization) else {
             throw OSSError(400, "InvalidArgument", "Authorization header is invalid.")
         }
-        guard keyId == credentials.accessKeyId else { throw OSSError(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.") }
+        guard let secret = JobCredentials.secret(for: keyId, engine: engine) else {
+            throw OSSError(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.")
+        }
         // The date the signature covers: x-oss-date when present, else Date (OSSSignature.stringToSign).
         let ossDate = request.headers[SignedHeaders.ossDate] ?? ""
         guard let dateHeader = ossDate.isEmpty ? request.headers[.date] : ossDate else {
@@ -151,7 +152,7 @@ struct OSSRequest {
         }
         let headers = request.headers.map { ACSSignature.Header($0.name.rawName, $0.value) }
         let resource = OSSSignature.canonicalResource(bucket: bucket, key: key, query: query)
-        guard OSSSignature.verify(authorization: authorization, secret: credentials.accessKeySecret, method: request.method.rawValue,
+        guard OSSSignature.verify(authorization: authorization, secret: secret, method: request.method.rawValue,
                                   resource: resource, headers: headers) else {
             throw OSSError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
         }

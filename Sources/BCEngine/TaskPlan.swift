@@ -49,11 +49,11 @@ struct TaskPlan: Sendable {
         return ((o[JobKey.app] as? [String: Any])?[AppRunKey.config] as? [String: Any])?[AppRunConfigKey.clusterId] as? String
     }
 
-    /// The App an App job names, if it is one.
+    /// The App an App job names, if it is one, as written: `:name` for a public App.
     static func appName(_ description: String) -> String? {
         guard let o = try? JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any],
               o[JobKey.type] as? String == BCAPI.JobDescription.JobType.app.rawValue, let name = (o[JobKey.app] as? [String: Any])?[AppRunKey.appName] as? String else { return nil }
-        return name.hasPrefix(":") ? String(name.dropFirst()) : name
+        return name
     }
 
     init?(description: String, task: String, app: String?) {

@@ -68,6 +68,9 @@ public struct DesiredResource: Sendable {
     public var plainSpecHash: String?
     /// Run kinds: what a run does, in the plan's words (`frames 1-250 on 4 nodes`).
     public var runSummary: String?
+    /// Objects bcapply writes to OSS before it submits the run (a WorkflowRun's WDL, inputs
+    /// and options, named by their content).
+    public var staged: [StagedObject] = []
 
     public var isRun: Bool { address.kind.isRun }
 }

@@ -142,6 +142,8 @@ public struct DesiredResourceRecord: Codable, Sendable {
     public var dependencies: [ResourceAddress]
     public var userLabels: [String: String]
     public var rerunToken: String?
+    /// What bcapply stages before submitting (a WorkflowRun's sources): a plan file applies as planned.
+    public var staged: [StagedObject]?
 
     public init(_ d: DesiredResource) {
         address = d.address
@@ -152,11 +154,13 @@ public struct DesiredResourceRecord: Codable, Sendable {
         dependencies = d.dependencies.sorted()
         userLabels = d.userLabels
         rerunToken = d.rerunToken
+        staged = d.staged.isEmpty ? nil : d.staged
     }
 
     public var resource: DesiredResource {
         DesiredResource(address: address, collection: collection, name: name, fields: fields, fixed: fixed,
-                        dependencies: Set(dependencies), userLabels: userLabels, rerunToken: rerunToken, plainSpecHash: nil)
+                        dependencies: Set(dependencies), userLabels: userLabels, rerunToken: rerunToken, plainSpecHash: nil,
+                        staged: staged ?? [])
     }
 }
 

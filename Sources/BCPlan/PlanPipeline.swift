@@ -11,7 +11,7 @@ public enum PlanPipeline {
     /// Kinds that need the other manifests (a RenderJob's project) or cannot be lowered are
     /// left to `lower`, which reports them.
     public static let prepare: @Sendable (Manifest) -> (any Sendable)? = { manifest in
-        guard manifest.kind != .RenderJob, let d = try? Lowering.lower(manifest) else { return nil }
+        guard manifest.kind != .RenderJob, manifest.kind != .WorkflowRun, let d = try? Lowering.lower(manifest) else { return nil }
         return Lowered(d)
     }
 
@@ -42,10 +42,15 @@ public enum PlanPipeline {
             }
             let m = manifests[i]
             if context == nil { context = Lowering.Context(manifests.map(\.manifest)) }
+            if let run = m.manifest.spec as? WorkflowRunSpec {
+                context!.workflows[m.manifest.metadata.name] = Result { () throws(WorkflowSources.Problem) in
+                    try WorkflowSources.bundle(run, manifestFile: m.file)
+                }
+            }
             do { desired.append(try Lowering.lower(m.manifest, context: context!)) } catch {
                 // Located like every manifest problem: path:line:col: Kind/name: field: message.
-                let kind = FieldPath.root / "kind"
-                errors.append(Diagnostic(file: m.file, mark: m.root.locate(kind).start, address: m.manifest.address, field: kind,
+                let field = (error as? WorkflowSources.Problem)?.field ?? FieldPath.root / "kind"
+                errors.append(Diagnostic(file: m.file, mark: m.root.locate(field).start, address: m.manifest.address, field: field,
                                          message: "\(error)").description)
             }
         }

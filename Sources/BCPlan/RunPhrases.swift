@@ -7,6 +7,7 @@ struct RunPhrases {
 
     var submit: String {
         if kind == .RenderJob, let summary { return "will render \(summary)" }
+        if kind == .WorkflowRun { return "will submit" + (summary.map { " \($0)" } ?? "") }
         return "will be submitted"
     }
 

@@ -13,22 +13,22 @@ extension EngineProcess {
     /// A request signed the way the SDK signs it. `date` replaces the Date header's value (else
     /// now), `nonce` the fresh UUID (`""`: no nonce header at all), and `headers` are added
     /// before signing (`x-acs-*` and `Content-MD5` are then signed, `contentMd5` is not, as with the SDK).
-    func request(_ method: String, _ target: String, body: Data? = nil, sign: Bool = true, secret: String? = nil,
+    func request(_ method: String, _ target: String, body: Data? = nil, sign: Bool = true, accessKeyId: String? = nil, secret: String? = nil,
                  dropDate: Bool = false, date: String? = nil, nonce: String? = nil,
                  headers extra: [(String, String)] = []) async throws -> HTTPResult {
-        try await send(signedRequest(method, target, body: body, sign: sign, secret: secret, dropDate: dropDate, date: date,
+        try await send(signedRequest(method, target, body: body, sign: sign, accessKeyId: accessKeyId, secret: secret, dropDate: dropDate, date: date,
                                      nonce: nonce, headers: extra))
     }
 
     /// The signed request `request(…)` sends, to send as is (`send`) once or again, or altered.
-    func signedRequest(_ method: String, _ target: String, body: Data? = nil, sign: Bool = true, secret: String? = nil,
+    func signedRequest(_ method: String, _ target: String, body: Data? = nil, sign: Bool = true, accessKeyId: String? = nil, secret: String? = nil,
                        dropDate: Bool = false, date: String? = nil, nonce: String? = nil,
                        headers extra: [(String, String)] = []) -> URLRequest {
         var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(target)")!)
         r.httpMethod = method
         var headers: [ACSSignature.Header] = [
             .init("Accept", "application/json"), .init("Content-Type", "application/json"),
-            .init("x-acs-region-id", "local"), .init("x-acs-access-key-id", credentials.accessKeyId),
+            .init("x-acs-region-id", "local"), .init("x-acs-access-key-id", accessKeyId ?? credentials.accessKeyId),
             .init("x-acs-signature-method", "HMAC-SHA1"), .init("x-acs-signature-version", "1.0"),
             .init("x-acs-version", "2015-11-11"),
         ]
@@ -37,7 +37,7 @@ extension EngineProcess {
         headers += extra.map { ACSSignature.Header($0.0, $0.1) }
         if sign {
             headers.append(.init("Authorization", ACSSignature.authorization(
-                accessKeyId: credentials.accessKeyId, secret: secret ?? credentials.accessKeySecret,
+                accessKeyId: accessKeyId ?? credentials.accessKeyId, secret: secret ?? credentials.accessKeySecret,
                 method: method, target: target, headers: headers)))
         }
         for h in headers { r.setValue(h.value, forHTTPHeaderField: h.name) }

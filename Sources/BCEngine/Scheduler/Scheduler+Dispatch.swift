@@ -180,10 +180,14 @@ extension Scheduler {
         if let known = plans[key] { return known }
         do {
             guard let job = try engine.store.job(jobId) else { return nil }
-            let app = try TaskPlan.appName(job.description).flatMap { try engine.store.app($0)?.description }
-            guard let plan = TaskPlan(description: job.description, task: task, app: app) else {
+            let appName = TaskPlan.appName(job.description)
+            let app = try appName.flatMap { try PublicApps.lookup($0, store: engine.store)?.description }
+            guard var plan = TaskPlan(description: job.description, task: task, app: app) else {
                 logger.error("job \(jobId) does not describe a task \(task) this engine can run")
                 return nil
+            }
+            if let appName, appName.hasPrefix(":") {
+                plan.environment.merge(PublicApps.environment(jobId: jobId, engine: engine)) { _, engine in engine }
             }
             plans[key] = plan
             return plan

@@ -314,6 +314,7 @@ public struct Applier: Sendable {
         let token = token(plan, d.address, labels, attempt: attempt)
         switch d.collection {
         case .jobs:
+            try await stage(d)
             return try await journaled(d.address, d.isRun ? .run : .create, Self.call(Routes.createJob), token: token) {
                 try await client.createJob(body, idempotentToken: token).id
             }
@@ -339,6 +340,15 @@ public struct Applier: Sendable {
                 }
             }
         }
+    }
+
+    /// Writes what a run reads before it is submitted (a WorkflowRun's WDL, inputs and
+    /// options). Their names are their contents' hashes, so writing them again, after an
+    /// interrupted apply or for an unchanged run, changes nothing.
+    func stage(_ d: DesiredResource) async throws {
+        guard !d.staged.isEmpty else { return }
+        let oss = OSSClient(client)
+        for object in d.staged { try await oss.put(object.bytes, at: object.url) }
     }
 
     func update(_ d: DesiredResource, id: String, change: ResourceChange, plan: Plan, ids: [ResourceAddress: String]) async throws {

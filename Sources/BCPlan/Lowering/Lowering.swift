@@ -11,10 +11,15 @@ public enum Lowering {
         }
     }
 
-    /// What lowering one manifest may need of the others: a RenderJob's project.
+    /// What lowering one manifest may need beyond itself: a RenderJob's project, a
+    /// WorkflowRun's sources (read from the files beside its manifest, `WorkflowSources`).
     public struct Context: Sendable {
         public var projects: [String: RenderProjectSpec] = [:]
-        public init(projects: [String: RenderProjectSpec] = [:]) { self.projects = projects }
+        public var workflows: [String: Result<WorkflowBundle, WorkflowSources.Problem>] = [:]
+        public init(projects: [String: RenderProjectSpec] = [:], workflows: [String: Result<WorkflowBundle, WorkflowSources.Problem>] = [:]) {
+            self.projects = projects
+            self.workflows = workflows
+        }
         public init(_ manifests: [Manifest]) {
             for m in manifests { if let p = m.spec as? RenderProjectSpec { projects[m.metadata.name] = p } }
         }
@@ -33,6 +38,7 @@ public enum Lowering {
         var dependencies = Set<ResourceAddress>()
         var rerun: String?
         var summary: String?
+        var staged: [StagedObject] = []
         switch manifest.spec {
         case let app as AppSpec:
             fields = AppLowering.lower(app, name: name)
@@ -53,6 +59,14 @@ public enum Lowering {
             (fields, dependencies, summary) = (lowered.fields, lowered.dependencies, lowered.summary)
             fixed = lowered.fixed
             rerun = job.rerun
+        case let run as WorkflowRunSpec:
+            guard let sources = context.workflows[name] else { throw Unsupported(address: address) }
+            let bundle = try sources.get()
+            let lowered = WorkflowRunLowering.lower(run, name: name, bundle: bundle)
+            (fields, dependencies, summary) = (lowered.fields, lowered.dependencies, lowered.summary)
+            fixed = Lowering.fixed(WorkflowRunLowering.fixed, name: name)
+            rerun = run.rerun
+            staged = bundle.staged
         default:
             throw Unsupported(address: address)
         }
@@ -63,7 +77,7 @@ public enum Lowering {
         let plain = FieldHasher.specHash(fields, secret: { _ in nil }, reference: { isRun ? "ref:\($0)" : nil })
         return DesiredResource(address: address, collection: .of(manifest.kind), name: name, fields: fields, fixed: fixed,
                                dependencies: dependencies, userLabels: manifest.metadata.labels ?? [:], rerunToken: rerun,
-                               plainSpecHash: plain, runSummary: summary)
+                               plainSpecHash: plain, runSummary: summary, staged: staged)
     }
 
     // MARK: The parts of a body that are not the user's settings

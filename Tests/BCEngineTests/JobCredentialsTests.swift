@@ -1,0 +1,78 @@
+import BCAPI
+import BCTestSupport
+import Foundation
+import Testing
+
+/// A job's own access key (what the workflow runner submits its calls with): derived from the
+/// engine's secret, good while the job runs, limited to reading and to jobs, and refused once
+/// the job has ended. The public `cromwell` App is listed and read as BatchCompute's was.
+@Suite(.serialized) struct JobCredentialsTests {
+    static func body(_ o: [String: Any]) -> Data { try! JSONSerialization.data(withJSONObject: o) }
+
+    /// The derivation the engine documents (JobCredentials): HMAC-SHA256 of the job id under its secret.
+    static func key(_ engine: EngineProcess, job: String) -> (id: String, secret: String) {
+        let mac = HMACDigest.sha256.mac(key: Array(engine.credentials.accessKeySecret.utf8), message: Array(("bcops-job-credential:" + job).utf8))
+        return ("job." + job, mac.map { String(format: "%02x", $0) }.joined())
+    }
+
+    static func sleeper(_ engine: EngineProcess, seconds: Int) async throws -> String {
+        let job = try await engine.request("POST", "/jobs", body: body([
+            "Name": "sleeper", "Priority": 1, "Type": "DAG", "JobFailOnInstanceFail": true,
+            "DAG": ["Tasks": ["t": ["InstanceCount": 1, "AutoCluster": ["InstanceType": "ecs.sn1.medium", "ImageId": "img-ubuntu"],
+                                    "Parameters": ["Command": ["CommandLine": "sleep \(seconds)", "PackagePath": ""],
+                                                   "StdoutRedirectPath": "", "StderrRedirectPath": ""]]]],
+        ]))
+        return try #require(job.json["Id"] as? String, "\(job.json)")
+    }
+
+    @Test func aRunningJobsKeyReadsAndSubmitsJobsButChangesNothingElse() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let running = try await Self.sleeper(engine, seconds: 30)
+        let key = Self.key(engine, job: running)
+        let list = try await engine.request("GET", "/jobs", accessKeyId: key.id, secret: key.secret)
+        #expect(list.status == 200, "\(list.json)")
+        let submitted = try await engine.request("POST", "/jobs", body: Self.body([
+            "Name": "call", "Priority": 1, "Type": "DAG", "JobFailOnInstanceFail": true,
+            "DAG": ["Tasks": ["t": ["InstanceCount": 1, "AutoCluster": ["InstanceType": "ecs.sn1.medium", "ImageId": "img-ubuntu"],
+                                    "Parameters": ["Command": ["CommandLine": "true", "PackagePath": ""],
+                                                   "StdoutRedirectPath": "", "StderrRedirectPath": ""]]]],
+        ]), accessKeyId: key.id, secret: key.secret)
+        #expect(submitted.status == 201, "\(submitted.json)")
+        let cluster = try await engine.request("POST", "/clusters", body: Self.body([
+            "Name": "c", "ImageId": "img-ubuntu", "Groups": ["g": ["DesiredVMCount": 1, "InstanceType": "ecs.sn1.medium"]]]),
+            accessKeyId: key.id, secret: key.secret)
+        #expect(cluster.status == 403, "\(cluster.json)")
+        #expect(cluster.json["Code"] as? String == "Forbidden")
+        // A wrong secret for the same key is a bad signature, as for the engine's own key.
+        let forged = try await engine.request("GET", "/jobs", accessKeyId: key.id, secret: "0" + key.secret.dropFirst())
+        #expect(forged.status == 403)
+        #expect(forged.json["Code"] as? String == "SignatureDoesNotMatch")
+
+        _ = try await engine.request("POST", "/jobs/\(running)/stop")
+        _ = try await ExecutionTests.waitFor(engine, running) { ["Stopped", "Failed", "Finished"].contains($0["State"] as? String ?? "") }
+        let after = try await engine.request("GET", "/jobs", accessKeyId: key.id, secret: key.secret)
+        #expect(after.status == 403)
+        #expect(after.json["Code"] as? String == "InvalidAccessKeyId.NotFound")
+        // A job that never existed has no key either.
+        let made = Self.key(engine, job: "job-00000000000000000000000000009999")
+        #expect(try await engine.request("GET", "/jobs", accessKeyId: made.id, secret: made.secret).status == 403)
+    }
+
+    @Test func thePublicCromwellAppIsListedAndReadAsPublic() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let list = try await engine.request("GET", "/apps?Scope=Public")
+        let names = (list.json["Items"] as? [[String: Any]] ?? []).compactMap { $0["Name"] as? String }
+        #expect(names == ["cromwell"], "\(list.json)")
+        let app = try await engine.request("GET", "/apps/cromwell?Scope=Public")
+        #expect(app.status == 200)
+        let inputs = (app.json["InputParameters"] as? [String: Any] ?? [:]).keys.sorted()
+        #expect(inputs == ["DEPENDS_ON", "WDL", "WORKFLOW_INPUTS", "WORKFLOW_OPTIONS", "WORKING_DIR"])
+        // Not a private App: `bcs asub` falls back to the public one and names it `:cromwell`.
+        #expect(try await engine.request("GET", "/apps/cromwell").status == 404)
+        let unknown = try await engine.request("POST", "/jobs", body: Self.body([
+            "Name": "w", "Type": "App", "App": ["AppName": ":nosuch", "Inputs": [:]]]))
+        #expect(unknown.status == 404, "\(unknown.json)")
+    }
+}
