@@ -34,7 +34,7 @@ import Testing
 
     /// Every command the executables offer is documented.
     @Test(arguments: ["validate", "schema", "summary", "fmt", "plan", "apply", "show", "lock", "engine", "render", "logs",
-                       "controller", "status", "plan-approve", "jobs", "completion"])
+                       "controller", "status", "plan-approve", "jobs", "completion", "workflow"])
     func commandHasAPage(command: String) {
         #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("docs/commands/\(command).md").path))
     }
