@@ -63,3 +63,21 @@ need_sdk_venv() {
   fi
   export BCOPS_SDK_PYTHON="$PWD/$venv/bin/python"
 }
+
+# miniwdl 1.16 and bcops' backend for it (python/miniwdl-bcops) in the same venv, which the
+# engine's `cromwell` App finds (bcctl workflow runner), plus the Debian tools the example
+# workflows call. Reinstalled when the package's sources change (their hash is kept in the venv).
+need_workflow_venv() {
+  need_sdk_venv
+  local venv=".build-venv" stamp hash
+  stamp="$venv/.miniwdl-bcops.sha256"
+  hash=$(find python/miniwdl-bcops -type f -not -path '*/__pycache__/*' -not -path '*.egg-info*' -print0 | sort -z \
+         | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+  if ! "$venv/bin/python" -c "import WDL, bcops_miniwdl" 2>/dev/null || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
+    echo "==> python venv: miniwdl 1.16 and python/miniwdl-bcops" >&2
+    "$venv/bin/pip" install --quiet "miniwdl==1.16.*" >&2
+    "$venv/bin/pip" install --quiet --no-build-isolation --no-deps --force-reinstall ./python/miniwdl-bcops >&2
+    echo "$hash" > "$stamp"
+  fi
+  need_apt bwa samtools bcftools
+}

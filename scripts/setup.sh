@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 install_dependencies
 need_apt blender
+need_workflow_venv  # the engine's cromwell App runs WDL with miniwdl and bcops' backend
 
 echo "==> swift build" >&2
 for product in bcplan bcapply bcctl bcops-keeper; do swift build --product "$product" >&2; done
