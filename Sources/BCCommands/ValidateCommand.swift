@@ -1,6 +1,7 @@
 import ArgumentParser
 import BCManifest
 import BCModel
+import BCPlan
 
 /// `bcplan validate` / `bcctl validate`: every problem in the whole input, in one run.
 public struct ValidateCommand: ParsableCommand {
@@ -17,8 +18,11 @@ public struct ValidateCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let result = input.load()
-        let warnings = (ManifestWarnings.find(in: result) + AppJobWarnings.find(in: result)).sorted()
+        var result = input.load()
+        // WDL read by miniwdl's parser: inputs the run would refuse are errors here too.
+        let workflow = WorkflowChecks.diagnostics(result.manifests)
+        result.diagnostics = (result.diagnostics + workflow.errors).sorted()
+        let warnings = (ManifestWarnings.find(in: result) + AppJobWarnings.find(in: result) + workflow.warnings).sorted()
         if json {
             print(ValidateCommand.json(result, warnings: warnings).render())
         } else {

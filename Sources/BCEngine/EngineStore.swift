@@ -134,6 +134,13 @@ public final class EngineStore: Sendable {
             // groups by the marker in their environment (HostProcesses.orphans) instead.
             try db.execute(sql: "ALTER TABLE instances DROP COLUMN pgid")
         }
+        m.registerMigration("v11-parent-jobs") { db in
+            // A job submitted with a job's own key (the workflow runner's calls) belongs to
+            // that job: when it ends, however it ends (stopped, failed, finished, timed out, or
+            // its runner killed), those of its jobs still waiting or running are stopped, in
+            // the same write, so no call outlives its run. EngineStore+ParentJobs.swift.
+            try EngineStore.createParentJobs(db)
+        }
         return m
     }
 
@@ -175,21 +182,21 @@ public final class EngineStore: Sendable {
     /// Stores a new job with its tasks and instances (all Waiting). A repeated idempotent
     /// token returns the first job's id when the description matches, and fails otherwise.
     public func createJob(name: String, type: String, priority: Int, description: String, token: String?,
-                          tasks: [(name: String, instances: Int)], now: Date? = nil) throws -> String {
+                          tasks: [(name: String, instances: Int)], parent: String? = nil, now: Date? = nil) throws -> String {
         try pool.write { db in try EngineStore.insertJob(db, name: name, type: type, priority: priority, description: description,
-                                                         token: token, tasks: tasks, now: now) }
+                                                         token: token, tasks: tasks, parent: parent, now: now) }
     }
 
     /// The same, suspending instead of holding a thread while the writer is busy: a job of
     /// 100,000 instances must not hold up the requests of everybody else.
     public func createJob(name: String, type: String, priority: Int, description: String, token: String?,
-                          tasks: [(name: String, instances: Int)], now: Date? = nil) async throws -> String {
+                          tasks: [(name: String, instances: Int)], parent: String? = nil, now: Date? = nil) async throws -> String {
         try await pool.write { db in try EngineStore.insertJob(db, name: name, type: type, priority: priority, description: description,
-                                                               token: token, tasks: tasks, now: now) }
+                                                               token: token, tasks: tasks, parent: parent, now: now) }
     }
 
     static func insertJob(_ db: Database, name: String, type: String, priority: Int, description: String, token: String?,
-                          tasks: [(name: String, instances: Int)], now given: Date?) throws -> String {
+                          tasks: [(name: String, instances: Int)], parent: String? = nil, now given: Date?) throws -> String {
         // The clock is read inside the write, never before it: jobs created at once by several
         // clients get creation times in the order of their ids, which is the order pages list.
         let now = given ?? Date()
@@ -204,9 +211,9 @@ public final class EngineStore: Sendable {
         let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'jobs'), 0) + 1")) ?? 1
         let id = ResourceIDs.job(sequence: UInt64(seq), seconds: UInt64(now.timeIntervalSince1970))
         try db.execute(sql: """
-            INSERT INTO jobs (seq, id, name, type, state, priority, description, token, creation_time)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, id, name, type, RunState.waiting.rawValue, priority, description, token, now.timeIntervalSince1970])
+            INSERT INTO jobs (seq, id, name, type, state, priority, description, token, creation_time, parent_job)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, id, name, type, RunState.waiting.rawValue, priority, description, token, now.timeIntervalSince1970, parent])
         try EngineStore.event(db, "OnJobWaiting", id, name, now: now.timeIntervalSince1970)
         for task in tasks {
             try db.execute(sql: "INSERT INTO tasks (job_id, name, state) VALUES (?, ?, ?)", arguments: [id, task.name, RunState.waiting.rawValue])

@@ -1,5 +1,6 @@
 import BCAPI
 import Foundation
+import Hummingbird
 
 /// Access keys scoped to one job's life, as a cloud batch service hands its nodes a role
 /// rather than the account's key: the workflow runner (the public `cromwell` App) submits its
@@ -29,5 +30,13 @@ enum JobCredentials {
     /// images and the `/bcops` extensions change only with the engine's own key.
     static func permits(method: String, path: String) -> Bool {
         method == "GET" || method == "HEAD" || path == "/jobs" || path.hasPrefix("/jobs/")
+    }
+
+    /// The job whose key signed an (authenticated) request, if a job's key did: the parent of
+    /// the jobs it creates.
+    static func job(signing request: Request) -> String? {
+        guard let authorization = request.headers[.authorization], let (keyId, _) = ACSSignature.parseAuthorization(authorization),
+              keyId.hasPrefix(prefix) else { return nil }
+        return String(keyId.dropFirst(prefix.count))
     }
 }

@@ -64,7 +64,8 @@ struct JobsAPI {
         }
         let description = String(decoding: JSONBody.serialize(JobDescription.normalized(body.object)), as: UTF8.self)
         let id = try await store.createJob(name: parsed.name, type: parsed.type, priority: parsed.priority, description: description,
-                                     token: q[QueryName.idempotentToken].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks)
+                                     token: q[QueryName.idempotentToken].flatMap { $0.isEmpty ? nil : $0 }, tasks: parsed.tasks,
+                                     parent: JobCredentials.job(signing: request))
         engine.wakeup.raise()
         if q[QueryName.sync] != nil && parsed.type == "App" {
             return try await synchronous(id, outputs: JobDescription.appOutputs(body.object), timeout: parsed.timeout).response()

@@ -32,6 +32,14 @@ public enum Rules {
             sink.error(path(), "\"\(value)\" has no valid bucket name after oss://")
             return false
         }
+        // OSS's own rule, which its clients (oss2, so bcs and the workflow runner) enforce too.
+        let name = String(decoding: bucket, as: UTF8.self)
+        let lowercase = bucket.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+        if !(3...63).contains(bucket.count) || !lowercase || bucket.first == 45 || bucket.last == 45 {
+            sink.error(path(), "bucket \"\(name)\" in \"\(value)\" is not an OSS bucket name: 3–63 lowercase letters, digits and hyphens, "
+                       + "not starting or ending with a hyphen")
+            return false
+        }
         if value.hasSuffix("/..") || value.containsBytes("/../") {
             sink.error(path(), "\"\(value)\" must not contain \"..\" segments")
             return false

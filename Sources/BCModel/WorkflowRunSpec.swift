@@ -96,7 +96,7 @@ public struct WorkflowRuntime: Codable, Equatable, Sendable, SchemaDocumented {
         "vpc": FieldDoc("\"<cidr> <vpc-id>\" (either or both).", examples: ["192.168.0.0/16 vpc-xxxx"]),
         "userData": FieldDoc("\"<key> <value>\" entries handed to auto-cluster nodes."),
         "reserveOnFail": FieldDoc("Keep failed nodes for debugging."),
-        "autoReleaseJob": FieldDoc("Delete each call's job when it finishes (default true)."),
+        "autoReleaseJob": FieldDoc("Cromwell deleted each call's job when it finished; bcops keeps them, so bcs j and bcctl logs show every call (accepted for compatibility)."),
         "timeout": FieldDoc("Seconds each call may run (Cromwell's timeout runtime attribute).", minimum: 1, maximum: 604_800),
         "maxRetries": FieldDoc("Retries of a failed call.", minimum: 0),
     ]

@@ -71,6 +71,11 @@ public struct DesiredResource: Sendable {
     /// Objects bcapply writes to OSS before it submits the run (a WorkflowRun's WDL, inputs
     /// and options, named by their content).
     public var staged: [StagedObject] = []
+    /// Warnings lowering found (a WorkflowRun's unknown runtime keys), said with the plan's.
+    public var notes: [String] = []
+    /// A WorkflowRun's metadata on OSS without the run id: `<outputsDir><workflow>.`; the
+    /// runner writes `<prefix><run id>.metadata.json`, with the run's progress.
+    public var runMetadataPrefix: String?
 
     public var isRun: Bool { address.kind.isRun }
 }

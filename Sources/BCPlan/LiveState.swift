@@ -95,6 +95,8 @@ public struct LiveResource: Sendable {
 /// Everything the workspace owns, by address. Run kinds may have several attempts, oldest first.
 public struct LiveState: Sendable {
     public var objects: [ResourceAddress: [LiveResource]] = [:]
+    /// How far running WorkflowRuns are, from their runners' metadata (`WorkflowProgress`).
+    public var runProgress: [ResourceAddress: WorkflowProgress] = [:]
 
     public init(objects: [ResourceAddress: [LiveResource]] = [:]) { self.objects = objects }
 

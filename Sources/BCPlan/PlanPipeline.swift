@@ -43,15 +43,16 @@ public enum PlanPipeline {
             let m = manifests[i]
             if context == nil { context = Lowering.Context(manifests.map(\.manifest)) }
             if let run = m.manifest.spec as? WorkflowRunSpec {
-                context!.workflows[m.manifest.metadata.name] = Result { () throws(WorkflowSources.Problem) in
+                context!.workflows[m.manifest.metadata.name] = Result { () throws(WorkflowSources.Problems) in
                     try WorkflowSources.bundle(run, manifestFile: m.file)
                 }
             }
             do { desired.append(try Lowering.lower(m.manifest, context: context!)) } catch {
                 // Located like every manifest problem: path:line:col: Kind/name: field: message.
-                let field = (error as? WorkflowSources.Problem)?.field ?? FieldPath.root / "kind"
-                errors.append(Diagnostic(file: m.file, mark: m.root.locate(field).start, address: m.manifest.address, field: field,
-                                         message: "\(error)").description)
+                let located = (error as? WorkflowSources.Problems)?.all.map { ($0.field, $0.message) } ?? [(FieldPath.root / "kind", "\(error)")]
+                errors += located.map { field, message in
+                    Diagnostic(file: m.file, mark: m.root.locate(field).start, address: m.manifest.address, field: field, message: message)
+                }.sorted().map(\.description)
             }
         }
         return (desired, errors)
@@ -113,9 +114,10 @@ public enum PlanPipeline {
                 }
             }
         }
-        let live = try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory, full: full)
+        var live = try await LiveState.refresh(client: client, workspace: workspace, inventory: inventory, full: full)
         // What was read in full is what the plan reads the fields label of: nothing on a no-op plan.
         if !full.isEmpty { try live.checkReadable(desired) }
+        live.runProgress = await WorkflowProgress.read(desired, live: live, client: client)
         return live
     }
 
@@ -130,7 +132,10 @@ public enum PlanPipeline {
         planner.detailed = detailed
         let result = planner.plan(desired: desired, live: live)
         var warnings = result.warnings
-        if !options.destroy { warnings += AppJobChecks.warnings(desired) }
+        if !options.destroy {
+            warnings += AppJobChecks.warnings(desired)
+            for d in desired where !d.notes.isEmpty { warnings += d.notes }
+        }
         // A plain spec hash means no secret (a secret has no hash until it is read).
         for i in desired.indices where desired[i].plainSpecHash == nil {
             let d = desired[i]

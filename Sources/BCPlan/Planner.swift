@@ -291,6 +291,17 @@ public struct Planner: Sendable {
 
     // MARK: Runs
 
+    /// `workflow failed: call X exited 1: …`, the runner's last line and so its job's reason,
+    /// without its head; nil for any other reason (the engine's own, a timeout).
+    static func workflowFailure(_ message: String) -> String? {
+        let line = message.split(separator: "\n").last.map(String.init) ?? message
+        let head = "instance exited with code "
+        var rest = Substring(line)
+        if rest.hasPrefix(head), let colon = rest.firstIndex(of: ":") { rest = rest[rest.index(after: colon)...].drop { $0 == " " } }
+        guard rest.hasPrefix("workflow failed: ") else { return nil }
+        return String(rest.dropFirst("workflow failed: ".count))
+    }
+
     /// A job the engine has not ended: it waits for a slot or runs.
     static func isUnfinished(_ state: RunState?) -> Bool { state?.isActive ?? false }
 
@@ -334,12 +345,14 @@ public struct Planner: Sendable {
             let message = last.message
             change.runStatus = message.isEmpty ? phrases.succeeded : phrases.finishedWithFailures(message, id: last.id)
             if !message.isEmpty { change.runFailure = message }
-        case .running: change.runStatus = "running"
+        case .running: change.runStatus = live.runProgress[d.address].map { "running (\($0.phrase))" } ?? "running"
         case .waiting: change.runStatus = waiting(d, live: live, clusters: clusters)
         case .failed, .stopped, nil:
             let message = last.message
             let why = "\(last.id)\(state == .stopped ? " was stopped" : "")\(message.isEmpty ? "" : ": \(message)")"
             change.runStatus = "failed (last attempt \(why))"
+            // A workflow's runner says which call failed and how: `failed (call X exited 1: …)`.
+            if d.address.kind == .WorkflowRun, let reason = Self.workflowFailure(message) { change.runStatus = "failed (\(reason); last attempt \(last.id))" }
             // A state this version does not know is said as the engine spelled it.
             let spelled = (state?.rawValue ?? last.body[LiveKey.state]?.stringValue ?? "").lowercased()
             change.runFailure = state == .stopped ? "stopped\(message.isEmpty ? "" : ": \(message)")" : (message.isEmpty ? spelled : message)

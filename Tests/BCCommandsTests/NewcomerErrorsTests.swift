@@ -51,7 +51,7 @@ import Testing
             no engine at http://127.0.0.1:1 (address from env BCOPS_ENDPOINT; connection refused): \
             start one with `bcctl engine serve --data DIR --listen 127.0.0.1:1`, or set BCOPS_ENDPOINT
             """
-        for (tool, args) in Self.engineCommands + [("bcctl", ["oss", "ls", "oss://b/"])] {
+        for (tool, args) in Self.engineCommands + [("bcctl", ["oss", "ls", "oss://bkt/"])] {
             let r = try Self.run(tool, args, env: env)
             #expect(r.status != 0, "\(tool) \(args): \(r.combined)")
             #expect(r.stderr.contains("Error: " + expected), "\(tool) \(args): \(r.stderr)")

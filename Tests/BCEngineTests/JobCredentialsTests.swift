@@ -59,6 +59,44 @@ import Testing
         #expect(try await engine.request("GET", "/jobs", accessKeyId: made.id, secret: made.secret).status == 403)
     }
 
+    /// A workflow's calls never outlive it: the jobs a job submitted with its own key stop
+    /// when it ends, here by StopJob, and their processes with them.
+    @Test func jobsAJobSubmittedStopWhenItEnds() async throws {
+        let engine = try EngineProcess()
+        defer { engine.stop() }
+        let parent = try await Self.sleeper(engine, seconds: 30)
+        let key = Self.key(engine, job: parent)
+        let marker = "bcops-child-\(UUID().uuidString.prefix(8))"
+        let child = try await engine.request("POST", "/jobs", body: Self.body([
+            "Name": "call", "Priority": 1, "Type": "DAG", "JobFailOnInstanceFail": true,
+            "DAG": ["Tasks": ["t": ["InstanceCount": 1, "AutoCluster": ["InstanceType": "ecs.sn1.medium", "ImageId": "img-ubuntu"],
+                                    "Parameters": ["Command": ["CommandLine": "sh -c 'exec -a \(marker) sleep 30'", "PackagePath": ""],
+                                                   "StdoutRedirectPath": "", "StderrRedirectPath": ""]]]],
+        ]), accessKeyId: key.id, secret: key.secret)
+        let childId = try #require(child.json["Id"] as? String, "\(child.json)")
+        _ = try await ExecutionTests.waitFor(engine, childId) { $0["State"] as? String == "Running" }
+        // An unrelated job (the engine's own key) is nobody's child and keeps running.
+        let other = try await Self.sleeper(engine, seconds: 30)
+        _ = try await engine.request("POST", "/jobs/\(parent)/stop")
+        let stopped = try await ExecutionTests.waitFor(engine, childId) { $0["State"] as? String != "Running" }
+        #expect(stopped["State"] as? String == "Stopped", "\(stopped)")
+        #expect((stopped["Message"] as? String ?? "").contains("the job that submitted it, \(parent), ended"), "\(stopped)")
+        #expect(try await engine.request("GET", "/jobs/\(other)").json["State"] as? String != "Stopped")
+        let deadline = Date().addingTimeInterval(10)
+        var left = true
+        while left && Date() < deadline {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+            p.arguments = ["-f", marker]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            left = p.terminationStatus == 0
+            if left { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(!left, "the child's process outlived its stopped job")
+    }
+
     @Test func thePublicCromwellAppIsListedAndReadAsPublic() async throws {
         let engine = try EngineProcess()
         defer { engine.stop() }

@@ -305,9 +305,9 @@ import Testing
               ossMappings:
               # the scenes
               -   destination: /scenes/   # where
-                  source: oss://b/scenes/
+                  source: oss://bkt/scenes/
               -
-                source: oss://b/tex/
+                source: oss://bkt/tex/
                 # textures are read-only
                 writeSupport: false
                 destination: /tex/
@@ -317,9 +317,9 @@ import Testing
         #expect(out.contains("""
               ossMappings:
                 # the scenes
-                - source: oss://b/scenes/
+                - source: oss://bkt/scenes/
                   destination: /scenes/ # where
-                - source: oss://b/tex/
+                - source: oss://bkt/tex/
                   destination: /tex/
                   # textures are read-only
                   writeSupport: false
@@ -346,10 +346,10 @@ import Testing
               ossMappings:
                 - destination: /x/
                   # the bucket
-                  source: oss://b/x/
+                  source: oss://bkt/x/
 
             """)
-        #expect(ordered.contains("  ossMappings:\n    # the bucket\n    - source: oss://b/x/\n      destination: /x/\n"))
+        #expect(ordered.contains("  ossMappings:\n    # the bucket\n    - source: oss://bkt/x/\n      destination: /x/\n"))
     }
 
     @Test func nestedSequencesAndScalarItems() {

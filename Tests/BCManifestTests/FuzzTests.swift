@@ -27,7 +27,7 @@ import Testing
           groups:
             default: {instanceType: ecs.sn1.medium, desiredCount: 2, resourceType: Spot, spotStrategy: SpotWithPriceLimit, spotPriceLimit: 0.5}
           env: {A: "1", S: {secretFrom: {env: TOKEN}}}
-          mounts: {entries: [{source: "oss://b/p/", destination: /mnt/p/, writeSupport: true}]}
+          mounts: {entries: [{source: "oss://bkt/p/", destination: /mnt/p/, writeSupport: true}]}
         ---
         apiVersion: bcops.io/v1
         kind: Job

@@ -630,7 +630,7 @@ fileprivate extension SGEMaster {
           workflow: w.wdl
           inputsFile: inputs.json
           optionsFile: options.json
-          outputsDir: oss://b/out/
+          outputsDir: oss://bkt/out/
         """.write(to: dir.appendingPathComponent("run.yaml"), atomically: true, encoding: .utf8)
         let result = ManifestLoader().load(paths: [dir.path])
         let lines = result.diagnostics.map(\.description)

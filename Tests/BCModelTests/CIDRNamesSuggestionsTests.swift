@@ -132,7 +132,7 @@ import Testing
         let path: FieldPath = "spec.mounts.entries[0].destination"
         #expect(path.components == [.key("spec"), .key("mounts"), .key("entries"), .index(0), .key("destination")])
         #expect(path.description == "spec.mounts.entries[0].destination")
-        #expect((FieldPath.root / "spec" / "inputMapping" / "oss://b/x/").description == "spec.inputMapping[\"oss://b/x/\"]")
+        #expect((FieldPath.root / "spec" / "inputMapping" / "oss://bkt/x/").description == "spec.inputMapping[\"oss://bkt/x/\"]")
         #expect((FieldPath.root / "spec" / "env" / "").description == "spec.env[\"\"]")
         #expect(FieldPath("spec.a").parent == "spec")
         #expect(FieldPath.root.parent == nil)

@@ -81,21 +81,21 @@ import Testing
     // MARK: mounts
 
     @Test(arguments: ["oss://bcs-bucket/bcs-dir/ /home/inputs/ false", "/home/outputs/ oss://bcs-bucket/out/ true",
-                      "oss://b/ref.fa /home/ref.fa true", "nas://host:/data/ /mnt/data/ false", "smb://host/share/ /mnt/share/ false"])
+                      "oss://bkt/ref.fa /home/ref.fa true", "nas://host:/data/ /mnt/data/ false", "smb://host/share/ /mnt/share/ false"])
     func validMounts(_ text: String) {
         #expect(CromwellRuntime.checkMount(text) == nil)
     }
 
     @Test func mountErrors() {
         let shape = "must be \"<oss://…|nas://…> </local/path> <true|false>\""
-        #expect(CromwellRuntime.checkMount("oss://b/d/ /home/in/")?.message == "mount \"oss://b/d/ /home/in/\" \(shape)")
-        #expect(CromwellRuntime.checkMount("oss://b/d/ /home/in/ yes")?.message == "mount \"oss://b/d/ /home/in/ yes\" \(shape)")
+        #expect(CromwellRuntime.checkMount("oss://bkt/d/ /home/in/")?.message == "mount \"oss://bkt/d/ /home/in/\" \(shape)")
+        #expect(CromwellRuntime.checkMount("oss://bkt/d/ /home/in/ yes")?.message == "mount \"oss://bkt/d/ /home/in/ yes\" \(shape)")
         #expect(CromwellRuntime.checkMount("s3://b/d/ /home/in/ false")?.message
                 == "mount \"s3://b/d/ /home/in/ false\" has no oss://, nas://, smb:// or lustre:// side")
-        #expect(CromwellRuntime.checkMount("oss://b/d/ home/in/ false")?.message
-                == "mount \"oss://b/d/ home/in/ false\": local path \"home/in/\" must start with /")
-        #expect(CromwellRuntime.checkMount("oss://b/d/ /home/in false")?.message
-                == "mount \"oss://b/d/ /home/in false\": oss and local path type not match (both must end with / for a directory)")
+        #expect(CromwellRuntime.checkMount("oss://bkt/d/ home/in/ false")?.message
+                == "mount \"oss://bkt/d/ home/in/ false\": local path \"home/in/\" must start with /")
+        #expect(CromwellRuntime.checkMount("oss://bkt/d/ /home/in false")?.message
+                == "mount \"oss://bkt/d/ /home/in false\": oss and local path type not match (both must end with / for a directory)")
     }
 
     // MARK: disks

@@ -55,8 +55,8 @@ enum Minimal {
         #expect(problems(of: s) == ["spec.image: set exactly one of docker or vm, not both"])
         s.image = AppImage(docker: DockerImage(image: ""))
         #expect(problems(of: s) == ["spec.image.docker.image: must not be empty"])
-        s.image = AppImage(docker: DockerImage(image: "x", registryOSSPath: "oss://b/dockers"))
-        #expect(problems(of: s) == ["spec.image.docker.registryOSSPath: OSS prefix \"oss://b/dockers\" must end with \"/\""])
+        s.image = AppImage(docker: DockerImage(image: "x", registryOSSPath: "oss://bkt/dockers"))
+        #expect(problems(of: s) == ["spec.image.docker.registryOSSPath: OSS prefix \"oss://bkt/dockers\" must end with \"/\""])
         s.image = AppImage(vm: VMImage(imageId: "ubuntu"))
         #expect(problems(of: s) == ["spec.image.vm.imageId: image id \"ubuntu\" must be a BatchCompute image (img-…) or an ECS image (m-…)"])
         s.image = AppImage(vm: VMImage(imageId: "m-wz9du0xaalpag4ylwzs"))
@@ -87,7 +87,7 @@ enum Minimal {
         #expect(problems(of: s) == ["spec.inputs.p.default: default \"ten\" is not a number but the parameter type is Number"])
         s.inputs = ["p": AppParameter(type: .Number, default: "2.5e3")]
         #expect(problems(of: s) == [])
-        s.inputs = ["p": AppParameter(default: "oss://b/in/", localPath: "home/in/")]
+        s.inputs = ["p": AppParameter(default: "oss://bkt/in/", localPath: "home/in/")]
         #expect(problems(of: s) == ["spec.inputs.p.localPath: localPath \"home/in/\" must be an absolute path (starting with /)"])
         s.inputs = ["p": AppParameter(default: "/data/in/", localPath: "/home/in/")]
         #expect(problems(of: s) == ["spec.inputs.p.default: \"/data/in/\" is not an OSS location; expected oss://bucket/path"])
@@ -178,10 +178,10 @@ enum Minimal {
 
     @Test func clusterPlatformDecidesMountDestinations() {
         var s = Minimal.cluster
-        s.mounts = Mounts(entries: [MountEntry(source: "oss://b/scenes/", destination: "G:")])
+        s.mounts = Mounts(entries: [MountEntry(source: "oss://bkt/scenes/", destination: "G:")])
         s.platform = .Windows
         #expect(problems(of: s) == [])
-        s.mounts = Mounts(entries: [MountEntry(source: "oss://b/scenes/", destination: "/mnt/scenes/")])
+        s.mounts = Mounts(entries: [MountEntry(source: "oss://bkt/scenes/", destination: "/mnt/scenes/")])
         #expect(problems(of: s) == ["spec.mounts.entries[0].destination: destination \"/mnt/scenes/\" must be a drive letter such as G: or an absolute path such as C:\\render_output\\ on a Windows image"])
         s.platform = nil
         #expect(problems(of: s) == [])
@@ -270,10 +270,10 @@ enum Minimal {
         var s = Minimal.project
         s.ossMappings = []
         #expect(problems(of: s) == ["spec.ossMappings: a project needs at least one OSS mapping holding its scenes"])
-        s.ossMappings = [MountEntry(source: "oss://b/a/", destination: "/mnt/a/"), MountEntry(source: "oss://b/b", destination: "/mnt/a/")]
+        s.ossMappings = [MountEntry(source: "oss://bkt/a/", destination: "/mnt/a/"), MountEntry(source: "oss://bkt/b", destination: "/mnt/a/")]
         #expect(problems(of: s) == [
             "spec.ossMappings[1].destination: destination \"/mnt/a/\" is already used by ossMappings[0]",
-            "spec.ossMappings[1].source: OSS prefix \"oss://b/b\" must end with \"/\"",
+            "spec.ossMappings[1].source: OSS prefix \"oss://bkt/b\" must end with \"/\"",
         ])
         s = Minimal.project
         s.ossOutput = "/local/out/"
@@ -291,7 +291,7 @@ enum Minimal {
     @Test func windowsRenderProject() {
         var s = Minimal.project
         s.platform = .Windows
-        s.ossMappings = [MountEntry(source: "oss://b/scenes/", destination: "G:")]
+        s.ossMappings = [MountEntry(source: "oss://bkt/scenes/", destination: "G:")]
         s.localOutputDir = "C:\\render_output\\"
         #expect(problems(of: s) == [])
         s.localOutputDir = "D:"
@@ -385,10 +385,10 @@ enum Minimal {
         s.inputsFile = "/tmp/inputs.json"
         #expect(problems(of: s) == ["spec.inputsFile: inputsFile \"/tmp/inputs.json\" must be relative to the manifest"])
         s = Minimal.workflowRun
-        s.outputsDir = "oss://b/out"
+        s.outputsDir = "oss://bkt/out"
         s.workingDir = "s3://b/work/"
         #expect(problems(of: s) == [
-            "spec.outputsDir: OSS prefix \"oss://b/out\" must end with \"/\"",
+            "spec.outputsDir: OSS prefix \"oss://bkt/out\" must end with \"/\"",
             "spec.workingDir: \"s3://b/work/\" is not an OSS location; expected oss://bucket/path",
         ])
         s = Minimal.workflowRun
@@ -401,7 +401,7 @@ enum Minimal {
     @Test func workflowRuntime() {
         var s = Minimal.workflowRun
         var r = WorkflowRuntime(cluster: "OnDemand ecs.sn1.medium img-ubuntu-vpc")
-        r.mounts = ["oss://b/ref/ /home/ref/ false", "oss://b/ref/ /home/ref false"]
+        r.mounts = ["oss://bkt/ref/ /home/ref/ false", "oss://bkt/ref/ /home/ref false"]
         r.docker = "my image"
         r.systemDisk = "cloud 20"
         r.dataDisk = "cloud 250"
@@ -416,7 +416,7 @@ enum Minimal {
             "spec.runtime.docker: docker must be one image name such as registry.cn-shanghai.aliyuncs.com/batchcompute/myubuntu:0.2",
             "spec.runtime.imageId: image id \"ubuntu\" must be a BatchCompute image (img-…) or an ECS image (m-…)",
             "spec.runtime.maxRetries: maxRetries must be ≥ 0, got -1",
-            "spec.runtime.mounts[1]: mount \"oss://b/ref/ /home/ref false\": oss and local path type not match (both must end with / for a directory)",
+            "spec.runtime.mounts[1]: mount \"oss://bkt/ref/ /home/ref false\": oss and local path type not match (both must end with / for a directory)",
             "spec.runtime.systemDisk: disk size 20 GB is out of range 40–500 GB",
             "spec.runtime.timeout: timeout 0 s is out of range 1–604800 s",
             "spec.runtime.userData[1]: user data \"role\" must be \"<key> <value>\"",
@@ -488,14 +488,14 @@ enum Minimal {
             "spec.tasks.a.timeout: timeout 700000 s is out of range 1–604800 s",
         ])
         t = Minimal.task
-        t.packagePath = "oss://b/pkg/worker.zip"
-        #expect(problems(of: JobSpec(tasks: ["a": t])) == ["spec.tasks.a.packagePath: package \"oss://b/pkg/worker.zip\" must be a .tar.gz"])
+        t.packagePath = "oss://bkt/pkg/worker.zip"
+        #expect(problems(of: JobSpec(tasks: ["a": t])) == ["spec.tasks.a.packagePath: package \"oss://bkt/pkg/worker.zip\" must be a .tar.gz"])
         t.packagePath = "http://b/worker.tar.gz"
         #expect(problems(of: JobSpec(tasks: ["a": t])) == ["spec.tasks.a.packagePath: \"http://b/worker.tar.gz\" is not an OSS location; expected oss://bucket/path"])
         t = Minimal.task
-        t.stdoutRedirectPath = "oss://b/logs"
-        t.stderrRedirectPath = "oss://b/logs/"
-        #expect(problems(of: JobSpec(tasks: ["a": t])) == ["spec.tasks.a.stdoutRedirectPath: OSS prefix \"oss://b/logs\" must end with \"/\""])
+        t.stdoutRedirectPath = "oss://bkt/logs"
+        t.stderrRedirectPath = "oss://bkt/logs/"
+        #expect(problems(of: JobSpec(tasks: ["a": t])) == ["spec.tasks.a.stdoutRedirectPath: OSS prefix \"oss://bkt/logs\" must end with \"/\""])
     }
 
     @Test func taskMappings() {
@@ -506,15 +506,15 @@ enum Minimal {
             "spec.tasks.a.inputMapping[\"s3://b/in/\"]: destination \"in/\" must be an absolute path (starting with /)",
         ])
         t = Minimal.task
-        t.outputMapping = ["out/": "oss://b/out/"]
-        t.logMapping = ["/var/log/app.log": "oss://b/logs"]
+        t.outputMapping = ["out/": "oss://bkt/out/"]
+        t.logMapping = ["/var/log/app.log": "oss://bkt/logs"]
         #expect(problems(of: JobSpec(tasks: ["a": t])) == [
-            "spec.tasks.a.logMapping[\"/var/log/app.log\"]: OSS prefix \"oss://b/logs\" must end with \"/\"",
+            "spec.tasks.a.logMapping[\"/var/log/app.log\"]: OSS prefix \"oss://bkt/logs\" must end with \"/\"",
             "spec.tasks.a.outputMapping[\"out/\"]: local path \"out/\" must be an absolute path (starting with /)",
         ])
         t = Minimal.task
         t.env = ["TOKEN": .secret(SecretSource(env: "A", file: "/f"))]
-        t.mounts = Mounts(entries: [MountEntry(source: "oss://b/x/", destination: "x/")])
+        t.mounts = Mounts(entries: [MountEntry(source: "oss://bkt/x/", destination: "x/")])
         #expect(problems(of: JobSpec(tasks: ["a": t])) == [
             "spec.tasks.a.env.TOKEN.secretFrom: secretFrom takes exactly one of env or file, not both",
             "spec.tasks.a.mounts.entries[0].destination: destination \"x/\" must be an absolute path (starting with /)",
@@ -567,11 +567,11 @@ enum Minimal {
 /// Rules added with WorkflowRun ordering and App platforms.
 @Suite struct WorkflowOrderAndPlatformTests {
     @Test func dependsOnRejectsDuplicatesAndCycles() {
-        var a = WorkflowRunSpec(workflow: "a.wdl", outputsDir: "oss://b/o/")
+        var a = WorkflowRunSpec(workflow: "a.wdl", outputsDir: "oss://bkt/o/")
         a.dependsOn = ["b", "b"]
         #expect(problems(of: a) == ["spec.dependsOn[1]: \"b\" is listed twice"])
         a.dependsOn = ["b"]
-        var b = WorkflowRunSpec(workflow: "b.wdl", outputsDir: "oss://b/o/")
+        var b = WorkflowRunSpec(workflow: "b.wdl", outputsDir: "oss://bkt/o/")
         b.dependsOn = ["a"]
         let findings = ManifestSetValidator.validate([
             Manifest(kind: .WorkflowRun, metadata: Metadata(name: "a"), spec: a),

@@ -38,31 +38,43 @@ import Testing
         #expect(problems { Rules.ossPrefix("oss://bucket/dir", at: "p", into: &$0) } == ["p: OSS prefix \"oss://bucket/dir\" must end with \"/\""])
         // A value that is not an OSS URL at all gets one message, not two.
         #expect(problems { Rules.ossPrefix("s3://bucket/dir", at: "p", into: &$0) } == ["p: \"s3://bucket/dir\" is not an OSS location; expected oss://bucket/path"])
-        #expect(problems { Rules.ossPrefix("oss://b/../x/", at: "p", into: &$0) } == ["p: \"oss://b/../x/\" must not contain \"..\" segments"])
+        #expect(problems { Rules.ossPrefix("oss://bkt/../x/", at: "p", into: &$0) } == ["p: \"oss://bkt/../x/\" must not contain \"..\" segments"])
+    }
+
+    /// OSS's bucket rule, which oss2 (bcs, the workflow runner) enforces before any request:
+    /// a name the engine would take but a client refuses is caught at validation.
+    @Test func bucketNamesFollowOSSsRule() {
+        for bad in ["oss://wf/x", "oss://My-Bucket/x", "oss://my.bucket/x", "oss://-bkt/x", "oss://bkt-/x", "oss://" + String(repeating: "b", count: 64) + "/x"] {
+            var sink = DiagnosticSink()
+            #expect(!Rules.ossURL(bad, at: "p", into: &sink), "\(bad)")
+            #expect(sink.diagnostics.first?.description.contains("is not an OSS bucket name: 3–63 lowercase letters, digits and hyphens") == true, "\(bad)")
+        }
+        var sink = DiagnosticSink()
+        #expect(Rules.ossURL("oss://abc/x", at: "p", into: &sink) && Rules.ossURL("oss://" + String(repeating: "b", count: 63) + "/x", at: "p", into: &sink))
     }
 
     @Test func ossURL() {
         var sink = DiagnosticSink()
         #expect(Rules.ossURL("oss://demo-bucket/pkg/worker.tar.gz", at: "p", into: &sink))
-        #expect(Rules.ossURL("oss://my.bucket-1/x", at: "p", into: &sink))
+        #expect(Rules.ossURL("oss://my-bucket-1/x", at: "p", into: &sink))
         #expect(sink.diagnostics.isEmpty)
         #expect(!Rules.ossURL("https://bucket/x", at: "p", into: &sink))
         #expect(!Rules.ossURL("oss:///x", at: "p", into: &sink))
         #expect(!Rules.ossURL("oss://bad_bucket/x", at: "p", into: &sink))
-        #expect(!Rules.ossURL("oss://b/a/../x", at: "p", into: &sink))
-        #expect(!Rules.ossURL("oss://b/a/..", at: "p", into: &sink))
+        #expect(!Rules.ossURL("oss://bkt/a/../x", at: "p", into: &sink))
+        #expect(!Rules.ossURL("oss://bkt/a/..", at: "p", into: &sink))
         #expect(sink.diagnostics.map(\.description) == [
             "p: \"https://bucket/x\" is not an OSS location; expected oss://bucket/path",
             "p: \"oss:///x\" has no valid bucket name after oss://",
             "p: \"oss://bad_bucket/x\" has no valid bucket name after oss://",
-            "p: \"oss://b/a/../x\" must not contain \"..\" segments",
-            "p: \"oss://b/a/..\" must not contain \"..\" segments",
+            "p: \"oss://bkt/a/../x\" must not contain \"..\" segments",
+            "p: \"oss://bkt/a/..\" must not contain \"..\" segments",
         ])
         // Dots inside a name are not a parent segment.
-        #expect(problems { Rules.ossURL("oss://b/a..b/x", at: "p", into: &$0) } == [])
+        #expect(problems { Rules.ossURL("oss://bkt/a..b/x", at: "p", into: &$0) } == [])
     }
 
-    @Test(arguments: ["oss://b/data/", "nas://012.cn-shenzhen.nas.aliyuncs.com:/data/", "smb://host/share/", "lustre://fs/", "nasplus://x/"])
+    @Test(arguments: ["oss://bkt/data/", "nas://012.cn-shenzhen.nas.aliyuncs.com:/data/", "smb://host/share/", "lustre://fs/", "nasplus://x/"])
     func mountSourceSchemes(_ source: String) {
         #expect(problems { Rules.mountSource(source, at: "s", into: &$0) } == [])
     }
@@ -273,11 +285,11 @@ import Testing
     }
 
     @Test func mountEntries() {
-        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://b/scenes/", destination: "/mnt/scenes/"), platform: .Linux, at: "m", into: &$0) } == [])
-        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://b/scene.blend", destination: "/mnt/scene.blend"), platform: .Linux, at: "m", into: &$0) } == [])
+        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://bkt/scenes/", destination: "/mnt/scenes/"), platform: .Linux, at: "m", into: &$0) } == [])
+        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://bkt/scene.blend", destination: "/mnt/scene.blend"), platform: .Linux, at: "m", into: &$0) } == [])
         #expect(problems { Rules.mountEntry(MountEntry(source: "nas://host:/data/", destination: "/mnt/data"), platform: .Linux, at: "m", into: &$0) } == [])
-        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://b/scenes/", destination: "G:"), platform: .Windows, at: "m", into: &$0) } == [])
-        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://b/scenes/", destination: "/mnt/scenes"), platform: .Linux, at: "m", into: &$0) }
+        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://bkt/scenes/", destination: "G:"), platform: .Windows, at: "m", into: &$0) } == [])
+        #expect(problems { Rules.mountEntry(MountEntry(source: "oss://bkt/scenes/", destination: "/mnt/scenes"), platform: .Linux, at: "m", into: &$0) }
                 == ["m.destination: source and destination must agree on a trailing / (a directory mounts on a directory, a file on a file)"])
         #expect(problems { Rules.mountEntry(MountEntry(source: "s3://b/x/", destination: "x/"), platform: .Linux, at: "m", into: &$0) } == [
             "m.source: mount source \"s3://b/x/\" must start with oss:// or nas:// (also smb://, lustre://, nasplus://)",
@@ -286,13 +298,13 @@ import Testing
     }
 
     @Test func mountEntryOnlyReportsTheWindowsPathOnLinux() {
-        let found = problems { Rules.mountEntry(MountEntry(source: "oss://b/scenes/", destination: "G:"), platform: .Linux, at: "m", into: &$0) }
+        let found = problems { Rules.mountEntry(MountEntry(source: "oss://bkt/scenes/", destination: "G:"), platform: .Linux, at: "m", into: &$0) }
         #expect(found == ["m.destination: destination \"G:\" is a Windows path; set platform: Windows or use an absolute path such as /home/data/"])
     }
 
     @Test func mountsDuplicatesAndLocale() {
-        let a = MountEntry(source: "oss://b/a/", destination: "/mnt/a/")
-        let b = MountEntry(source: "oss://b/b/", destination: "/mnt/a/")
+        let a = MountEntry(source: "oss://bkt/a/", destination: "/mnt/a/")
+        let b = MountEntry(source: "oss://bkt/b/", destination: "/mnt/a/")
         #expect(problems { Rules.mounts(Mounts(entries: [a, b, a]), platform: .Linux, at: "m", into: &$0) } == [
             "m.entries[1].destination: destination \"/mnt/a/\" is already used by entries[0]",
             "m.entries[2].destination: destination \"/mnt/a/\" is already used by entries[0]",

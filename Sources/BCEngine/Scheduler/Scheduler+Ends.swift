@@ -78,7 +78,22 @@ extension Scheduler {
         for e in ends where e.end.failJobOnInstanceFailure && flightsPerJob[e.end.jobId] != nil {
             if case .failed = e.end.result { failing.insert(e.end.jobId) }
         }
-        stopEndedJobs(failing)
+        stopEndedJobs(failing.union(childrenInFlight(of: Set(ends.map(\.end.jobId)))))
+    }
+
+    /// The jobs in flight that jobs which may just have ended had submitted (a workflow
+    /// runner's calls): the store stopped them with their parent (EngineStore+ParentJobs), and
+    /// their instances end now, not at the next wakeup. With no other job in flight there is
+    /// nothing to ask the store (one job of many instances never does).
+    func childrenInFlight(of jobs: Set<String>) -> Set<String> {
+        guard flightsPerJob.keys.contains(where: { !jobs.contains($0) }) else { return [] }
+        do {
+            return Set(try engine.store.children(of: Array(jobs))).intersection(flightsPerJob.keys)
+        } catch {
+            logger.error("cannot read the jobs that \(jobs.sorted().joined(separator: ", ")) submitted: \(error)")
+            retryLater()
+            return []
+        }
     }
 
     /// AutoRelease: a job that asked for it is deleted once it has Finished.

@@ -15,8 +15,8 @@ public enum Lowering {
     /// WorkflowRun's sources (read from the files beside its manifest, `WorkflowSources`).
     public struct Context: Sendable {
         public var projects: [String: RenderProjectSpec] = [:]
-        public var workflows: [String: Result<WorkflowBundle, WorkflowSources.Problem>] = [:]
-        public init(projects: [String: RenderProjectSpec] = [:], workflows: [String: Result<WorkflowBundle, WorkflowSources.Problem>] = [:]) {
+        public var workflows: [String: Result<WorkflowBundle, WorkflowSources.Problems>] = [:]
+        public init(projects: [String: RenderProjectSpec] = [:], workflows: [String: Result<WorkflowBundle, WorkflowSources.Problems>] = [:]) {
             self.projects = projects
             self.workflows = workflows
         }
@@ -39,6 +39,8 @@ public enum Lowering {
         var rerun: String?
         var summary: String?
         var staged: [StagedObject] = []
+        var notes: [String] = []
+        var metadata: String?
         switch manifest.spec {
         case let app as AppSpec:
             fields = AppLowering.lower(app, name: name)
@@ -67,6 +69,8 @@ public enum Lowering {
             fixed = Lowering.fixed(WorkflowRunLowering.fixed, name: name)
             rerun = run.rerun
             staged = bundle.staged
+            notes = bundle.notes.map { "\(address): \($0)" }
+            metadata = bundle.workflowName.map { run.outputsDir + $0 + "." }
         default:
             throw Unsupported(address: address)
         }
@@ -77,7 +81,8 @@ public enum Lowering {
         let plain = FieldHasher.specHash(fields, secret: { _ in nil }, reference: { isRun ? "ref:\($0)" : nil })
         return DesiredResource(address: address, collection: .of(manifest.kind), name: name, fields: fields, fixed: fixed,
                                dependencies: dependencies, userLabels: manifest.metadata.labels ?? [:], rerunToken: rerun,
-                               plainSpecHash: plain, runSummary: summary, staged: staged)
+                               plainSpecHash: plain, runSummary: summary, staged: staged, notes: notes,
+                               runMetadataPrefix: metadata)
     }
 
     // MARK: The parts of a body that are not the user's settings

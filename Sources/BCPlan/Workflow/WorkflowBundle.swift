@@ -11,6 +11,10 @@ public struct WorkflowBundle: Sendable, Equatable {
     public var options: String?
     /// What bcapply writes before it submits the run (content-addressed: writing again is harmless).
     public var staged: [StagedObject]
+    /// What the plan warns of: runtime keys nobody knows, Google's keys, checks skipped.
+    public var notes: [String] = []
+    /// The WDL workflow's name, when miniwdl read it: the runner's metadata is named after it.
+    public var workflowName: String?
 
     public init(workflow: String, inputs: String?, options: String?, staged: [StagedObject]) {
         self.workflow = workflow

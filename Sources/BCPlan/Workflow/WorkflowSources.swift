@@ -12,6 +12,12 @@ public enum WorkflowSources {
         public var description: String { message }
     }
 
+    /// Every problem that stops a run from being planned.
+    public struct Problems: Error, Sendable, CustomStringConvertible {
+        public var all: [Problem]
+        public var description: String { all.map(\.message).joined(separator: "; ") }
+    }
+
     /// Staged objects live under the outputs bucket's `bcops/workflows/`.
     static func stagingPrefix(_ spec: WorkflowRunSpec) -> String {
         "oss://\(bucket(of: spec.outputsDir))/bcops/workflows/"
@@ -22,7 +28,22 @@ public enum WorkflowSources {
     }
 
     /// - Parameter manifestFile: the manifest's path; relative files are read beside it.
-    public static func bundle(_ spec: WorkflowRunSpec, manifestFile: String) throws(Problem) -> WorkflowBundle {
+    public static func bundle(_ spec: WorkflowRunSpec, manifestFile: String) throws(Problems) -> WorkflowBundle {
+        let (findings, workflowName) = WorkflowChecks.check(spec, manifestFile: manifestFile)
+        let errors = findings.filter(\.isError)
+        guard errors.isEmpty else { throw Problems(all: errors.map { Problem(field: $0.field, message: $0.message) }) }
+        do {
+            var bundle = try staged(spec, manifestFile: manifestFile)
+            bundle.notes = findings.map { "\($0.field): \($0.message)" }
+            bundle.workflowName = workflowName
+            return bundle
+        } catch {
+            throw Problems(all: [error])
+        }
+    }
+
+    /// The staged objects and the names the runner reads them by.
+    static func staged(_ spec: WorkflowRunSpec, manifestFile: String) throws(Problem) -> WorkflowBundle {
         let directory = (manifestFile as NSString).deletingLastPathComponent
         let prefix = stagingPrefix(spec)
         var staged: [StagedObject] = []

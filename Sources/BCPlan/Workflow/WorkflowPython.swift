@@ -1,0 +1,43 @@
+import Foundation
+
+/// Where miniwdl and bcops' backend are installed.
+public enum WorkflowPython {
+    /// Said as the job's failure (its last stderr line), without bcctl's usage after it.
+    public struct Missing: Error, CustomStringConvertible, Sendable {
+        public var message: String
+        public var description: String { message }
+        public init(message: String) { self.message = message }
+    }
+
+    /// `find()` once per process: each candidate costs a Python start that imports miniwdl.
+    public static let located: Result<String, any Error> = Result { try find() }
+
+    /// `$BCOPS_PYTHON`; else the `.build-venv` that `scripts/setup.sh` makes, found walking up
+    /// from this executable (a source checkout); else `python3` on PATH. The first that can
+    /// import both wins; none is an error that says how to install them.
+    public static func find(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        var candidates: [String] = []
+        if let p = environment["BCOPS_PYTHON"], !p.isEmpty { candidates.append(p) }
+        // This executable, however it was named on the command line (the engine runs it from PATH).
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.appendingPathComponent(".build-venv/bin/python").path)
+            dir.deleteLastPathComponent()
+        }
+        for d in (environment["PATH"] ?? "/usr/bin").split(separator: ":") { candidates.append("\(d)/python3") }
+        for c in candidates where FileManager.default.isExecutableFile(atPath: c) && canImport(c) { return c }
+        throw Missing(message: "no Python here has miniwdl and bcops' backend: run scripts/setup.sh, or install them "
+                      + "(pip install \"miniwdl==1.16.*\" ./python/miniwdl-bcops) and point BCOPS_PYTHON at that python")
+    }
+
+    static func canImport(_ python: String) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", "import WDL, bcops_miniwdl"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+}
