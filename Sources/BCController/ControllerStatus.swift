@@ -20,8 +20,9 @@ public struct ControllerStatus: Sendable {
     public var lastFetch: Date?
     public var nextAttempt: Date?
     public var pruneSkipped: Int
-    /// What each run watcher serves of the applied revision's runs, by its key (`renders`: the
-    /// RenderJobs' frames done and per-node view, as `bcctl render status -json`).
+    /// What each run watcher serves of the applied revision's runs, by its key: `renders` (the
+    /// RenderJobs' frames done and per-node view, as `bcctl render status -json`), `workflows`
+    /// (each WorkflowRun's calls, as `bcctl workflow status`).
     public var runs: [String: [JSONValue]] = [:]
 
     public var json: JSONValue {
@@ -68,6 +69,16 @@ public struct ControllerStatus: Sendable {
             for r in renders {
                 out += "  \(r["name"]?.stringValue ?? "")  \(r["state"]?.stringValue ?? "")  \(r["framesDone"]?.intValue ?? 0)/\(r["framesTotal"]?.intValue ?? 0) frames"
                 if let d = r["downloadedTo"]?.stringValue { out += "  downloaded to \(d)" }
+                out += "\n"
+            }
+        }
+        let workflows = o["workflows"]?.arrayValue ?? []
+        if !workflows.isEmpty {
+            out += "\nWorkflow runs:\n"
+            for w in workflows {
+                out += "  \(w["name"]?.stringValue ?? "")  \(w["status"]?.stringValue ?? "")"
+                if let done = w["callsDone"]?.intValue, let known = w["callsKnown"]?.intValue { out += "  \(done)/\(known) calls done" }
+                if let reason = w["reason"]?.stringValue, !reason.isEmpty, w["state"]?.stringValue != "Finished" { out += "  (\(reason))" }
                 out += "\n"
             }
         }

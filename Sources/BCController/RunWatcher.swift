@@ -2,7 +2,7 @@ import BCClient
 import BCModel
 
 /// How the controller follows one run kind of the applied revision, as Flux gives each kind
-/// its own reconciler: RenderJob now, WorkflowRun next. After every pass the controller asks
+/// its own reconciler: RenderJob and WorkflowRun. After every pass the controller asks
 /// each watcher what its runs do now, and serves the answer at `/api/status` under the
 /// watcher's `statusKey`; what a kind does when a run ends (a RenderJob's frames downloaded)
 /// is the watcher's business. A new kind is a new conforming type in `RunWatchers.all`,
@@ -21,5 +21,5 @@ protocol RunWatcher: Actor {
 
 /// The run kinds the controller follows, one watcher each.
 enum RunWatchers {
-    static func all() -> [any RunWatcher] { [RenderJobWatcher()] }
+    static func all() -> [any RunWatcher] { [RenderJobWatcher(), WorkflowRunWatcher()] }
 }

@@ -79,5 +79,6 @@ import Testing
         for watcher in RunWatchers.all() { #expect(status[watcher.statusKey] == .array([])) }
         // Nothing to follow: nothing asked of the engine, and what is served stays.
         #expect(await RenderJobWatcher().follow(client: client) == nil)
+        #expect(await WorkflowRunWatcher().follow(client: client) == nil)
     }
 }

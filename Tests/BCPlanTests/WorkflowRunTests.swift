@@ -246,6 +246,18 @@ import Testing
         #expect(jobs.contains { $0["id"] as? String == runnerID && $0["kind"] as? String == "workflow" })
         let listed = try e.run("bcctl", ["jobs"])
         #expect(listed.stdout.contains(echo1) && listed.stdout.contains(echo2) && listed.stdout.contains(runnerID), "\(listed.stdout)")
+
+        // `bcctl workflow status`: the calls as a table; `bcctl logs --call`: one call's output.
+        let status = try e.run("bcctl", ["workflow", "status", "echo"])
+        #expect(status.status == 0, "\(status.combined)")
+        #expect(status.stdout.contains("echo (\(runnerID), run \(runID)): Succeeded, 2/2 calls done"), "\(status.stdout)")
+        let rows = status.stdout.split(separator: "\n").filter { $0.hasPrefix("wf_echo.") }
+        #expect(rows.count == 2 && rows.allSatisfy { $0.contains(" Done ") }, "\(status.stdout)")
+        #expect(rows.contains { $0.hasPrefix("wf_echo.echo1 ") && $0.contains(echo1) }, "\(status.stdout)")
+        let log = try e.run("bcctl", ["logs", "echo", "--call", "echo1"])
+        #expect(log.status == 0 && log.stdout.contains("hello from echo1"), "\(log.combined)")
+        let unknown = try e.run("bcctl", ["logs", "echo", "--call", "echo3"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("has no call echo3; its calls: wf_echo.echo1, wf_echo.echo2"), "\(unknown.combined)")
     }
 
     /// A bucket of two letters, as in `oss://wf/work/`, must not get past the plan only to fail in

@@ -20,7 +20,8 @@ public enum CromwellApp {
         name: name,
         description: "Runs a WDL workflow with miniwdl: one BatchCompute job per call, Cromwell's BatchCompute layout under WORKING_DIR.",
         vm: .init(ecsImageId: "img-ubuntu-vpc"),
-        commandLine: "bcctl workflow runner --wdl '${WDL}' --inputs '${WORKFLOW_INPUTS}' --options '${WORKFLOW_OPTIONS}'"
+        // `exec`: the runner, not a shell, leads the instance's process group and gets its signals.
+        commandLine: "exec bcctl workflow runner --wdl '${WDL}' --inputs '${WORKFLOW_INPUTS}' --options '${WORKFLOW_OPTIONS}'"
             + " --working-dir '${WORKING_DIR}' --outputs-dir '${OUTPUTS_DIR}' --depends-on '${DEPENDS_ON}'",
         inputParameters: [
             Input.wdl.rawValue: .init(type: .string, description: "The workflow's WDL file on OSS; its imports beside it."),

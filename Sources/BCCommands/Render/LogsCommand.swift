@@ -19,6 +19,8 @@ public struct LogsCommand: AsyncParsableCommand {
     @Option(help: "stdout, stderr or both.") public var stream: String = "both"
     @Option(help: "Only this task (default: every task of the job; an App job has one, app).") public var task: String?
     @Option(name: .tf("workspace"), help: "Look the name up among this workspace's jobs only.") public var workspace: String?
+    @Option(help: "A workflow run's call (align, or germline_small.align): its stdout and stderr, as the runner kept them.") public var call: String?
+    @Option(help: "With --call: only this shard of a scattered call.") public var shard: Int?
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct LogsCommand: AsyncParsableCommand {
         let err = Terminal(noColorFlag: false, stream: 2)
         let client: BatchComputeClient
         do { client = try EstateOptions().client() } catch { throw fail("\(error)", err) }
+        if let call { return try await callLogs(call, client: client, err: err) }
         let found: JobStatus
         do { found = try await JobReader.resolve(job, workspace: workspace, client: client) } catch { throw fail("\(error)", err) }
         let id = found.id
@@ -140,5 +143,38 @@ public struct LogsCommand: AsyncParsableCommand {
 
     func taskNames(_ id: String, _ client: BatchComputeClient) async throws -> String {
         try await client.tasks(of: id).map(\.taskName).joined(separator: ", ")
+    }
+
+    /// `--call`: the call's own stdout and stderr (its last attempt, per shard), from its
+    /// directory on OSS where the runner keeps them, found through the run's metadata.
+    func callLogs(_ name: String, client: BatchComputeClient, err: Terminal) async throws {
+        let run: WorkflowRunReader.Run
+        do { run = try await WorkflowRunReader.read(job, workspace: workspace, client: client) } catch { throw fail("\(error)", err) }
+        guard run.metadata != nil else { throw fail("\(run.job.name) (\(run.job.id)) has reported no calls yet", err) }
+        let matching = run.calls.filter { $0.isNamed(name) && (shard == nil || $0.shard == shard) }
+        guard !matching.isEmpty else {
+            let names = Set(run.calls.map(\.name)).sorted().joined(separator: ", ")
+            throw fail("\(run.job.name) has no call \(name)\(shard.map { " shard \($0)" } ?? "")\(names.isEmpty ? "" : "; its calls: \(names)")", err)
+        }
+        var last: [Int: WorkflowRunReader.Call] = [:]
+        for c in matching where (last[c.shard]?.attempt ?? 0) <= c.attempt { last[c.shard] = c }
+        let oss = OSSClient(client)
+        let streams = stream == "both" ? ["stdout", "stderr"] : [stream]
+        for (_, c) in last.sorted(by: { $0.key < $1.key }) {
+            for s in streams {
+                guard let url = s == "stdout" ? c.stdout : c.stderr else { continue }
+                let text: String
+                do { text = String(decoding: try await oss.get(url), as: UTF8.self) } catch {
+                    printError("\(s) of \(c.name)\(c.shard >= 0 ? " shard \(c.shard)" : ""): cannot read \(url): \(error)")
+                    continue
+                }
+                let who = c.shard >= 0 ? "\(c.name) shard \(c.shard)" : c.name
+                let prefix = last.count > 1 ? "[\(who)\(s == "stderr" ? " stderr" : "")] " : (s == "stderr" ? "[stderr] " : "")
+                var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                if lines.last == "" { lines.removeLast() }
+                for line in lines { print(prefix + line) }
+            }
+        }
+        if matching.contains(where: { $0.state == "Failed" }) { throw ExitCode(1) }
     }
 }

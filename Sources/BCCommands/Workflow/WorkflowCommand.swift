@@ -5,6 +5,6 @@ import ArgumentParser
 public struct WorkflowCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "workflow", abstract: "WDL workflow runs: the calls of a run, and the runner the engine starts.",
-        subcommands: [WorkflowRunnerCommand.self])
+        subcommands: [WorkflowStatusCommand.self, WorkflowRunnerCommand.self])
     public init() {}
 }

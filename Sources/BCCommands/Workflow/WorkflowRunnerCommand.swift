@@ -25,6 +25,11 @@ public struct WorkflowRunnerCommand: ParsableCommand {
                          "--working-dir", workingDir, "--outputs-dir", outputsDir] + (dependsOn.isEmpty ? [] : ["--depends-on", dependsOn])
         // The runner's own errors name the fix; exec keeps its exit status and signals as the job's.
         let argv = arguments.map { strdup($0) } + [nil]
+        // Async commands run on a thread that blocks most signals, and exec keeps the mask:
+        // without this the runner would never see the SIGTERM that asks it to stop its calls.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         execv(python, argv)
         throw WorkflowPython.Missing(message: "cannot start \(python): \(String(cString: strerror(errno)))")
     }

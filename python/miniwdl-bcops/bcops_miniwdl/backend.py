@@ -177,6 +177,11 @@ class BcsJob(TaskContainer):
             self.runtime_values["returnCodes"] = "*" if rt.continue_on_return_code is True else list(rt.continue_on_return_code)
         self.bcs_attrs = raw
         self.bcs_runtime = rt
+        # Said used, so that miniwdl does not warn "ignored runtime settings" of the keys this
+        # backend reads (cluster, timeout, mounts, …); Google's keys were warned about above.
+        for key in raw:
+            if key not in runtime_attributes.GOOGLE_ONLY_KEYS:
+                self.runtime_values.setdefault(key, raw[key])
 
     @classmethod
     def _warn_once(cls, logger, key, message):
