@@ -524,6 +524,8 @@ public final class EngineStore: Sendable {
         public var message: String
         /// The labels as JSON text, without the per-field hashes (`bcops.io/fields`).
         public var labels: String
+        /// A job's end (seconds since 1970), once it has ended.
+        public var endTime: Double? = nil
     }
 
     /// Everything a workspace owns, through the workspace index: no description is parsed
@@ -543,9 +545,10 @@ public final class EngineStore: Sendable {
                 """, arguments: [workspace]) {
                 out.append(InventoryItem(collection: "apps", id: row["name"], revision: row["revision"], state: "", message: "", labels: row["labels"]))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT id, state, COALESCE(message, '') AS message, \(labels) AS labels FROM jobs WHERE \(EngineStore.workspaceLabel("description")) = ? ORDER BY seq",
+            for row in try Row.fetchAll(db, sql: "SELECT id, state, COALESCE(message, '') AS message, \(labels) AS labels, end_time FROM jobs WHERE \(EngineStore.workspaceLabel("description")) = ? ORDER BY seq",
                                            arguments: [workspace]) {
-                out.append(InventoryItem(collection: "jobs", id: row["id"], revision: 1, state: row["state"], message: row["message"], labels: row["labels"]))
+                out.append(InventoryItem(collection: "jobs", id: row["id"], revision: 1, state: row["state"], message: row["message"], labels: row["labels"],
+                                         endTime: row["end_time"]))
             }
             return out
         }

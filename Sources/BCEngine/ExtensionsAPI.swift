@@ -121,7 +121,12 @@ struct ExtensionsAPI {
             JSONWriter.writeString(item.id, into: &out)
             out += Array(",\"Revision\":\(item.revision),\"State\":\"\(item.state)\",\"Message\":".utf8)
             JSONWriter.writeString(item.message, into: &out)
-            out += Array(",\"Labels\":".utf8) + Array(item.labels.utf8) + [UInt8(ascii: "}")]
+            out += Array(",\"Labels\":".utf8) + Array(item.labels.utf8)
+            if let end = item.endTime {
+                out += Array(",\"\(BCAPI.InventoryItem.Key.endTime)\":".utf8)
+                JSONWriter.writeString(WireTime.format(Date(timeIntervalSince1970: end)), into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
         out += Array("],\"NextMarker\":\"\"}".utf8)
         var buffer = ByteBuffer()

@@ -54,7 +54,7 @@ struct InventoryReader {
 
     /// One item, as `LiveState.add` would take it from the general reading.
     private mutating func item(into state: inout LiveState, workspace: String) -> Bool {
-        var collection: String?, id: String?, revision: Int?, status: String?, message: String?
+        var collection: String?, id: String?, revision: Int?, status: String?, message: String?, endTime: String?
         var labels: [String: String] = [:]
         guard take("{") else { return false }
         if !take("}") {
@@ -67,6 +67,7 @@ struct InventoryReader {
                 case InventoryItem.Key.state: guard let s = string() else { return false }; status = s
                 case InventoryItem.Key.message: guard let s = string() else { return false }; message = s
                 case InventoryItem.Key.labels: guard let l = stringObject() else { return false }; labels = l
+                case InventoryItem.Key.endTime: guard let s = string() else { return false }; endTime = s
                 default: guard skipValue() else { return false }
                 }
             } while take(",")
@@ -79,6 +80,7 @@ struct InventoryReader {
         if let revision { body[LiveKey.revision] = .integer(revision) }
         if let status { body[LiveKey.state] = .string(status) }
         if let message { body[LiveKey.message] = .string(message) }
+        if let endTime { body[LiveKey.endTime] = .string(endTime) }
         state.add(labels: labels, id: id, collection: LiveCollection(collection), workspace: workspace, body: .object(body), brief: true)
         return true
     }

@@ -11,6 +11,7 @@ enum LiveKey {
     static let labels = InventoryItem.Key.labels
     static let id = InventoryItem.Key.id
     static let creationTime = JobStatus.Key.creationTime
+    static let endTime = InventoryItem.Key.endTime
     /// An app's ID is its name.
     static let name = AppStatus.Key.name
 }

@@ -343,7 +343,8 @@ public struct Planner: Sendable {
         case .finished:
             // Finished, but some instances failed (the job did not fail on them): not a success.
             let message = last.message
-            change.runStatus = message.isEmpty ? phrases.succeeded : phrases.finishedWithFailures(message, id: last.id)
+            change.runStatus = message.isEmpty ? phrases.succeeded(endTime: last.body[LiveKey.endTime]?.stringValue)
+                                               : phrases.finishedWithFailures(message, id: last.id)
             if !message.isEmpty { change.runFailure = message }
         case .running: change.runStatus = live.runProgress[d.address].map { "running (\($0.phrase))" } ?? "running"
         case .waiting: change.runStatus = waiting(d, live: live, clusters: clusters)

@@ -148,11 +148,15 @@ public struct InventoryItem: Codable, Sendable, Equatable {
     public var state: String
     public var message: String
     public var labels: [String: String]
-    public init(collection: Collection, id: String, revision: Int, state: String, message: String, labels: [String: String]) {
+    /// When a job ended (wire time), for the plan's `already succeeded (ended …)`; absent otherwise.
+    public var endTime: String?
+    public init(collection: Collection, id: String, revision: Int, state: String, message: String, labels: [String: String], endTime: String? = nil) {
         self.collection = collection; self.id = id; self.revision = revision; self.state = state; self.message = message; self.labels = labels
+        self.endTime = endTime
     }
     enum CodingKeys: String, CodingKey {
         case collection = "Collection", id = "Id", revision = "Revision", state = "State", message = "Message", labels = "Labels"
+        case endTime = "EndTime"
     }
 }
 

@@ -13,6 +13,7 @@ extension InventoryItem {
         public static let state = CodingKeys.state.rawValue
         public static let message = CodingKeys.message.rawValue
         public static let labels = CodingKeys.labels.rawValue
+        public static let endTime = CodingKeys.endTime.rawValue
     }
 }
 
