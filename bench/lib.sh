@@ -16,3 +16,17 @@ start_engine() {
   ENGINE_SECRET=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeySecret'])")
   export BCOPS_ENDPOINT="http://127.0.0.1:$ENGINE_PORT" BCOPS_ACCESS_KEY_ID="$ENGINE_ID" BCOPS_ACCESS_KEY_SECRET="$ENGINE_SECRET" BCOPS_DATA="$ENGINE_DATA"
 }
+
+# Stops the engine and any process it left (a runner, a call, a render node still going after
+# an early exit: the engine marks its instances' processes with its data directory), then
+# removes its data.
+stop_engine_and_leftovers() {
+  kill "$ENGINE_PID" 2> /dev/null
+  wait "$ENGINE_PID" 2> /dev/null
+  for f in /proc/[0-9]*/environ; do
+    if tr '\0' '\n' 2> /dev/null < "$f" | grep -qxF "BCOPS_ENGINE_DATA=$ENGINE_DATA"; then
+      p="${f#/proc/}"; kill -9 "${p%/environ}" 2> /dev/null
+    fi
+  done
+  rm -rf "$ENGINE_DATA"
+}

@@ -27,16 +27,7 @@ cleanup() {
   set +e
   [ -n "$watcher_pid" ] && kill "$watcher_pid" 2> /dev/null
   for p in "${peer_pids[@]}"; do kill "$p" 2> /dev/null; done
-  kill "$ENGINE_PID" 2> /dev/null
-  wait "$ENGINE_PID" 2> /dev/null
-  # Nodes still rendering after an early exit: the engine marks its instances' processes
-  # with its data directory.
-  for f in /proc/[0-9]*/environ; do
-    if tr '\0' '\n' 2> /dev/null < "$f" | grep -qxF "BCOPS_ENGINE_DATA=$ENGINE_DATA"; then
-      p="${f#/proc/}"; kill -9 "${p%/environ}" 2> /dev/null
-    fi
-  done
-  rm -rf "$ENGINE_DATA"
+  stop_engine_and_leftovers
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
