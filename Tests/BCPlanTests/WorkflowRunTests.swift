@@ -260,6 +260,47 @@ import Testing
         #expect(unknown.status != 0 && unknown.stderr.contains("has no call echo3; its calls: wf_echo.echo1, wf_echo.echo2"), "\(unknown.combined)")
     }
 
+    /// What the run would refuse, the plan refuses, located at the manifest and all at once
+    /// (miniwdl itself stops at the first): a mistyped and an unknown input at their keys, a
+    /// missing one at `spec.inputs`; `bcctl validate` says the same. Runtime keys nobody knows
+    /// and Google's are warnings, and nothing is submitted for a run that cannot start.
+    @Test func inputsTheRunWouldRefuseAreLocatedAtPlanTime() throws {
+        let e = try Estate()
+        try Self.copyFixtures(e, "missing-inputs.wdl", "typo-runtime.wdl")
+        try e.write("bad.yaml", """
+            apiVersion: bcops.io/v1
+            kind: WorkflowRun
+            metadata:
+              name: bad
+            spec:
+              workflow: missing-inputs.wdl
+              inputs:
+                missing_inputs.min_length: forty
+                missing_inputs.min_lenght: 3
+              outputsDir: oss://wf-bad/outputs/
+            """)
+        let plan = try e.plan()
+        #expect(plan.status == 1, "\(plan.combined)")
+        let file = e.dir.appendingPathComponent("bad.yaml").path
+        for expected in [
+            "\(file):8:32: WorkflowRun/bad: spec.inputs[\"missing_inputs.min_length\"]: input \"missing_inputs.min_length\" (Int): couldn't construct 'Int' from \"forty\"",
+            "\(file):9:32: WorkflowRun/bad: spec.inputs[\"missing_inputs.min_lenght\"]: unknown input \"missing_inputs.min_lenght\"; did you mean \"missing_inputs.min_length\"?",
+            "\(file):8:5: WorkflowRun/bad: spec.inputs: missing required input \"missing_inputs.reads\" (File) (declared at missing-inputs.wdl:15:5)",
+        ] {
+            #expect(plan.stderr.contains(expected), "\(expected)\n\(plan.stderr)")
+        }
+        let validate = try e.run("bcctl", ["validate", e.dir.path])
+        #expect(validate.status == 1 && validate.stderr.contains("unknown input \"missing_inputs.min_lenght\""), "\(validate.combined)")
+        #expect(try Self.jobs(e).isEmpty)
+
+        try e.remove("bad.yaml")
+        try e.write("typo.yaml", Self.manifest(name: "typo", workflow: "typo-runtime.wdl", bucket: "wf-typo"))
+        let warned = try e.plan()
+        #expect(warned.status == 0, "\(warned.combined)")
+        #expect(warned.combined.contains("task hello (typo-runtime.wdl:27:13): unknown runtime key \"clustr\"; did you mean \"cluster\"?"), "\(warned.combined)")
+        #expect(warned.combined.contains("runtime key memory (task hello) is Google's; it is ignored here"), "\(warned.combined)")
+    }
+
     /// A bucket of two letters, as in `oss://wf/work/`, must not get past the plan only to fail in
     /// the runner: oss2 (the Python OSS SDK the runner and `bcs` use) refuses bucket names shorter
     /// than 3 characters (`ClientError: The bucket_name is invalid`), though the engine's OSS stores
