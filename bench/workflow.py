@@ -1,4 +1,4 @@
-"""Helper of bench/workflow.sh (run with .build-venv's python: the batchcompute SDK, oss2 and
+"""Helper of bench/workflow.sh (run with .build-venv's python: the batchcompute SDK and
 bcops_miniwdl, configured from the BCOPS_* variables bench/lib.sh exports). All times are
 wall-clock times of this one host: the engine's records (through the SDK), the runner's and
 miniwdl's logs and files, bash's $EPOCHREALTIME.

@@ -76,6 +76,8 @@ need_workflow_venv() {
   if ! "$venv/bin/python" -c "import WDL, bcops_miniwdl" 2>/dev/null || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
     echo "==> python venv: miniwdl 1.16 and python/miniwdl-bcops" >&2
     "$venv/bin/pip" install --quiet "miniwdl==1.16.*" >&2
+    # setuptools' build/ beside the sources would be installed instead of sources older than it
+    rm -rf python/miniwdl-bcops/build python/miniwdl-bcops/*.egg-info
     "$venv/bin/pip" install --quiet --no-build-isolation --no-deps --force-reinstall ./python/miniwdl-bcops >&2
     echo "$hash" > "$stamp"
   fi

@@ -88,13 +88,6 @@ def engine_time(s: Optional[str]) -> Optional[str]:
             return str(s)
 
 
-def _prewarm_oss2():
-    try:
-        import oss2  # noqa: F401
-    except ImportError:  # pragma: no cover
-        pass
-
-
 class BcsJob(TaskContainer):
     """TaskContainer that runs the command as a BatchCompute job on the bcops engine."""
 
@@ -115,8 +108,6 @@ class BcsJob(TaskContainer):
         cls._warned = set()
         defaults = cfg.get_dict("task_runtime", "defaults") if cfg.has_option("task_runtime", "defaults") else {}
         cls._stock_docker_default = defaults.get("docker") == MINIWDL_STOCK_DOCKER
-        # oss2 takes ~0.3 s to import: load it while the first jobs run, not after they end
-        threading.Thread(target=_prewarm_oss2, daemon=True).start()
         if not cls._settings.working_dir:
             logger.warning(
                 "[bcops] working_dir is not set (MINIWDL__BCOPS__WORKING_DIR or BCOPS_WORKING_DIR): "

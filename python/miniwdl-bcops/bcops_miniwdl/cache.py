@@ -46,9 +46,7 @@ class BcsCallCache(CallCache):
         b = engine.oss_bucket(bucket)
         try:
             if key.endswith("/") or not key:
-                import oss2
-
-                objs = list(oss2.ObjectIterator(b, prefix=key))
+                objs = engine.with_retries(f"list {uri}", lambda: b.list_all(prefix=key), self._logger, 600)
                 etag = hashlib.sha256("|".join(f"{o.key}:{o.etag}" for o in objs).encode()).hexdigest()
             else:
                 etag = engine.with_retries(f"head {uri}", lambda: b.get_object_meta(key), self._logger, 600).etag

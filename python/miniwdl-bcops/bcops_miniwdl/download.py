@@ -8,8 +8,8 @@ directory, evaluates ``size()``/``read_*()`` over it, and keys the call cache on
 ``oss://`` value has to become a local path in the miniwdl process anyway; an ``InputMapping``
 would only make it appear inside the job, after miniwdl needed it (and needs the engine to run as
 root). Unlike miniwdl's built-in downloaders, which run a WDL task (here: an engine job) around
-``aws s3 cp`` or ``gsutil``, this one downloads in-process with ``oss2``: no job, no image, no
-second copy of the credentials.
+``aws s3 cp`` or ``gsutil``, this one downloads in-process (``bcops_miniwdl.oss``, streaming to
+the file): no job, no image, no second copy of the credentials.
 
 Downloads are addressed by the object's ETag: ``<download_dir>/<hash of the URI>/<ETag>/<name>``.
 An unchanged object is downloaded once and keeps its path (and mtime) across runs, so the call
@@ -56,11 +56,9 @@ def fetch_file(uri: str, download_dir: str, logger=None) -> str:
 
 def fetch_directory(uri: str, download_dir: str, logger=None) -> str:
     """Download every object under ``oss://bucket/prefix/`` and return the local directory."""
-    import oss2
-
     bucket, prefix = layout.split_oss(layout.as_prefix(uri))
     b = engine.oss_bucket(bucket)
-    objects = engine.with_retries(f"list {uri}", lambda: list(oss2.ObjectIterator(b, prefix=prefix)), logger, 600)
+    objects = engine.with_retries(f"list {uri}", lambda: b.list_all(prefix=prefix), logger, 600)
     tag = hashlib.sha256("|".join(f"{o.key}:{o.etag}" for o in objects).encode()).hexdigest()[:32]
     name = os.path.basename(prefix.rstrip("/")) or bucket
     slot = _slot(download_dir, uri, tag)

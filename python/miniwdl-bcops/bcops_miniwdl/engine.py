@@ -1,5 +1,5 @@
 """
-Reaching the engine: its address and key pair, the official SDK's client, oss2 buckets, and
+Reaching the engine: its address and key pair, the official SDK's client, OSS buckets, and
 retrying what a restarting engine makes fail.
 
 Why: every other module talks to the engine, and must do it the same three ways. The address and
@@ -11,8 +11,10 @@ never from a miniwdl cfg file, so that no secret lands in a run directory.
 
 The BatchCompute API goes through the official ``batchcompute`` SDK, told where the engine is with
 ``Client.register_region('local', host, port)`` (which sets a process-wide port, so it is done
-once, under a lock). OSS goes through ``oss2`` with ``is_path_style=True``: the engine's OSS speaks
-path style (``/bucket/key``), which oss2 chooses by itself only for an IP address endpoint.
+once, under a lock). OSS goes through ``bcops_miniwdl.oss``, a small V1-signing client over
+``http.client`` that speaks path style (``/bucket/key``), as the engine's OSS does; not ``oss2``,
+whose import alone costs the runner a quarter of a second before a workflow starts (oss.py says
+more).
 
 Retries: an engine restarted in the middle of a run keeps its jobs (it adopts running instances),
 so a refused or dropped connection is waited out, with backoff, for up to ``engine_down_timeout``
@@ -34,7 +36,6 @@ _NET_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.E
                errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EPIPE}
 _lock = threading.Lock()
 _registered: Optional[Tuple[str, int]] = None
-_oss_session = None
 
 
 class EngineNotConfigured(RuntimeError):
@@ -97,15 +98,11 @@ def bc_client():
 
 
 def oss_bucket(bucket: str):
-    """An ``oss2.Bucket`` on the engine's OSS, path style, sharing one HTTP session (keep-alive)."""
-    import oss2
+    """An ``oss.Bucket`` on the engine's OSS, path style (one kept-alive connection per thread)."""
+    from . import oss
 
-    global _oss_session
     endpoint, key_id, secret = credentials()
-    with _lock:
-        if _oss_session is None:
-            _oss_session = oss2.Session()
-    return oss2.Bucket(oss2.Auth(key_id, secret), endpoint, bucket, session=_oss_session, is_path_style=True, connect_timeout=30)
+    return oss.Bucket(endpoint, key_id, secret, bucket)
 
 
 def _transient(exn: BaseException) -> bool:
@@ -114,10 +111,8 @@ def _transient(exn: BaseException) -> bool:
         from batchcompute.core.exceptions import ClientError
     except ImportError:  # pragma: no cover
         ClientError = ()  # type: ignore
-    try:
-        import oss2.exceptions as ossx
-    except ImportError:  # pragma: no cover
-        ossx = None
+    from .oss import OssError
+
     if isinstance(exn, (ConnectionError, socket.timeout, http.client.HTTPException, TimeoutError)):
         return True
     if isinstance(exn, OSError) and exn.errno in _NET_ERRNOS:
@@ -126,11 +121,8 @@ def _transient(exn: BaseException) -> bool:
         code = str(getattr(exn, "code", "") or "")
         status = getattr(exn, "status", 0) or 0
         return status >= 500 or code.startswith("Throttling") or code in ("InternalError", "ServiceUnavailable", "RequestTimeTooSkewed")
-    if ossx is not None:
-        if isinstance(exn, ossx.RequestError):  # connection-level failure inside oss2
-            return True
-        if isinstance(exn, ossx.OssError):
-            return (exn.status or 0) >= 500 or exn.code in ("RequestTimeTooSkewed", "InternalError")
+    if isinstance(exn, OssError):  # connection-level failures are the OSError/HTTPException above
+        return (exn.status or 0) >= 500 or exn.code in ("RequestTimeTooSkewed", "InternalError")
     return False
 
 

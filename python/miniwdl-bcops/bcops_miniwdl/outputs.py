@@ -10,7 +10,7 @@ evaluates the output section (globs included) after the container has run, and o
 sees the evaluated outputs. The same plugin hands the backend its place in the run (workflow,
 call path, shard) before the command runs, which the backend alone cannot know.
 
-Why uploads through ``oss2`` rather than the engine's ``OutputMapping``: the command runs on the
+Why uploads through OSS (``bcops_miniwdl.oss``) rather than the engine's ``OutputMapping``: the command runs on the
 shared run directory, miniwdl needs the files there, and the engine's mappings need it to run as
 root. ``put_object`` only, never multipart: the engine's OSS does not take multipart uploads.
 Uploads run in the background (``Uploader``) so they never delay the next call.

@@ -47,7 +47,7 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import depends, engine, layout, metadata
+from . import depends, engine, layout, metadata, oss
 from .final_outputs import copy_final_outputs
 from .options import Usage, cfg_text, miniwdl_config
 
@@ -69,10 +69,8 @@ def read_text(url: str) -> str:
         b = engine.oss_bucket(bucket)
         try:
             return engine.with_retries(f"read {url}", lambda: b.get_object(key).read(), log).decode("utf-8")
-        except Exception as exn:
-            if type(exn).__name__ in ("NoSuchKey", "NoSuchBucket", "NotFound"):
-                raise Usage(f"{url}: no such object") from None
-            raise
+        except oss.NotFound:  # NoSuchKey, NoSuchBucket
+            raise Usage(f"{url}: no such object") from None
     if url.startswith(("http://", "https://")):
         import urllib.request
 
