@@ -118,7 +118,7 @@ done
 wf_finished=$(date +%s.%N)
 "$bin/bcctl" workflow status germline-small
 echo
-"$bin/bcctl" oss cat oss://germline/outputs/report.txt
+"$bin/bcctl" oss cat oss://germline/report/report.txt
 python3 -c "print('Time:   %.1f s from bcapply to the report (nothing runs again once it has succeeded)' % ($wf_finished - $wf_started))"
 
 echo
