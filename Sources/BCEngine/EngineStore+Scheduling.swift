@@ -114,9 +114,19 @@ extension EngineStore {
     /// up, its next instance starts in the same commit. Returns, per start, whether it took
     /// (false when the instance is no longer waiting: its job was stopped, say).
     public func record(ends: [InstanceEnd], starts: [InstanceStart], now: Date = Date()) throws -> [Bool] {
-        try pool.write { db in
-            for end in ends { try EngineStore.finish(db, end, now: now.timeIntervalSince1970) }
-            return try starts.map { try EngineStore.start(db, $0, now: now.timeIntervalSince1970) }
+        // BEGIN and COMMIT as cached statements: GRDB's own transaction compiles both afresh,
+        // and this commit runs once per instance's end.
+        try pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+            do {
+                for end in ends { try EngineStore.finish(db, end, now: now.timeIntervalSince1970) }
+                let took = try starts.map { try EngineStore.start(db, $0, now: now.timeIntervalSince1970) }
+                try db.cachedStatement(sql: "COMMIT").execute()
+                return took
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }  // the error below is what matters
+                throw error
+            }
         }
     }
 
@@ -156,15 +166,16 @@ extension EngineStore {
 
     static func finish(_ db: Database, _ e: InstanceEnd, now t: Double) throws {
         let (jobId, task, index) = (e.jobId, e.task, e.index)
-        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, retry_count FROM instances WHERE job_id = ? AND task = ? AND idx = ?"),
-                                         arguments: [jobId, task, index]), row["state"] as String == RunState.running.rawValue else { return }
         let ended: String?
         switch e.result {
         case .succeeded:
-            try db.cachedStatement(sql: "UPDATE instances SET state = \(sqlFinished), end_time = ?, exit_code = 0 WHERE job_id = ? AND task = ? AND idx = ?")
+            try db.cachedStatement(sql: "UPDATE instances SET state = \(sqlFinished), end_time = ?, exit_code = 0 WHERE job_id = ? AND task = ? AND idx = ? AND state = \(sqlRunning)")
                 .execute(arguments: [t, jobId, task, index])
+            guard db.changesCount == 1 else { return }  // no longer running: its job was stopped
             ended = "OnInstanceFinished"
         case .failed(let exitCode, let code, let message):
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, retry_count FROM instances WHERE job_id = ? AND task = ? AND idx = ?"),
+                                             arguments: [jobId, task, index]), row["state"] as String == RunState.running.rawValue else { return }
             let retries: Int = row["retry_count"]
             let next: RunState = retries < e.maxRetries ? .waiting : .failed
             try db.cachedStatement(sql: """
@@ -174,7 +185,8 @@ extension EngineStore {
             ended = next == .failed ? "OnInstanceFailed" : nil
         }
         if let ended { try EngineStore.event(db, ended, "\(jobId)/\(task)/\(index)", now: t) }
-        try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: e.failJobOnInstanceFailure, now: t)
+        // Only an instance that failed for good can fail its job: earlier ones did already.
+        try EngineStore.rollForward(db, jobId: jobId, task: task, failJobOnInstanceFailure: e.failJobOnInstanceFailure && ended == "OnInstanceFailed", now: t)
     }
 
     /// After an instance ended: the task ends when none of its instances waits or runs, the

@@ -7,23 +7,30 @@
 //
 // The engine asks it to start each instance; it posix_spawns it exactly as the engine would
 // (a new process group, stdin /dev/null, stdout and stderr on the given files, the working
-// directory, no other descriptor, default signal dispositions and an empty signal mask),
-// answers with the pid, and when the instance ends writes its status (the exit code, or
-// 128 + the signal that ended it, as a shell reports it) to the instance's status file and
-// tells the engine. If the engine goes away (end of file on descriptor 3: killed, or stopped
-// and handing its instances over), it keeps reaping and writing status files for the
-// instances still running, and exits when none is left: a restarted engine adopts those
-// instances through their pidfds and reads how they ended from the files.
+// directory, no other descriptor, default signal dispositions and an empty signal mask).
+// When the instance ends it tells the engine its status (the exit code, or 128 + the signal
+// that ended it, as a shell reports it) and keeps it until the engine says it recorded it.
+// If the engine goes away (end of file on descriptor 3: killed, or stopped and handing its
+// instances over), it writes the status of every instance the engine did not record to that
+// instance's status file, then keeps reaping and writing status files for the instances still
+// running, and exits when none is left: a restarted engine adopts those instances through
+// their pidfds and reads how they ended from the files. While the engine is there no file is
+// written: the engine's own commit is the record, and a file per instance cost a create, a
+// rename and an unlink on every instance's way out.
 //
-// The status is written before the instance is reaped (waitid with WNOWAIT): whoever sees
-// the instance's pid gone for good (a pidfd that no longer takes signals) finds its status.
+// Once the engine is gone, a status is written before its instance is reaped (waitid with
+// WNOWAIT): whoever sees the instance's pid gone for good (a pidfd that no longer takes
+// signals) finds its status.
 //
 // Requests (engine → keeper): a 4-byte little-endian length, then that many bytes of
-// NUL-terminated fields: ID PROGRAM WORKDIR STDOUT STDERR STATUS ARGC ARGV… ENVC ENV…
+// NUL-terminated fields, the first saying what the engine asks; several may come in one write:
+//   S ID PROGRAM WORKDIR STDOUT STDERR STATUS ARGC ARGV… ENVC ENV…   start an instance
+//   K ID…     kill each one's process group (a deadline, a stopped job)
+//   R ID…     the engine recorded these ends: forget them
 // (STATUS may be empty: no file). Replies (keeper → engine), one line each:
-//   P ID PID       started
 //   F ID MESSAGE   could not start (strerror of posix_spawn's error)
-//   X ID CODE      ended with CODE (its status file is written already)
+//   X ID CODE      ended with CODE
+// A start is not answered: an instance the engine asked for runs until its X (or its F).
 //
 // Its own environment is empty and it never carries `BCOPS_ENGINE_DATA`, so a restarted
 // engine looking for what an earlier one left running (`HostProcesses.orphans`) only ever
@@ -47,16 +54,40 @@
 #define ENGINE 3
 #define MAX_FRAME (64u << 20)
 
-// Running instances: pid → the engine's id and the status file.
+// Instances: running ones by pid (to reap them), and every one the engine has not recorded
+// yet by id (to kill one, to forget it, or to write its status if the engine goes away).
 struct child {
-    pid_t pid;
+    pid_t pid;  // 0 once reaped
+    int code;   // how it ended, once reaped
     char *id;
     char *status;
-    struct child *next;
+    struct child *next_pid;
+    struct child *next_id;
 };
 #define BUCKETS 4096
-static struct child *table[BUCKETS];
+static struct child *by_pid[BUCKETS];
+static struct child *by_id[BUCKETS];
 static size_t running;
+
+static unsigned id_bucket(const char *id) {
+    unsigned h = 2166136261u;
+    for (; *id; id++) h = (h ^ (unsigned char)*id) * 16777619u;
+    return h % BUCKETS;
+}
+
+static struct child **find_id(const char *id) {
+    struct child **at = &by_id[id_bucket(id)];
+    while (*at && strcmp((*at)->id, id) != 0) at = &(*at)->next_id;
+    return at;
+}
+
+static void forget(struct child **at) {
+    struct child *c = *at;
+    *at = c->next_id;
+    free(c->id);
+    free(c->status);
+    free(c);
+}
 
 static int engine_open = 1;
 static char *in_buf;
@@ -77,11 +108,42 @@ static void *grow(void *p, size_t *cap, size_t need) {
     return q;
 }
 
+// STATUS.tmp, then a rename: a reader never sees half of it.
+static void record(const char *path, int code) {
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 5);
+    if (!tmp) return;
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, ".tmp", 5);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        char line[16];
+        int n = snprintf(line, sizeof line, "%d\n", code);
+        ssize_t w = write(fd, line, (size_t)n);
+        close(fd);
+        if (w == n) rename(tmp, path);
+    }
+    free(tmp);
+}
+
+// The engine is gone: the ends it did not record go to their status files, for the next
+// engine to find.
 static void engine_gone(void) {
     if (!engine_open) return;
     engine_open = 0;
     close(ENGINE);
     out_len = 0;
+    for (unsigned b = 0; b < BUCKETS; b++) {
+        struct child **at = &by_id[b];
+        while (*at) {
+            if ((*at)->pid != 0) {
+                at = &(*at)->next_id;
+                continue;
+            }
+            if ((*at)->status[0]) record((*at)->status, (*at)->code);
+            forget(at);
+        }
+    }
 }
 
 static void flush(void) {
@@ -109,26 +171,7 @@ static void reply(const char *kind, const char *id, const char *text) {
     for (int i = 0; i < n - 1; i++) {
         if (out_buf[out_len + i] == '\n') out_buf[out_len + i] = ' ';
     }
-    out_len += (size_t)n;
-    flush();
-}
-
-// STATUS.tmp, then a rename: a reader never sees half of it.
-static void record(const char *path, int code) {
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 5);
-    if (!tmp) return;
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmp", 5);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        char line[16];
-        int n = snprintf(line, sizeof line, "%d\n", code);
-        ssize_t w = write(fd, line, (size_t)n);
-        close(fd);
-        if (w == n) rename(tmp, path);
-    }
-    free(tmp);
+    out_len += (size_t)n;  // sent once this turn's work is done: one write for all its replies
 }
 
 static char *next_field(char **p, char *end) {
@@ -149,8 +192,8 @@ static int count_field(char **p, char *end, size_t *out) {
     return 1;
 }
 
-static void start(char *p, size_t n) {
-    char *end = p + n;
+// S: starts an instance. Only a failure is answered.
+static void start(char *p, char *end) {
     char *id = next_field(&p, end);
     char *program = next_field(&p, end);
     char *workdir = next_field(&p, end);
@@ -204,12 +247,36 @@ static void start(char *p, size_t n) {
         perror("bcops-keeper: malloc");
         _exit(70);
     }
-    *c = (struct child){pid, cid, cstatus, table[(unsigned)pid % BUCKETS]};
-    table[(unsigned)pid % BUCKETS] = c;
+    *c = (struct child){pid, 0, cid, cstatus, by_pid[(unsigned)pid % BUCKETS], by_id[id_bucket(id)]};
+    by_pid[(unsigned)pid % BUCKETS] = c;
+    by_id[id_bucket(id)] = c;
     running++;
-    char text[24];
-    snprintf(text, sizeof text, "%d", (int)pid);
-    reply("P", id, text);
+}
+
+// K: kills the process groups of those instances still running. The keeper has not reaped
+// them, so their pids cannot have been reused.
+static void kill_groups(char *p, char *end) {
+    for (char *id; (id = next_field(&p, end)) != NULL;) {
+        struct child *c = *find_id(id);
+        if (c && c->pid != 0) kill(-c->pid, SIGKILL);
+    }
+}
+
+// R: the engine recorded these ends; they need no status file.
+static void recorded(char *p, char *end) {
+    for (char *id; (id = next_field(&p, end)) != NULL;) {
+        struct child **at = find_id(id);
+        if (*at && (*at)->pid == 0) forget(at);
+    }
+}
+
+static void request(char *p, size_t n) {
+    char *end = p + n;
+    char *kind = next_field(&p, end);
+    if (kind && strcmp(kind, "S") == 0) start(p, end);
+    else if (kind && strcmp(kind, "K") == 0) kill_groups(p, end);
+    else if (kind && strcmp(kind, "R") == 0) recorded(p, end);
+    else fprintf(stderr, "bcops-keeper: a request of kind %s: not the engine's protocol\n", kind ? kind : "(none)");
 }
 
 static void receive(void) {
@@ -226,8 +293,8 @@ static void receive(void) {
         eof = 1;  // end of file, or an error: the engine is gone
         break;
     }
-    // Whole requests are started, even those sent just before the engine died: it recorded
-    // them as running, and the next engine adopts them.
+    // Whole requests are acted on, even those sent just before the engine died: it recorded
+    // those instances as running, and the next engine adopts them.
     size_t at = 0;
     while (in_len - at >= 4) {
         uint32_t size;
@@ -238,7 +305,7 @@ static void receive(void) {
             break;
         }
         if (in_len - at - 4 < size) break;
-        start(in_buf + at + 4, size);
+        request(in_buf + at + 4, size);
         at += 4 + size;
     }
     if (eof) {
@@ -261,24 +328,26 @@ static void reap(void) {
         if (info.si_pid == 0) return;
         pid_t pid = info.si_pid;
         int code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
-        struct child **at = &table[(unsigned)pid % BUCKETS], *c = NULL;
-        while (*at && (*at)->pid != pid) at = &(*at)->next;
+        struct child **at = &by_pid[(unsigned)pid % BUCKETS], *c = NULL;
+        while (*at && (*at)->pid != pid) at = &(*at)->next_pid;
         if (*at) {
             c = *at;
-            *at = c->next;
+            *at = c->next_pid;
         }
-        // The status first, then the reap: once the pid is gone, the file is there.
-        if (c && c->status[0]) record(c->status, code);
+        // Without an engine, the status first, then the reap: once the pid is gone, the file is there.
+        if (c && !engine_open && c->status[0]) record(c->status, code);
         int ignored;
         while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {}
-        if (c) {
+        if (!c) continue;
+        running--;
+        c->pid = 0;
+        c->code = code;
+        if (engine_open) {
             char text[16];
             snprintf(text, sizeof text, "%d", code);
             reply("X", c->id, text);
-            free(c->id);
-            free(c->status);
-            free(c);
-            running--;
+        } else {
+            forget(find_id(c->id));
         }
     }
 }
@@ -317,9 +386,10 @@ int main(int argc, char **argv) {
             struct signalfd_siginfo si[16];
             while (read(sfd, si, sizeof si) > 0) {}
             reap();
+            flush();  // the ends before any start: the engine works on them while this one spawns
         }
         if (engine_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) receive();
-        if (engine_open && (fds[1].revents & POLLOUT)) flush();
+        flush();
     }
     return 0;
 }

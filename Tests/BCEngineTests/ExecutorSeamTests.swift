@@ -11,17 +11,19 @@ import Testing
     final class ArrayBackend: InstanceExecutor {
         let capacity = ExecutorCapacity.ownedByBackend
         let local: LocalExecutor
-        let events: AsyncStream<ExecutorEvent>
-        let reporter: AsyncStream<ExecutorEvent>.Continuation
-        let queue: AsyncStream<InstanceBatch>
-        let submitter: AsyncStream<InstanceBatch>.Continuation
+        let queue = Mailbox<InstanceBatch>()
         /// The size of every batch handed over, in order.
         let batchSizes = Locked<[Int]>([])
 
+        /// What the local executor reports, for the backend to pass on.
+        actor Relay: ExecutorEventHandler {
+            let reported = Mailbox<ExecutorEvent>()
+            func handle(_ events: [ExecutorEvent], from executor: Int) { reported.send(contentsOf: events) }
+        }
+        let relay = Relay()
+
         init(dataDirectory: String, objects: ObjectStore) {
             local = LocalExecutor(dataDirectory: dataDirectory, objects: objects)
-            (events, reporter) = AsyncStream.makeStream(of: ExecutorEvent.self)
-            (queue, submitter) = AsyncStream.makeStream(of: InstanceBatch.self)
         }
 
         func runs(on cluster: EngineStore.ClusterRow?) -> Bool { true }
@@ -29,17 +31,29 @@ import Testing
         func logDirectory(pool: String, slot: Int?) -> String? { local.logDirectory(pool: pool, slot: slot) }
         func submit(_ batch: InstanceBatch) {
             batchSizes.withLock { $0.append(batch.instances.count) }
-            submitter.yield(batch)
+            queue.send(batch)
         }
         func cancel(jobId: String) {}
-        func endsRecorded(_ instances: [Placement]) {}
+        func endsRecorded(_ instances: [Placement]) { local.endsRecorded(instances) }
         func recover(_ instances: [RecoveringInstance]) async -> Recovery { Recovery() }
 
-        func run() async {
-            for await batch in queue {
-                for placement in batch.instances {
-                    reporter.yield(.started(placement.id, at: Date()))
-                    reporter.yield(.ended(placement.id, await local.execute(placement, batch.run, ossHost: "127.0.0.1")))
+        /// Queues each array and runs it one instance at a time, through the local executor.
+        func run(reportingTo scheduler: isolated any ExecutorEventHandler, as index: Int) async {
+            let (local, relay) = (self.local, self.relay)
+            let loop = Task { await local.run(reportingTo: relay, as: 0) }
+            defer { loop.cancel() }
+            while case let batches = await queue.take(), !batches.isEmpty {
+                for batch in batches {
+                    for placement in batch.instances {
+                        scheduler.handle([.started(placement.id, at: Date())], from: index)
+                        local.submit(InstanceBatch(run: batch.run, instances: [placement]))
+                        waiting: while case let reported = await relay.reported.take(), !reported.isEmpty {
+                            for case .ended(let id, let report) in reported where id == placement.id {
+                                scheduler.handle([.ended(id, report)], from: index)
+                                break waiting
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -33,18 +33,37 @@ import Testing
                                stdoutPath: dir + "/out", stderrPath: dir + "/err", timeoutSeconds: timeout), dir)
     }
 
+    /// Runs one process as the local executor's loop does, to its end. `record: false` leaves
+    /// its end unrecorded, as an engine that dies before its commit would.
+    static func run(_ launch: ProcessLaunch, keeper: String? = HostProcesses.findKeeper(), record: Bool = true) async -> ProcessOutcome {
+        let (events, sink) = AsyncStream.makeStream(of: HostProcesses.Event.self)
+        let processes = HostProcesses(keeper: keeper) { sink.yield($0) }
+        let id = InstanceID(jobId: "job-test", task: "t", index: 0)
+        if let outcome = processes.start(id, launch) { return outcome }
+        processes.flush()
+        for await event in events {
+            let ends = processes.handle(event)
+            processes.flush()
+            guard let end = ends.first(where: { $0.0 == id }) else { continue }
+            if record { _ = processes.recorded([id]) }
+            processes.flush()
+            return end.1
+        }
+        return .unknown
+    }
+
     @Test func exitCodesAndMissingProgramsMatchTheShell() async throws {
         let (f, _) = try launch("false")
-        #expect(await HostProcesses().run(f) == .exited(1))
+        #expect(await Self.run(f) == .exited(1))
         let (missing, dir) = try launch("no-such-program-bcops --flag")
-        #expect(await HostProcesses().run(missing) == .exited(127))
+        #expect(await Self.run(missing) == .exited(127))
         #expect(try String(contentsOfFile: dir + "/err", encoding: .utf8).contains("not found"))
     }
 
     @Test func theDeadlineKillsTheWholeProcessGroup() async throws {
         let (l, dir) = try launch("sh -c 'sleep 30 & echo $! > child; wait'", timeout: 1)
         let started = Date()
-        #expect(await HostProcesses().run(l) == .timedOut)
+        #expect(await Self.run(l) == .timedOut)
         #expect(Date().timeIntervalSince(started) < 20)
         let child = try #require(Int32(try String(contentsOfFile: dir + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(nanoseconds: 100_000_000)
@@ -53,15 +72,13 @@ import Testing
         #expect(state == nil || state == "Z", "the background child of a timed-out instance must be gone, is \(state ?? "?")")
     }
 
-    /// Through the engine's bcops-keeper (built beside the test binary): the status file is
-    /// written, and the instance inherits nothing of the keeper's: no descriptor but 0, 1 and 2,
-    /// no blocked or ignored signal (the keeper blocks SIGCHLD and ignores SIGPIPE).
-    @Test func theKeeperRecordsTheStatusAndPassesNothingOn() async throws {
+    /// Through the engine's bcops-keeper (built beside the test binary): the instance inherits
+    /// nothing of the keeper's: no descriptor but 0, 1 and 2, no blocked or ignored signal (the
+    /// keeper blocks SIGCHLD and ignores SIGPIPE).
+    @Test func theKeeperPassesNothingOn() async throws {
         try #require(HostProcesses.findKeeper() != nil, "bcops-keeper is built beside the tests")
-        var (l, dir) = try launch("sh -c 'grep -E \"^(SigBlk|SigIgn)\" /proc/self/status; ls /proc/self/fd; exit 3'")
-        l.statusPath = dir + "/exit"
-        #expect(await HostProcesses().run(l) == .exited(3))
-        #expect(HostProcesses.readStatus(dir + "/exit") == 3)
+        let (l, dir) = try launch("sh -c 'grep -E \"^(SigBlk|SigIgn)\" /proc/self/status; ls /proc/self/fd; exit 3'")
+        #expect(await Self.run(l) == .exited(3))
         let out = try String(contentsOfFile: dir + "/out", encoding: .utf8).split(separator: "\n")
         // Signals 1–31 (glibc keeps 32 and 33 for itself, and posix_spawn cannot reset them).
         let masks = out.filter { $0.hasPrefix("Sig") }.compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
@@ -69,13 +86,30 @@ import Testing
         #expect(out.filter { !$0.hasPrefix("Sig") }.sorted() == ["0", "1", "2", "3"], "stdin, stdout, stderr and ls's directory: \(out)")
     }
 
+    /// The keeper holds an end until the engine has recorded it: recorded, no status file is
+    /// written; not recorded when the engine goes away, the keeper writes it, for the next engine.
+    @Test func theKeeperWritesTheStatusOfEndsTheEngineDidNotRecord() async throws {
+        try #require(HostProcesses.findKeeper() != nil, "bcops-keeper is built beside the tests")
+        var (recorded, first) = try launch("exit 3")
+        recorded.statusPath = first + "/exit"
+        #expect(await Self.run(recorded) == .exited(3))
+        var (unrecorded, second) = try launch("exit 4")
+        unrecorded.statusPath = second + "/exit"
+        #expect(await Self.run(unrecorded, record: false) == .exited(4))
+        // The runner is gone, and with it the link: the keeper writes the status and leaves.
+        let deadline = Date().addingTimeInterval(10)
+        while HostProcesses.readStatus(second + "/exit") == nil, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(HostProcesses.readStatus(second + "/exit") == 4)
+        #expect(HostProcesses.readStatus(first + "/exit") == nil, "a recorded end leaves no file")
+    }
+
     /// Without a keeper (none built, or it cannot start) instances still run, spawned directly.
     @Test func withoutAKeeperInstancesRunDirectly() async throws {
-        for processes in [HostProcesses(keeper: nil), HostProcesses(keeper: "/nonexistent/bcops-keeper")] {
+        for keeper in [nil, "/nonexistent/bcops-keeper"] {
             let (f, _) = try launch("false")
-            #expect(await processes.run(f) == .exited(1))
+            #expect(await Self.run(f, keeper: keeper) == .exited(1))
             let (l, _) = try launch("sleep 30", timeout: 1)
-            #expect(await processes.run(l) == .timedOut)
+            #expect(await Self.run(l, keeper: keeper) == .timedOut)
         }
     }
 }

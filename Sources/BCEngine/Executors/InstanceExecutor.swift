@@ -21,13 +21,15 @@ protocol InstanceExecutor: Sendable {
     /// scheduler hands each pool to the first of its executors that says yes.
     func runs(on cluster: EngineStore.ClusterRow?) -> Bool
 
-    /// What happened to the instances handed over, in the order it happened; read by one
-    /// scheduler. Ends only when `run()` does.
-    var events: AsyncStream<ExecutorEvent> { get }
-
     /// Acts on the commands, in order, until the task running it is cancelled (the engine stops:
-    /// what runs then goes on running, for the next engine to adopt).
-    func run() async
+    /// what runs then goes on running, for the next engine to adopt), and reports what happened
+    /// to the instances handed over to `handler` as executor number `index`, in the order it
+    /// happened, what happened at once in one call (the scheduler records it in one commit, with
+    /// the starts it frees room for). It runs in the handler's isolation, so a report is a plain
+    /// call, and the scheduler's answer is taken at the loop's next turn on the same thread: a
+    /// stream between the two loops cost each instance two more thread hand-offs. So the loop
+    /// must not block; what takes long goes to a task of its own.
+    func run(reportingTo handler: isolated any ExecutorEventHandler, as index: Int) async
 
     /// The engine's API (and its OSS) listen at `host:port`: where instances reach OSS.
     func engineListening(host: String, port: Int)
@@ -56,6 +58,12 @@ protocol InstanceExecutor: Sendable {
     /// those whose fate is unknown with `.unknown` (they run again). Whatever an earlier
     /// engine left running that none of them claims is ended.
     func recover(_ instances: [RecoveringInstance]) async -> Recovery
+}
+
+/// Whom executors report to: the scheduler.
+protocol ExecutorEventHandler: Actor {
+    /// What executor number `executor` saw happen, in order.
+    func handle(_ events: [ExecutorEvent], from executor: Int)
 }
 
 /// Who counts the capacity instances run in. Either way an instance is Running in the store

@@ -4,32 +4,49 @@ import Foundation
 /// What executors report, and what follows an end: retries, a failed or finished job,
 /// AutoRelease, and ending the rest of a job that left Running.
 extension Scheduler {
-    func handle(_ event: ExecutorEvent, from executor: Int) {
-        switch event {
-        case .started(let id, let time):
-            do { try engine.store.stampStart(jobId: id.jobId, task: id.task, index: id.index, at: time) } catch {
-                // Only the start time is lost: the instance runs and ends as any other.
-                logger.error("cannot record when instance \(id) started: \(error)")
+    /// What an executor reported at once: start times are stamped, and every end is recorded
+    /// in one commit with the starts that take the slots they freed.
+    func handle(_ events: [ExecutorEvent], from executor: Int) {
+        var ends: [(InstanceID, InstanceReport)] = []
+        for event in events {
+            switch event {
+            case .started(let id, let time):
+                do { try engine.store.stampStart(jobId: id.jobId, task: id.task, index: id.index, at: time) } catch {
+                    // Only the start time is lost: the instance runs and ends as any other.
+                    logger.error("cannot record when instance \(id) started: \(error)")
+                }
+            case .ended(let id, let report):
+                ends.append((id, report))
             }
-        case .ended(let id, let report):
-            ended(id, report)
         }
+        if !ends.isEmpty { ended(ends) }
     }
 
-    /// Records an instance's end and starts the next instance in its place, in one commit.
-    func ended(_ id: InstanceID, _ report: InstanceReport) {
-        guard let flight = inFlight.removeValue(forKey: id) else {
-            logger.warning("an executor reported the end of instance \(id), which was not handed to it")
-            return
+    /// Records instances' ends and starts the next instances in their places, in one commit.
+    func ended(_ reports: [(InstanceID, InstanceReport)]) {
+        var endings: [Ending] = []
+        var again: [Flight] = []
+        for (id, report) in reports {
+            guard let flight = inFlight.removeValue(forKey: id) else {
+                logger.warning("an executor reported the end of instance \(id), which was not handed to it")
+                continue
+            }
+            land(flight)
+            if let ending = Scheduler.ending(report, of: flight) {
+                endings.append(ending)
+            } else {
+                requeue(id)
+                again.append(flight)
+            }
         }
-        land(flight)
-        guard let ending = Scheduler.ending(report, of: flight) else {
-            requeue(id)
-            executors[flight.executor].endsRecorded([flight.placement])
-            pass()
-            return
+        if !again.isEmpty {
+            for (i, executor) in executors.enumerated() {
+                let placements = again.filter { $0.executor == i }.map(\.placement)
+                if !placements.isEmpty { executor.endsRecorded(placements) }
+            }
+            forgetQueue()  // they wait again: the queue as read holds them no more
         }
-        tick(ending: [ending])
+        if !endings.isEmpty || !again.isEmpty { tick(ending: endings) }
     }
 
     /// The end to record for a report; nil when the instance must run again (`.unknown`).

@@ -13,7 +13,7 @@ import Logging
 /// Capacity of a cluster is Σ over its groups of DesiredVMCount × vCPUs of the group's
 /// instance type; a resize changes it at the next pass, and shrinking lets running instances
 /// finish. An AutoCluster task gets a pool of its own, sized to its instances.
-public actor Scheduler {
+public actor Scheduler: ExecutorEventHandler {
     let engine: Engine
     /// The executors instances run on; each pool goes to the first that runs its cluster.
     let executors: [any InstanceExecutor]
@@ -85,18 +85,11 @@ public actor Scheduler {
         await recover()
         await withTaskGroup(of: Void.self) { group in
             for (i, executor) in executors.enumerated() {
-                group.addTask { await executor.run() }
-                group.addTask { await self.follow(executor.events, from: i) }
+                group.addTask { await executor.run(reportingTo: self, as: i) }
             }
             group.addTask { await self.followWakeups() }
         }
         retry?.cancel()
-    }
-
-    /// An executor's events, each handled as it comes. The loop runs on the actor, so an
-    /// event costs one resumption, not a resumption and a hop.
-    private func follow(_ events: AsyncStream<ExecutorEvent>, from executor: Int) async {
-        for await event in events { handle(event, from: executor) }
     }
 
     private func followWakeups() async {

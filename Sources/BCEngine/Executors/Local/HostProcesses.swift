@@ -24,24 +24,78 @@ enum ProcessOutcome: Sendable, Equatable {
     case unknown
 }
 
-/// Processes on this host, each in its own process group so a timeout or a stop kills
-/// everything it started: what `LocalExecutor` runs an instance's command line with.
+/// The processes of the instances running on this host, each in its own process group so a
+/// timeout or a stop kills everything it started. One task drives it (the local executor's run
+/// loop): it starts, kills and adopts processes, sends what it asked the keeper in one write
+/// per turn (`flush`), and hands back every `Event` it was delivered, learning how processes
+/// ended. Nothing waits per instance: an instance is an entry in a table, its end one message
+/// among those of a read, its deadline one alarm for the earliest of them all (a task or a
+/// continuation per instance cost each instance several more thread hand-offs).
 ///
-/// Instances are started by the engine's `bcops-keeper` (one per engine process, see
-/// `Keeper`), which writes each instance's exit status to its status file when it ends, so
-/// a restarted engine records what ended while it was down instead of running it again.
-/// Without the keeper (not built beside the running binary, or it cannot start), the engine
-/// spawns and reaps instances itself, and an instance that ends while the engine is down runs
-/// again (at-least-once).
-struct HostProcesses: Sendable {
-    /// The engine's keeper; nil: instances are spawned directly.
-    let keeper: Keeper?
+/// Instances are started by the engine's `bcops-keeper` (`Keeper`), which keeps each
+/// instance's status until the engine has recorded it, and writes it to the instance's status
+/// file if the engine dies first, so a restarted engine records what ended while it was down
+/// instead of running it again. Without the keeper (not built beside the running binary, or it
+/// cannot start), the engine spawns instances itself and a thread waits for each, and an
+/// instance that ends while the engine is down runs again (at-least-once).
+final class HostProcesses {
+    enum Event: Sendable {
+        /// What the keeper of `generation` said, in one read.
+        case keeper([Keeper.Message], generation: Int)
+        /// A process a thread waited for (spawned without the keeper, or adopted) ended.
+        case ended(InstanceID, ProcessOutcome)
+        /// The earliest deadline is due.
+        case deadline
+    }
 
-    /// `keeper`: the `bcops-keeper` program (by default the one beside the running binary);
-    /// nil runs instances directly. One keeper is started per program and process, however
-    /// many runners share it.
-    init(keeper path: String? = HostProcesses.findKeeper()) {
-        keeper = path.map { Keeper.shared(at: $0) }
+    private enum Handle {
+        /// The keeper runs it, under this id.
+        case keeper(UInt64, generation: Int)
+        /// A thread waits for this process group's leader, and enforces its deadline itself.
+        case watched(pid_t)
+    }
+
+    private struct Entry {
+        var handle: Handle
+        var statusPath: String
+        var deadline: ContinuousClock.Instant?
+        var timedOut = false
+    }
+
+    private let keeperPath: String?
+    /// The data directory in every instance's environment (`ownerVariable`): where the
+    /// instances of a keeper that died are looked for. nil: nowhere (they count as unknown).
+    private let owner: String?
+    private let deliver: @Sendable (Event) -> Void
+    private var keeper: Keeper?
+    private var generation = 0
+    private var retryAfter: ContinuousClock.Instant?
+    /// The keeper's ids: never reused, across keepers too.
+    private var nextId: UInt64 = 1
+    private var running: [InstanceID: Entry] = [:]
+    private var byKeeperId: [UInt64: InstanceID] = [:]
+    /// Ends the keeper reported that the engine has not recorded yet: the keeper holds them,
+    /// to write their status files if the engine dies first.
+    private var unrecorded: [InstanceID: (id: UInt64, generation: Int)] = [:]
+    private var outbox = Keeper.Frames()
+    private var alarm: Task<Void, Never>?
+    private var alarmAt: ContinuousClock.Instant?
+
+    /// `keeper`: the `bcops-keeper` program (by default the one beside the running binary),
+    /// started now; nil runs instances directly. `deliver` gets the events to hand back, from
+    /// other threads.
+    init(keeper path: String? = HostProcesses.findKeeper(), owner: String? = nil, deliver: @escaping @Sendable (Event) -> Void) {
+        keeperPath = path
+        self.owner = owner
+        self.deliver = deliver
+        connect()
+    }
+
+    /// The keeper goes on without this engine: instances still running are left to it, and the
+    /// statuses of ends not recorded go to their files.
+    deinit {
+        alarm?.cancel()
+        keeper?.disconnect()
     }
 
     /// `bcops-keeper` beside the running binary (`/proc/self/exe`), if built; says once when not.
@@ -53,234 +107,206 @@ struct HostProcesses: Sendable {
         return nil
     }
 
-    /// Runs the process to its end: it exits, its deadline kills its group, or cancelling the
-    /// task (a stopped job) does.
-    func run(_ launch: ProcessLaunch) async -> ProcessOutcome {
-        if let keeper {
-            let (program, arguments) = HostProcesses.command(launch)
-            switch await keeper.spawn(Keeper.request(program: program, arguments: arguments, launch)) {
-            case .started(let id, let pid):
-                // The keeper says when it ended; the deadline is the engine's. Cancelling the task
-                // (a stopped job) kills the whole process group, and the keeper reports its end.
-                return await withTaskCancellationHandler {
-                    await keeper.end(of: id, timeoutSeconds: launch.timeoutSeconds)
-                } onCancel: {
-                    kill(-pid, SIGKILL)
-                }
-            case .failed(let why): return .failedToStart(why)
-            case .lost: return .unknown
-            case .unavailable: break  // spawned here instead
-            }
+    /// Starts the keeper if none runs; false when there is none to use.
+    @discardableResult
+    private func connect() -> Bool {
+        if keeper != nil { return true }
+        guard let keeperPath else { return false }
+        if let retryAfter, ContinuousClock.now < retryAfter { return false }
+        generation += 1
+        let (generation, deliver) = (self.generation, self.deliver)
+        switch Keeper.start(keeperPath, deliver: { deliver(.keeper($0, generation: generation)) }) {
+        case .failure(let why):
+            Keeper.warnOnce("cannot start \(keeperPath) (\(why.message)): instances run directly, and one that ends while the engine is down runs again")
+            retryAfter = .now + .seconds(10)
+            return false
+        case .success(let started):
+            keeper = started
+            return true
         }
-        let pid: pid_t
+    }
+
+    /// The keeper is gone or cannot be written to: instances run directly for a second (a
+    /// keeper that keeps dying is not restarted for every instance), then a new one starts.
+    private func dropKeeper() {
+        guard keeper != nil else { return }
+        keeper = nil
+        retryAfter = .now + .seconds(1)
+        Keeper.logger.warning("bcops-keeper exited while the engine runs; instances run directly for a second, then a new one starts")
+    }
+
+    /// Starts an instance's process. nil: it runs, and how it ends comes back through `handle`;
+    /// otherwise why it could not start.
+    func start(_ id: InstanceID, _ launch: ProcessLaunch) -> ProcessOutcome? {
+        let (program, arguments) = HostProcesses.command(launch)
+        let statusPath = launch.statusPath ?? ""
+        if connect() {
+            let request = Keeper.request(program: program, arguments: arguments, launch)
+            // Past the keeper's limit on a request (64 MiB) the exec would fail anyway (E2BIG): say so from here.
+            guard request.count < 60 << 20 else { return .failedToStart(String(cString: strerror(E2BIG))) }
+            let keeperId = nextId
+            nextId += 1
+            outbox.start(keeperId, request)
+            byKeeperId[keeperId] = id
+            let deadline = ContinuousClock.now + .seconds(max(1, launch.timeoutSeconds))
+            running[id] = Entry(handle: .keeper(keeperId, generation: generation), statusPath: statusPath, deadline: deadline)
+            wake(at: deadline)
+            return nil
+        }
         switch HostProcesses.spawn(launch) {
-        case .success(let p): pid = p
         case .failure(let why): return .failedToStart(why.message)
+        case .success(let pid):
+            watch(id, Entry(handle: .watched(pid), statusPath: statusPath)) { HostProcesses.wait(pid, timeoutSeconds: launch.timeoutSeconds) }
+            return nil
         }
-        // One thread per instance waits for its exit or its deadline, whichever comes first;
-        // cancelling the task (a stopped job) kills the whole process group.
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<ProcessOutcome, Never>) in
-                let thread = Thread { continuation.resume(returning: HostProcesses.wait(pid, timeoutSeconds: launch.timeoutSeconds)) }
-                thread.stackSize = 256 << 10
-                thread.start()
+    }
+
+    /// Takes over an instance a killed engine left running: it is not our child but an earlier
+    /// keeper's, so a thread waits through its pidfd, kills its group at the deadline, and reads
+    /// the status that keeper wrote.
+    func adopt(_ id: InstanceID, group: pid_t, statusPath: String, timeoutSeconds: Int) {
+        watch(id, Entry(handle: .watched(group), statusPath: statusPath)) {
+            HostProcesses.watch(group, statusPath: statusPath, timeoutSeconds: max(0, timeoutSeconds))
+        }
+    }
+
+    private func watch(_ id: InstanceID, _ entry: Entry, until end: @escaping @Sendable () -> ProcessOutcome) {
+        running[id] = entry
+        let deliver = self.deliver
+        HostProcesses.onThread { deliver(.ended(id, end())) }
+    }
+
+    /// Kills the process groups of these instances (their job was stopped); their ends come
+    /// back as any other.
+    func killGroups(of ids: [InstanceID]) {
+        var keeperIds: [UInt64] = []
+        for id in ids {
+            switch running[id]?.handle {
+            case .keeper(let keeperId, _): keeperIds.append(keeperId)  // one a dead keeper ran is unknown to the next: ignored
+            case .watched(let pid): kill(-pid, SIGKILL)
+            case nil: break  // ended already
             }
-        } onCancel: {
-            kill(-pid, SIGKILL)
         }
+        if !keeperIds.isEmpty { outbox.kill(keeperIds) }
     }
 
-    /// Takes over an instance a killed engine left running: waits for it (it is not our child
-    /// but an earlier keeper's, so through its pidfd), kills its group at the deadline, and
-    /// reads its status file.
-    func adopt(pid: pid_t, statusPath: String, timeoutSeconds: Int) async -> ProcessOutcome {
-        await withTaskCancellationHandler {
-            await HostProcesses.watch(pid, statusPath: statusPath, timeoutSeconds: max(0, timeoutSeconds))
-        } onCancel: {
-            kill(-pid, SIGKILL)
+    /// The engine recorded these ends: the keeper forgets them. Returns the others: ends the
+    /// keeper of this engine did not report (adopted instances, ended while the engine was
+    /// down, spawned directly), whose status files, if any, are the caller's to remove.
+    func recorded(_ ids: [InstanceID]) -> [InstanceID] {
+        var keeperIds: [UInt64] = []
+        var others: [InstanceID] = []
+        for id in ids {
+            if let held = unrecorded.removeValue(forKey: id) {
+                if held.generation == generation && keeper != nil { keeperIds.append(held.id) }
+            } else {
+                others.append(id)
+            }
         }
+        if !keeperIds.isEmpty { outbox.recorded(keeperIds) }
+        return others
     }
 
-    /// Waits through its pidfd for a process that is not our child to end, up to the deadline
-    /// (none: no limit; at the deadline its group is killed and the outcome is a timeout), then
-    /// reads the status its keeper wrote.
-    static func watch(_ pid: pid_t, statusPath: String, timeoutSeconds: Int?) async -> ProcessOutcome {
-        await withCheckedContinuation { (continuation: CheckedContinuation<ProcessOutcome, Never>) in
-            let thread = Thread {
-                let pidfd = bc_pidfd_open(pid)
-                var timedOut = false
-                if pidfd >= 0 {
-                    let deadline = timeoutSeconds.map { Date().addingTimeInterval(Double($0)) }
-                    var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-                    while true {
-                        var wait: Int32 = -1
-                        if let left = deadline?.timeIntervalSinceNow {
-                            if left <= 0 { timedOut = true; break }
-                            wait = Int32(min(left * 1000 + 1, Double(Int32.max)))
-                        }
-                        let rc = poll(&entry, 1, wait)
-                        if rc > 0 || (rc < 0 && errno != EINTR) { break }
-                    }
-                    // Exited; the keeper writes the status, then reaps it: wait for the reap (up to
-                    // 10 s, for a keeper that is slow or gone, when init reaps it and no status comes).
-                    let reapDeadline = Date().addingTimeInterval(10)
-                    while !timedOut && bc_pidfd_send_signal(pidfd, 0) == 0 && Date() < reapDeadline { usleep(1_000) }
-                    close(pidfd)
+    /// Sends the keeper what was asked of it since the last call, in one write.
+    func flush() {
+        guard !outbox.isEmpty else { return }
+        let frames = outbox
+        outbox = Keeper.Frames()
+        // A keeper that cannot be written to has died: its reader reports it gone, and the
+        // instances it may not have started are looked for then (`lost`).
+        if let keeper, !keeper.send(frames) { dropKeeper() }
+    }
+
+    /// Takes what happened; returns the processes that ended, and how.
+    func handle(_ event: Event) -> [(InstanceID, ProcessOutcome)] {
+        switch event {
+        case .ended(let id, let outcome):
+            guard running.removeValue(forKey: id) != nil else { return [] }
+            return [(id, outcome)]
+        case .deadline:
+            expire()
+            return []
+        case .keeper(let messages, let generation):
+            var ends: [(InstanceID, ProcessOutcome)] = []
+            for message in messages {
+                switch message {
+                case .failed(let keeperId, let why):
+                    guard let id = byKeeperId.removeValue(forKey: keeperId) else { continue }
+                    running[id] = nil
+                    ends.append((id, .failedToStart(why)))
+                case .ended(let keeperId, let code):
+                    guard let id = byKeeperId.removeValue(forKey: keeperId), let entry = running.removeValue(forKey: id) else { continue }
+                    unrecorded[id] = (keeperId, generation)
+                    ends.append((id, entry.timedOut ? .timedOut : .exited(code)))
+                case .gone:
+                    ends += lost(generation)
                 }
-                if timedOut {
-                    kill(-pid, SIGKILL)
-                    continuation.resume(returning: .timedOut)
-                } else {
-                    continuation.resume(returning: HostProcesses.readStatus(statusPath).map { .exited($0) } ?? .unknown)
+            }
+            return ends
+        }
+    }
+
+    /// The keeper of `generation` died. Its instances go on without it: those still running
+    /// (found by the marker in their environment) are watched as adopted ones; the others
+    /// ended unseen, or never started: their status, if a file has it, else unknown (they run
+    /// again).
+    private func lost(_ generation: Int) -> [(InstanceID, ProcessOutcome)] {
+        if generation == self.generation { dropKeeper() }
+        unrecorded = unrecorded.filter { $0.value.generation != generation }
+        let orphaned = running.filter {
+            if case .keeper(_, generation) = $0.value.handle { return true }
+            return false
+        }
+        guard !orphaned.isEmpty else { return [] }
+        var groups: [InstanceID: pid_t] = [:]
+        for o in owner.map(HostProcesses.orphans(of:)) ?? [] { if let id = o.id { groups[id] = o.group } }
+        var ends: [(InstanceID, ProcessOutcome)] = []
+        for (id, entry) in orphaned {
+            if case .keeper(let keeperId, _) = entry.handle { byKeeperId[keeperId] = nil }
+            if let group = groups[id] {
+                let left = entry.deadline.map { Int((($0 - .now) / .seconds(1)).rounded(.up)) }
+                watch(id, Entry(handle: .watched(group), statusPath: entry.statusPath)) {
+                    HostProcesses.watch(group, statusPath: entry.statusPath, timeoutSeconds: left.map { max(0, $0) })
                 }
-            }
-            thread.stackSize = 256 << 10
-            thread.start()
-        }
-    }
-
-    /// The exit status the keeper wrote, if it did: for an instance a restarted engine did not
-    /// find running (`orphans(of:)`). One found missing just after that scan may have exited
-    /// just before it, its status still being written (the keeper writes it as soon as the
-    /// instance exits, before it reaps it); so a missing status is looked for again once 100 ms
-    /// have passed since the last scan (a wait paid once per recovery, not per instance).
-    static func recordedStatus(_ path: String) -> Int32? {
-        if let code = readStatus(path) { return code }
-        let since = scanTime.withLock { $0 }.map { Date().timeIntervalSince($0) } ?? .infinity
-        guard since < 0.1 else { return nil }
-        usleep(useconds_t((0.1 - since) * 1_000_000))
-        return readStatus(path)
-    }
-
-    static func readStatus(_ path: String) -> Int32? {
-        guard let data = FileManager.default.contents(atPath: path),
-              let text = String(data: data, encoding: .utf8) else { return nil }
-        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    /// When `orphans(of:)` last scanned /proc.
-    static let scanTime = Locked<Date?>(nil)
-
-    struct SpawnError: Error { var message: String }
-
-    /// What runs for a command line: the program itself when the shell would only split the
-    /// line into words, else `/bin/sh -c`.
-    static func command(_ launch: ProcessLaunch) -> (program: String, arguments: [String]) {
-        if let words = directWords(launch.commandLine), let path = resolve(words[0], path: launch.environment["PATH"], in: launch.workingDirectory) {
-            return (path, words)  // nothing for a shell to do: skip it
-        }
-        return ("/bin/sh", ["/bin/sh", "-c", launch.commandLine])
-    }
-
-    /// Starts the command line in the working directory, in a new process group (the engine's
-    /// own spawn, without a keeper).
-    static func spawn(_ launch: ProcessLaunch) -> Result<pid_t, SpawnError> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, launch.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, launch.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        bc_spawn_addchdir(&actions, launch.workingDirectory)
-        bc_spawn_addclosefrom(&actions, 3)  // nothing of the engine's but stdin, stdout and stderr
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        let (program, arguments) = command(launch)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { (s: String) in strdup(s) } + [nil]
-        let variables: [String] = launch.environment.map { "\($0.key)=\($0.value)" }
-        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { (s: String) in strdup(s) } + [nil]
-        defer { for p in argv { free(p) }; for p in envp { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
-        return rc == 0 ? .success(pid) : .failure(SpawnError(message: String(cString: strerror(rc))))
-    }
-
-    /// The words of a command line that holds nothing a shell would interpret — no quotes,
-    /// variables, globs, redirections, operators or escapes — so running it directly is what
-    /// `sh -c` would do, one process fewer. nil otherwise.
-    static func directWords(_ commandLine: String) -> [String]? {
-        var words: [String] = []
-        var word = ""
-        for byte in commandLine.utf8 {
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                if !word.isEmpty { words.append(word); word = "" }
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ","), UInt8(ascii: ":"),
-                 UInt8(ascii: "+"), UInt8(ascii: "@"), UInt8(ascii: "%"):
-                word.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                return nil
+            } else {
+                running[id] = nil
+                ends.append((id, HostProcesses.readStatus(entry.statusPath).map { .exited($0) } ?? .unknown))
             }
         }
-        if !word.isEmpty { words.append(word) }
-        // `a=b cmd` is an assignment, and keywords and builtins (`exit 3`, `cd dir`, `time …`)
-        // mean something else to a shell than any program of that name: leave those to it.
-        guard let first = words.first, !first.hasPrefix("-"), !first.contains("="), !shellWords.contains(first) else { return nil }
-        return words
+        return ends
     }
 
-    static let shellWords: Set<String> = [
-        "if", "then", "else", "elif", "fi", "case", "esac", "for", "while", "until", "do", "done", "in", "function", "time",
-        "cd", "exit", "export", "set", "unset", "shift", "exec", "eval", ".", "source", "alias", "unalias", "read", "wait",
-        "trap", "return", "break", "continue", "umask", "ulimit", "readonly", "local", "type", "command", "hash", "getopts",
-        "jobs", "fg", "bg", "times",
-    ]
-
-    /// The file `sh` would run for `program`: as given when it names a path, else the first
-    /// executable match on PATH. nil (and the shell reports it) when there is none.
-    static func resolve(_ program: String, path: String?, in directory: String) -> String? {
-        if program.contains("/") {
-            let full = program.hasPrefix("/") ? program : directory + "/" + program
-            return access(full, X_OK) == 0 ? full : nil
+    /// Sets the alarm for `deadline` unless an earlier one is set.
+    private func wake(at deadline: ContinuousClock.Instant) {
+        if let alarmAt, alarmAt <= deadline { return }
+        alarm?.cancel()
+        alarmAt = deadline
+        let deliver = self.deliver
+        alarm = Task.detached {
+            // Cancelled when an earlier deadline replaces it, or when the executor stops.
+            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+            deliver(.deadline)
         }
-        for dir in (path ?? "/usr/bin:/bin").split(separator: ":") where dir.hasPrefix("/") {
-            let full = dir + "/" + program
-            var info = stat()
-            if stat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(full, X_OK) == 0 { return full }
-        }
-        return nil
     }
 
-    /// Waits for the process to end; at the deadline, kills its process group and reports a timeout.
-    static func wait(_ pid: pid_t, timeoutSeconds: Int) -> ProcessOutcome {
-        var timedOut = false
-        let deadline = Date().addingTimeInterval(Double(max(1, timeoutSeconds)))
-        let pidfd = bc_pidfd_open(pid)
-        if pidfd >= 0 {
-            defer { close(pidfd) }
-            var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-            while true {
-                let left = deadline.timeIntervalSinceNow
-                if left <= 0 { timedOut = true; break }
-                let rc = poll(&entry, 1, Int32(min(left * 1000 + 1, Double(Int32.max))))
-                if rc > 0 { break }
-                if rc < 0 && errno != EINTR { break }
+    /// Kills the instances past their deadline (their ends, once the keeper has seen them, are
+    /// timeouts), and sets the alarm for the next deadline.
+    private func expire() {
+        alarm = nil
+        alarmAt = nil
+        let now = ContinuousClock.now
+        var due: [UInt64] = []
+        var next: ContinuousClock.Instant?
+        for (id, entry) in running where !entry.timedOut {
+            guard let deadline = entry.deadline, case .keeper(let keeperId, _) = entry.handle else { continue }
+            if deadline <= now {
+                running[id]?.timedOut = true
+                due.append(keeperId)
+            } else if next.map({ deadline < $0 }) ?? true {
+                next = deadline
             }
-        } else {
-            // No pidfds (an old kernel): a timer kills the group instead.
-            let timer = DispatchWorkItem { kill(-pid, SIGKILL) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(max(1, timeoutSeconds)), execute: timer)
-            defer { timer.cancel() }
-            let outcome = reap(pid)
-            return outcome == .exited(128 + SIGKILL) && Date() >= deadline ? .timedOut : outcome
         }
-        if timedOut { kill(-pid, SIGKILL) }
-        let outcome = reap(pid)
-        return timedOut ? .timedOut : outcome
-    }
-
-    /// Collects the exit status of an ended (or ending) process.
-    static func reap(_ pid: pid_t) -> ProcessOutcome {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return .failedToStart("waitpid failed") }
-        }
-        // A killed process reports its signal as a shell would (128 + signal).
-        if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
-        return .exited(128 + (status & 0x7f))
+        if !due.isEmpty { outbox.kill(due) }
+        if let next { wake(at: next) }
     }
 }

@@ -37,7 +37,7 @@ extension LocalExecutor {
             prepared.outputs = r.run.plan.outputs.enumerated().map { i, o in (dir + "/mounts/out-\(i)", o.oss.hasSuffix("/") ? o.oss : o.oss + "/") }
             if let orphan {
                 let left = r.run.plan.timeout - Int(Date().timeIntervalSince(r.startTime ?? Date()))
-                commander.yield(.adopt(AdoptedInstance(placement: placement, run: r.run, prepared: prepared, group: orphan.group,
+                commands.send(.adopt(AdoptedInstance(placement: placement, run: r.run, prepared: prepared, group: orphan.group,
                                                        timeoutSeconds: left)))
                 recovery.adopted.append(placement)
             } else if let code = HostProcesses.recordedStatus(LocalExecutor.statusPath(dir, r.id)) {
@@ -49,15 +49,23 @@ extension LocalExecutor {
         let unclaimed = Array(orphans.values) + strays
         for o in unclaimed { kill(-o.group, SIGKILL) }
         recovery.strays = unclaimed.count
+        removeStatusFiles(except: Set(instances.compactMap { r in r.logDirectory.map { LocalExecutor.statusPath($0, r.id) } }))
         return recovery
     }
 
-    /// Waits for an adopted instance to end (it is not our child but an earlier keeper's, so
-    /// through its pidfd), then settles and reports it.
-    func watch(_ adopted: AdoptedInstance) async {
-        let id = adopted.placement.id
-        let outcome = await processes.adopt(pid: adopted.group, statusPath: adopted.prepared.launch.statusPath ?? "",
-                                            timeoutSeconds: adopted.timeoutSeconds)
-        report(id, settle(id, adopted.run, adopted.prepared, outcome: outcome))
+    /// Status files no instance will be settled from: those of ends an earlier engine recorded
+    /// and died before telling its keeper, which then wrote them. Those of the instances being
+    /// recovered stay until their ends are recorded.
+    private func removeStatusFiles(except kept: Set<String>) {
+        let fm = FileManager.default
+        let slots = dataDirectory + "/slots"
+        for pool in (try? fm.contentsOfDirectory(atPath: slots)) ?? [] {
+            for slot in (try? fm.contentsOfDirectory(atPath: slots + "/" + pool)) ?? [] {
+                let dir = slots + "/" + pool + "/" + slot
+                for file in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where file.hasPrefix("status.") && !kept.contains(dir + "/" + file) {
+                    unlink(dir + "/" + file)  // gone already: nothing to do
+                }
+            }
+        }
     }
 }
