@@ -130,6 +130,17 @@ struct FieldRecorder {
         fields.append(DesiredField(path: path, apiPath: api, value: .reference(target), rule: rule ?? defaultRule))
     }
 
+    /// A cluster a manifest names: a `cls-…` id as it is, a Cluster manifest's name as a
+    /// reference to that cluster's live id, which is then a dependency of the resource.
+    mutating func cluster(_ path: String, _ api: [String], _ name: String, dependencies: inout Set<ResourceAddress>) {
+        if let target = APIShapes.clusterReference(name) {
+            reference(path, api, target)
+            dependencies.insert(target)
+        } else {
+            set(path, api, name)
+        }
+    }
+
     mutating func keys(_ path: String, _ api: [String], _ names: [String], rule: UpdateRule) {
         fields.append(DesiredField(path: path, apiPath: api, value: .value(.array(names.sorted().map(JSONValue.string))), rule: rule, comparison: .keys))
     }

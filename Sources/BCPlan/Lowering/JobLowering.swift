@@ -32,12 +32,7 @@ enum JobLowering {
             r.set("\(base).maxRetryCount", api + [TaskKey.maxRetryCount.rawValue], t.maxRetryCount)
             r.set("\(base).timeout", api + [TaskKey.timeout.rawValue], t.timeout)
             if let cluster = t.cluster {
-                if let target = APIShapes.clusterReference(cluster) {
-                    r.reference("\(base).cluster", api + [TaskKey.clusterId.rawValue], target)
-                    dependencies.insert(target)
-                } else {
-                    r.set("\(base).cluster", api + [TaskKey.clusterId.rawValue], cluster)
-                }
+                r.cluster("\(base).cluster", api + [TaskKey.clusterId.rawValue], cluster, dependencies: &dependencies)
             }
             if let a = t.autoCluster { r.set("\(base).autoCluster", api + [TaskKey.autoCluster.rawValue], APIShapes.json(APIShapes.autoCluster(a))) }
             r.set("\(base).command", api + [parameters, command, CommandKey.commandLine.rawValue], t.command)
@@ -73,12 +68,7 @@ enum JobLowering {
         if let c = spec.config {
             let api = [run, RunKey.config.rawValue]
             if let cluster = c.cluster {
-                if let target = APIShapes.clusterReference(cluster) {
-                    r.reference("config.cluster", api + [RunConfigKey.clusterId.rawValue], target)
-                    dependencies.insert(target)
-                } else {
-                    r.set("config.cluster", api + [RunConfigKey.clusterId.rawValue], cluster)
-                }
+                r.cluster("config.cluster", api + [RunConfigKey.clusterId.rawValue], cluster, dependencies: &dependencies)
             }
             if let a = c.autoCluster { r.set("config.autoCluster", api + [RunConfigKey.autoCluster.rawValue], APIShapes.json(APIShapes.autoCluster(a))) }
             r.set("config.instanceCount", api + [RunConfigKey.instanceCount.rawValue], c.instanceCount)

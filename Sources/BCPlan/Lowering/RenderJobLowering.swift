@@ -44,12 +44,7 @@ public enum RenderJobLowering {
         r.set("stopOnNodeFailure", [Key.jobFailOnInstanceFail.rawValue], job.stopOnNodeFailure ?? defaults?.stopOnNodeFailure)
         r.set("priority", [Key.priority.rawValue], job.priority ?? defaults?.priority)
         if let cluster = job.cluster ?? (job.autoCluster == nil ? defaults?.cluster : nil) {
-            if let target = APIShapes.clusterReference(cluster) {
-                r.reference("cluster", config + [ConfigKey.clusterId.rawValue], target)
-                dependencies.insert(target)
-            } else {
-                r.set("cluster", config + [ConfigKey.clusterId.rawValue], cluster)
-            }
+            r.cluster("cluster", config + [ConfigKey.clusterId.rawValue], cluster, dependencies: &dependencies)
         } else if let auto = job.autoCluster ?? defaults?.autoCluster {
             r.set("autoCluster", config + [ConfigKey.autoCluster.rawValue], APIShapes.json(APIShapes.autoCluster(auto)))
         }

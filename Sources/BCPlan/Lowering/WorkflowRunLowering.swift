@@ -39,12 +39,7 @@ enum WorkflowRunLowering {
             r.set("runner.diskType", config + [ConfigKey.diskType.rawValue], runner.diskType?.rawValue)
             r.set("runner.timeout", config + [ConfigKey.timeout.rawValue], runner.timeout)
             if let cluster = runner.cluster {
-                if let target = APIShapes.clusterReference(cluster) {
-                    r.reference("runner.cluster", config + [ConfigKey.clusterId.rawValue], target)
-                    dependencies.insert(target)
-                } else {
-                    r.set("runner.cluster", config + [ConfigKey.clusterId.rawValue], cluster)
-                }
+                r.cluster("runner.cluster", config + [ConfigKey.clusterId.rawValue], cluster, dependencies: &dependencies)
             }
         }
         let logs = "oss://\(WorkflowSources.bucket(of: spec.outputsDir))/bcops/logs/\(name)/", logging = [run, RunKey.logging.rawValue]

@@ -61,7 +61,7 @@ public struct WDLInspection: Codable, Sendable, Equatable {
         var inputsFile: String?
         if let inputBytes {
             let path = NSTemporaryDirectory() + "bcops-inputs-\(cacheKey).json"
-            FileManager.default.createFile(atPath: path, contents: Data(inputBytes))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(inputBytes))
             inputsFile = path
             arguments += ["--inputs", path]
         }
@@ -69,20 +69,25 @@ public struct WDLInspection: Codable, Sendable, Equatable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        // Standard error to a file, not a second pipe: a pipe read after the other would block
+        // the inspector once it filled (miniwdl's warnings on a large WDL).
+        let out = Pipe()
+        let errorsFile = NSTemporaryDirectory() + "bcops-inspect-\(cacheKey)-\(getpid()).err"
+        _ = FileManager.default.createFile(atPath: errorsFile, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorsFile) }
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = FileHandle(forWritingAtPath: errorsFile)
         do { try process.run() } catch { throw Unavailable(description: "cannot start \(python): \(error)") }
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let errors = FileManager.default.contents(atPath: errorsFile) ?? Data()
         guard process.terminationStatus == 0, let answer = try? JSONDecoder().decode(WDLInspection.self, from: data) else {
             let said = String(decoding: errors, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
             throw Unavailable(description: "miniwdl's inspection of \(main) failed: \(said)")
         }
         // A cache that cannot be written costs the next plan a Python start, nothing more.
         try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: cacheFile, contents: data)
+        _ = FileManager.default.createFile(atPath: cacheFile, contents: data)
         return answer
     }
 

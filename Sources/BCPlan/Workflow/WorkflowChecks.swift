@@ -15,30 +15,20 @@ public enum WorkflowChecks {
     }
 
     public static func findings(_ spec: WorkflowRunSpec, manifestFile: String) -> [Finding] {
-        check(spec, manifestFile: manifestFile).findings
-    }
-
-    /// The findings, and the workflow's name when miniwdl could read it (where the runner
-    /// writes the run's metadata: `<outputsDir><workflow>.<run id>.metadata.json`).
-    static func check(_ spec: WorkflowRunSpec, manifestFile: String) -> (findings: [Finding], workflow: String?) {
-        let found = inspected(spec, manifestFile: manifestFile)
-        return (found.findings, found.inspection?.workflow)
-    }
-
-    static func inspected(_ spec: WorkflowRunSpec, manifestFile: String) -> (findings: [Finding], inspection: WDLInspection?) {
-        let root = FieldPath.root / "spec"
-        guard !spec.workflow.contains("://") else { return ([], nil) }  // on OSS: the runner checks it
-        let directory = (manifestFile as NSString).deletingLastPathComponent
-        let main = (directory as NSString).appendingPathComponent(spec.workflow)
-        let files: [(relative: String, bytes: [UInt8])]
-        let inputs: [String: JSONValue]?
+        guard !spec.workflow.contains("://") else { return [] }  // not beside the manifest: the runner checks it
         do {
-            files = try WorkflowSources.wdlClosure(main: main, field: root / "workflow")
-            inputs = try WorkflowSources.json(inline: spec.inputs, file: spec.inputsFile, directory: directory,
-                                              field: root / "inputsFile", what: "inputs")
+            return inspected(spec, try WorkflowSources.read(spec, manifestFile: manifestFile)).findings
         } catch {
-            return ([Finding(field: error.field, message: error.message, isError: true)], nil)
+            return [Finding(field: error.field, message: error.message, isError: true)]
         }
+    }
+
+    /// The findings, and miniwdl's view of the workflow when it could read it (its name is
+    /// where the runner writes the run's metadata: `<outputsDir><workflow>.<run id>.metadata.json`).
+    static func inspected(_ spec: WorkflowRunSpec, _ sources: WorkflowSources.Read) -> (findings: [Finding], inspection: WDLInspection?) {
+        let root = FieldPath.root / "spec"
+        guard let main = sources.main else { return ([], nil) }  // on OSS: the runner checks it
+        let files = sources.files, inputs = sources.inputs
         let inspection: WDLInspection
         do {
             inspection = try WDLInspection.inspect(main: main, inputs: inputs, key: WorkflowSources.hash(files.map { ($0.relative, $0.bytes) }))

@@ -27,41 +27,66 @@ public enum WorkflowSources {
         url.dropFirst("oss://".count).prefix { $0 != "/" }
     }
 
+    /// A run's files as read once per plan: the WDL with its imports (none for an `oss://`
+    /// workflow), and the inputs.
+    struct Read {
+        var directory: String
+        /// The WDL's local path, when it is beside the manifest.
+        var main: String?
+        var files: [(relative: String, bytes: [UInt8])]
+        var inputs: [String: JSONValue]?
+    }
+
+    static func read(_ spec: WorkflowRunSpec, manifestFile: String) throws(Problem) -> Read {
+        let directory = (manifestFile as NSString).deletingLastPathComponent
+        let root = FieldPath.root / "spec"
+        var main: String?
+        var files: [(relative: String, bytes: [UInt8])] = []
+        if spec.workflow.hasPrefix("http://") || spec.workflow.hasPrefix("https://") {
+            throw Problem(field: root / "workflow", message: "workflow \(spec.workflow): the runner reads WDL from OSS; keep the file in the repository (or upload it with bcctl oss cp and name its oss:// URL)")
+        } else if !spec.workflow.hasPrefix("oss://") {
+            main = (directory as NSString).appendingPathComponent(spec.workflow)
+            files = try wdlClosure(main: main!, field: root / "workflow")
+        }
+        let inputs = try json(inline: spec.inputs, file: spec.inputsFile, directory: directory, field: root / "inputsFile", what: "inputs")
+        return Read(directory: directory, main: main, files: files, inputs: inputs)
+    }
+
     /// - Parameter manifestFile: the manifest's path; relative files are read beside it.
     public static func bundle(_ spec: WorkflowRunSpec, manifestFile: String) throws(Problems) -> WorkflowBundle {
-        let (findings, workflowName) = WorkflowChecks.check(spec, manifestFile: manifestFile)
-        let errors = findings.filter(\.isError)
-        guard errors.isEmpty else { throw Problems(all: errors.map { Problem(field: $0.field, message: $0.message) }) }
         do {
-            var bundle = try staged(spec, manifestFile: manifestFile)
+            let sources = try read(spec, manifestFile: manifestFile)
+            let (findings, inspection) = WorkflowChecks.inspected(spec, sources)
+            let errors = findings.filter(\.isError)
+            guard errors.isEmpty else { throw Problems(all: errors.map { Problem(field: $0.field, message: $0.message) }) }
+            var bundle = try staged(spec, sources)
             bundle.notes = findings.map { "\($0.field): \($0.message)" }
-            bundle.workflowName = workflowName
+            bundle.workflowName = inspection?.workflow
             return bundle
+        } catch let problems as Problems {
+            throw problems
+        } catch let problem as Problem {
+            throw Problems(all: [problem])
         } catch {
-            throw Problems(all: [error])
+            throw Problems(all: [Problem(field: FieldPath.root / "spec" / "workflow", message: "\(error)")])
         }
     }
 
     /// The staged objects and the names the runner reads them by.
-    static func staged(_ spec: WorkflowRunSpec, manifestFile: String) throws(Problem) -> WorkflowBundle {
-        let directory = (manifestFile as NSString).deletingLastPathComponent
+    static func staged(_ spec: WorkflowRunSpec, _ sources: Read) throws(Problem) -> WorkflowBundle {
         let prefix = stagingPrefix(spec)
         var staged: [StagedObject] = []
         let spec_ = FieldPath.root / "spec"
         let workflow: String
-        if spec.workflow.hasPrefix("oss://") {
-            workflow = spec.workflow
-        } else if spec.workflow.hasPrefix("http://") || spec.workflow.hasPrefix("https://") {
-            throw Problem(field: spec_ / "workflow", message: "workflow \(spec.workflow): the runner reads WDL from OSS; keep the file in the repository (or upload it with bcctl oss cp and name its oss:// URL)")
-        } else {
-            let main = (directory as NSString).appendingPathComponent(spec.workflow)
-            let files = try wdlClosure(main: main, field: spec_ / "workflow")
-            let digest = hash(files.map { ($0.relative, $0.bytes) })
+        if let main = sources.main {
+            let digest = hash(sources.files.map { ($0.relative, $0.bytes) })
             let base = prefix + digest + "/"
-            staged += files.map { StagedObject(url: base + $0.relative, bytes: $0.bytes) }
+            staged += sources.files.map { StagedObject(url: base + $0.relative, bytes: $0.bytes) }
             workflow = base + (main as NSString).lastPathComponent
+        } else {
+            workflow = spec.workflow
         }
-        let inputs = try json(inline: spec.inputs, file: spec.inputsFile, directory: directory, field: spec_ / "inputsFile", what: "inputs")
+        let directory = sources.directory, inputs = sources.inputs
         var options = try json(inline: spec.options, file: spec.optionsFile, directory: directory, field: spec_ / "optionsFile", what: "options") ?? [:]
         options = WorkflowOptions.merged(options, spec: spec)
         var inputsURL: String?
