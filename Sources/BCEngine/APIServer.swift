@@ -28,7 +28,7 @@ public enum APIServer {
     public static func run(engine: Engine, host: String, port: Int, logger: Logger, handleSignals: Bool = true,
                            drain: Duration = .zero, limits: EngineLimits = EngineLimits(),
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let scheduler = Scheduler(engine: engine, logger: logger)
+        let scheduler = Scheduler(engine: engine, logger: logger, stopGrace: limits.stopGrace)
         let app = Application(
             router: router(for: engine, limits: limits),
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),

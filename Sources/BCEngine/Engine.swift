@@ -13,6 +13,8 @@ public final class Engine: Sendable {
     /// Raised by the API after a change the scheduler must react to: it waits on this (and on
     /// its executors' reports), never on a timer.
     public let wakeup = WakeFlag()
+    /// Stopped jobs whose instances are still ending: their keys stay valid meanwhile.
+    let endingJobs = EndingJobs()
 
     /// Opens (or creates) the engine's data directory: `engine.sqlite` and `credentials.json`.
     /// They hold every secret env value and the access key, so the directory is 0700 and the

@@ -9,16 +9,23 @@ public struct EngineLimits: Sendable {
     public var idleTimeoutSeconds: Int
     /// Connections open at once (`--max-connections`); beyond it, new ones wait in the backlog.
     public var maxConnections: Int
+    /// How long an instance being stopped or timed out has between SIGTERM and SIGKILL
+    /// (`--stop-grace`): a workflow runner stops its calls and writes how the run ended, a
+    /// renderer flushes its frame. Zero: SIGKILL at once.
+    public var stopGrace: Duration
 
     public static let defaultMaxInstancesPerJob = 100_000
     public static let defaultIdleTimeoutSeconds = 120
     public static let defaultMaxConnections = 512
+    public static let defaultStopGrace = Duration.seconds(10)
 
     public init(maxInstancesPerJob: Int = EngineLimits.defaultMaxInstancesPerJob,
                 idleTimeoutSeconds: Int = EngineLimits.defaultIdleTimeoutSeconds,
-                maxConnections: Int = EngineLimits.defaultMaxConnections) {
+                maxConnections: Int = EngineLimits.defaultMaxConnections,
+                stopGrace: Duration = EngineLimits.defaultStopGrace) {
         self.maxInstancesPerJob = maxInstancesPerJob
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxConnections = maxConnections
+        self.stopGrace = stopGrace
     }
 }

@@ -6,7 +6,8 @@ import Hummingbird
 /// rather than the account's key: the workflow runner (the public `cromwell` App) submits its
 /// calls and reads and writes OSS with one. The secret is derived from the engine's own
 /// (HMAC-SHA256 of the job id), so nothing is stored and a restarted engine accepts the same
-/// key; it is refused as soon as the job has ended or is deleted.
+/// key; it is refused as soon as the job has ended or is deleted, except while a stopped job's
+/// instances spend their grace period (`EndingJobs`).
 enum JobCredentials {
     static let prefix = "job."
 
@@ -22,7 +23,8 @@ enum JobCredentials {
         guard keyId.hasPrefix(prefix) else { return nil }
         let jobId = String(keyId.dropFirst(prefix.count))
         // A store that cannot be read now refuses the key: authentication fails closed.
-        guard let job = try? engine.store.job(jobId), RunState(rawValue: job.state)?.isActive == true else { return nil }
+        guard let job = try? engine.store.job(jobId),
+              RunState(rawValue: job.state)?.isActive == true || engine.endingJobs.contains(jobId) else { return nil }
         return issue(for: jobId, master: engine.credentials).accessKeySecret
     }
 

@@ -19,7 +19,10 @@ struct JobsAPI {
             return Answer(Empty())
         }
         router.on(Routes.stopJob) { _, context in
-            try store.transitionJob(try context.parameters.require("id"), from: [.waiting, .running], to: .stopped)
+            let id = try context.parameters.require("id")
+            // Before the store says Stopped: the job's own instances may be using its key now.
+            engine.endingJobs.insert(id, grace: limits.stopGrace)
+            try store.transitionJob(id, from: [.waiting, .running], to: .stopped)
             engine.wakeup.raise()
             return Answer(Empty())
         }

@@ -49,6 +49,10 @@ public struct EngineServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Connections open at once; more wait to be accepted.")
     public var maxConnections = EngineLimits.defaultMaxConnections
 
+    @Option(name: .customLong("stop-grace"),
+            help: "How long a stopped or timed-out instance has between SIGTERM and SIGKILL (e.g. 0s, 10s, 1m).")
+    public var stopGrace: BCCommands.Duration = .init(seconds: Double(EngineLimits.defaultStopGrace.components.seconds))
+
     public init() {}
 
     public func run() async throws {
@@ -74,7 +78,8 @@ public struct EngineServeCommand: AsyncParsableCommand {
             try await APIServer.run(engine: engine, host: host, port: port, logger: logger,
                                     drain: .milliseconds(Int64(drainTimeout.seconds * 1000)),
                                     limits: EngineLimits(maxInstancesPerJob: maxInstancesPerJob, idleTimeoutSeconds: max(1, Int(idleTimeout.seconds)),
-                                                         maxConnections: max(1, maxConnections))) { bound in
+                                                         maxConnections: max(1, maxConnections),
+                                                         stopGrace: .milliseconds(Int64(max(0, stopGrace.seconds) * 1000)))) { bound in
                 // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
                 served.listening(at: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")
                 print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")

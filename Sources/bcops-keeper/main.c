@@ -1,9 +1,10 @@
-// bcops-keeper ENGINE_PID
+// bcops-keeper ENGINE_PID [GRACE_MS]
 //
 // One per engine process, started once by the local executor (`Keeper` in
 // Sources/BCEngine/Executors/Local) with one end of a Unix stream socket
 // as descriptor 3, in a session of its own (a signal to the engine's process group never
 // reaches it). ENGINE_PID is informational: it names whose keeper this is in `ps`.
+// GRACE_MS (default 0) is how long an instance being ended has between SIGTERM and SIGKILL.
 //
 // The engine asks it to start each instance; it posix_spawns it exactly as the engine would
 // (a new process group, stdin /dev/null, stdout and stderr on the given files, the working
@@ -25,7 +26,9 @@
 // Requests (engine → keeper): a 4-byte little-endian length, then that many bytes of
 // NUL-terminated fields, the first saying what the engine asks; several may come in one write:
 //   S ID PROGRAM WORKDIR STDOUT STDERR STATUS ARGC ARGV… ENVC ENV…   start an instance
-//   K ID…     kill each one's process group (a deadline, a stopped job)
+//   K ID…     end each one's process group (a deadline, a stopped job): SIGTERM (and SIGCONT,
+//             for a stopped one) now, SIGKILL once GRACE_MS have passed (at once when 0), so
+//             an instance can say how it ended (a workflow runner writes its metadata)
 //   R ID…     the engine recorded these ends: forget them
 // (STATUS may be empty: no file). Replies (keeper → engine), one line each:
 //   F ID MESSAGE   could not start (strerror of posix_spawn's error)
@@ -49,6 +52,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ENGINE 3
@@ -253,12 +257,57 @@ static void start(char *p, char *end) {
     running++;
 }
 
-// K: kills the process groups of those instances still running. The keeper has not reaped
+// Process groups sent SIGTERM, each due its SIGKILL at `due` (CLOCK_MONOTONIC, ms). The
+// SIGKILL goes to the group even when its leader has ended: a member that ignored SIGTERM is
+// still in it, and a group id is not reused while any member lives.
+struct pending_kill {
+    pid_t group;
+    long long due;
+};
+static struct pending_kill *pending;
+static size_t pending_len, pending_bytes;
+static long long grace_ms;
+
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+// SIGKILLs the groups due by `at`; returns the poll timeout until the next one, or -1 when
+// none is left. The keeper outlives its last instance until then: a straggler that ignored
+// SIGTERM in a group whose leader ended still gets its SIGKILL.
+static int kill_due(long long at) {
+    long long next = -1;
+    size_t kept = 0;
+    for (size_t i = 0; i < pending_len; i++) {
+        if (pending[i].due <= at) {
+            kill(-pending[i].group, SIGKILL);
+        } else {
+            if (next < 0 || pending[i].due < next) next = pending[i].due;
+            pending[kept++] = pending[i];
+        }
+    }
+    pending_len = kept;
+    if (next < 0) return -1;
+    long long wait = next - now_ms();
+    return wait < 0 ? 0 : wait > 60000 ? 60000 : (int)wait;
+}
+
+// K: ends the process groups of those instances still running. The keeper has not reaped
 // them, so their pids cannot have been reused.
 static void kill_groups(char *p, char *end) {
     for (char *id; (id = next_field(&p, end)) != NULL;) {
         struct child *c = *find_id(id);
-        if (c && c->pid != 0) kill(-c->pid, SIGKILL);
+        if (!c || c->pid == 0) continue;
+        if (grace_ms <= 0) {
+            kill(-c->pid, SIGKILL);
+            continue;
+        }
+        kill(-c->pid, SIGTERM);
+        kill(-c->pid, SIGCONT);
+        pending = grow(pending, &pending_bytes, (pending_len + 1) * sizeof *pending);
+        pending[pending_len++] = (struct pending_kill){c->pid, now_ms() + grace_ms};
     }
 }
 
@@ -353,8 +402,7 @@ static void reap(void) {
 }
 
 int main(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
+    if (argc > 2) grace_ms = atoll(argv[2]);
     int flags = fcntl(ENGINE, F_GETFL);
     if (flags < 0) {
         fprintf(stderr, "bcops-keeper: descriptor 3 is not open: the engine starts this program\n");
@@ -372,12 +420,13 @@ int main(int argc, char **argv) {
         perror("bcops-keeper: signalfd");
         return 2;
     }
-    while (engine_open || running > 0) {
+    while (engine_open || running > 0 || pending_len > 0) {
         struct pollfd fds[2] = {
             {.fd = sfd, .events = POLLIN},
             {.fd = engine_open ? ENGINE : -1, .events = (short)(POLLIN | (out_len ? POLLOUT : 0))},
         };
-        if (poll(fds, 2, -1) < 0) {
+        int timeout = kill_due(now_ms());
+        if (poll(fds, 2, timeout) < 0) {
             if (errno == EINTR) continue;
             perror("bcops-keeper: poll");
             return 1;

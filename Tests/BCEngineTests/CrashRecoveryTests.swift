@@ -98,7 +98,7 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> pid_t? in
             guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
             let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return argv.count == 2 && argv[0].hasSuffix("/bcops-keeper") && argv[1] == String(engine) ? pid : nil
+            return argv.count >= 2 && argv[0].hasSuffix("/bcops-keeper") && argv[1] == String(engine) ? pid : nil
         }
     }
 

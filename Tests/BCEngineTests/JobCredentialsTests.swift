@@ -51,12 +51,49 @@ import Testing
 
         _ = try await engine.request("POST", "/jobs/\(running)/stop")
         _ = try await ExecutionTests.waitFor(engine, running) { ["Stopped", "Failed", "Finished"].contains($0["State"] as? String ?? "") }
-        let after = try await engine.request("GET", "/jobs", accessKeyId: key.id, secret: key.secret)
+        // Refused once the stopped job's instance has ended (at its SIGTERM, for a sleep).
+        var after = try await engine.request("GET", "/jobs", accessKeyId: key.id, secret: key.secret)
+        let deadline = Date().addingTimeInterval(15)
+        while after.status == 200 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            after = try await engine.request("GET", "/jobs", accessKeyId: key.id, secret: key.secret)
+        }
         #expect(after.status == 403)
         #expect(after.json["Code"] as? String == "InvalidAccessKeyId.NotFound")
         // A job that never existed has no key either.
         let made = Self.key(engine, job: "job-00000000000000000000000000009999")
         #expect(try await engine.request("GET", "/jobs", accessKeyId: made.id, secret: made.secret).status == 403)
+    }
+
+    /// A stopped job's instances get SIGTERM and the grace before SIGKILL (`--stop-grace`), and
+    /// the job's key stays good meanwhile (a runner writes its last metadata with it), then is
+    /// refused: here an instance that ignores SIGTERM uses the key after the stop, until its
+    /// SIGKILL.
+    @Test func aStoppedJobsKeyLastsAsLongAsItsInstancesGrace() async throws {
+        let engine = try EngineProcess(arguments: ["--stop-grace", "3s"])
+        defer { engine.stop() }
+        let job = try await engine.request("POST", "/jobs", body: Self.body([
+            "Name": "stubborn", "Priority": 1, "Type": "DAG", "JobFailOnInstanceFail": true,
+            "DAG": ["Tasks": ["t": ["InstanceCount": 1, "AutoCluster": ["InstanceType": "ecs.sn1.medium", "ImageId": "img-ubuntu"],
+                                    "Parameters": ["Command": ["CommandLine": "trap 'echo got TERM' TERM; while :; do sleep 0.1; done",
+                                                               "PackagePath": ""],
+                                                   "StdoutRedirectPath": "", "StderrRedirectPath": ""]]]],
+        ]))
+        let id = try #require(job.json["Id"] as? String, "\(job.json)")
+        let key = Self.key(engine, job: id)
+        _ = try await ExecutionTests.waitFor(engine, id) { $0["State"] as? String == "Running" }
+        let stoppedAt = Date()
+        _ = try await engine.request("POST", "/jobs/\(id)/stop")
+        let during = try await engine.request("GET", "/jobs/\(id)", accessKeyId: key.id, secret: key.secret)
+        #expect(during.status == 200, "the key of a job whose instance is still ending: \(during.json)")
+        #expect(during.json["State"] as? String == "Stopped")
+        var after = during
+        while after.status == 200 && Date().timeIntervalSince(stoppedAt) < 20 {
+            try await Task.sleep(for: .milliseconds(100))
+            after = try await engine.request("GET", "/jobs", accessKeyId: key.id, secret: key.secret)
+        }
+        #expect(after.status == 403, "refused once the grace ended with a SIGKILL")
+        #expect(Date().timeIntervalSince(stoppedAt) >= 2.5, "the instance had its grace before the SIGKILL")
     }
 
     /// A workflow's calls never outlive it: the jobs a job submitted with its own key stop

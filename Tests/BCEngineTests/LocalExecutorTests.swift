@@ -35,9 +35,10 @@ import Testing
 
     /// Runs one process as the local executor's loop does, to its end. `record: false` leaves
     /// its end unrecorded, as an engine that dies before its commit would.
-    static func run(_ launch: ProcessLaunch, keeper: String? = HostProcesses.findKeeper(), record: Bool = true) async -> ProcessOutcome {
+    static func run(_ launch: ProcessLaunch, keeper: String? = HostProcesses.findKeeper(), record: Bool = true,
+                    grace: Duration = EngineLimits.defaultStopGrace) async -> ProcessOutcome {
         let (events, sink) = AsyncStream.makeStream(of: HostProcesses.Event.self)
-        let processes = HostProcesses(keeper: keeper) { sink.yield($0) }
+        let processes = HostProcesses(keeper: keeper, stopGrace: grace) { sink.yield($0) }
         let id = InstanceID(jobId: "job-test", task: "t", index: 0)
         if let outcome = processes.start(id, launch) { return outcome }
         processes.flush()
@@ -70,6 +71,35 @@ import Testing
         // Gone, or a zombie waiting for init to reap it (it was reparented when its shell died).
         let state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
         #expect(state == nil || state == "Z", "the background child of a timed-out instance must be gone, is \(state ?? "?")")
+    }
+
+    /// A deadline (as a stop) ends an instance with SIGTERM first: a process that traps it says
+    /// how it ended, through the keeper and without it.
+    @Test(arguments: [true, false])
+    func theDeadlineSendsSIGTERMBeforeSIGKILL(throughTheKeeper: Bool) async throws {
+        let (l, dir) = try launch("sh -c 'trap \"echo terminated > last-word; exit 7\" TERM; sleep 30 & wait'", timeout: 1)
+        let keeper = throughTheKeeper ? HostProcesses.findKeeper() : nil
+        let outcome = await Self.run(l, keeper: keeper, grace: .seconds(30))
+        #expect(outcome == .timedOut)
+        #expect((try? String(contentsOfFile: dir + "/last-word", encoding: .utf8)) == "terminated\n")
+    }
+
+    /// What ignores SIGTERM gets SIGKILL once the grace has passed, even a member of the group
+    /// whose leader ended at the SIGTERM.
+    @Test(arguments: [true, false])
+    func whatIgnoresSIGTERMIsKilledAfterTheGrace(throughTheKeeper: Bool) async throws {
+        let (l, dir) = try launch("sh -c '(trap \"\" TERM; exec sleep 30) & echo $! > child; wait'", timeout: 1)
+        let started = Date()
+        let keeper = throughTheKeeper ? HostProcesses.findKeeper() : nil
+        let outcome = await Self.run(l, keeper: keeper, grace: .seconds(1))
+        #expect(outcome == .timedOut)
+        let child = try #require(Int32(try String(contentsOfFile: dir + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var state: Substring?
+        repeat {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
+        } while state != nil && state != "Z" && Date().timeIntervalSince(started) < 20
+        #expect(state == nil || state == "Z", "a member that ignored SIGTERM outlived the grace: \(state ?? "?")")
     }
 
     /// Through the engine's bcops-keeper (built beside the test binary): the instance inherits

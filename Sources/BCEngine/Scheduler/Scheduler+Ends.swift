@@ -71,7 +71,12 @@ extension Scheduler {
     func land(_ flight: Flight) {
         if let slot = flight.placement.slot { slotsInUse[flight.pool]?.remove(slot) }
         let jobId = flight.placement.id.jobId
-        if let n = flightsPerJob[jobId], n > 1 { flightsPerJob[jobId] = n - 1 } else { flightsPerJob[jobId] = nil }
+        if let n = flightsPerJob[jobId], n > 1 {
+            flightsPerJob[jobId] = n - 1
+        } else {
+            flightsPerJob[jobId] = nil
+            if !ending.isEmpty, ending.remove(jobId) != nil { engine.endingJobs.remove(jobId) }
+        }
         if inFlight.isEmpty { stopDraining() }
     }
 
@@ -143,9 +148,11 @@ extension Scheduler {
         }
     }
 
-    /// Asks every executor running instances of the job to end them.
+    /// Asks every executor running instances of the job to end them; the job's key stays
+    /// valid until they have (`EndingJobs`).
     func cancel(_ jobId: String) {
         guard flightsPerJob[jobId] != nil else { return }
+        if ending.insert(jobId).inserted { engine.endingJobs.insert(jobId, grace: stopGrace) }
         let holding = Set(inFlight.values.filter { $0.placement.id.jobId == jobId }.map(\.executor))
         for i in holding { executors[i].cancel(jobId: jobId) }
     }

@@ -44,6 +44,10 @@ public actor Scheduler: ExecutorEventHandler {
     var accepting = true
     /// Whoever waits for the last instance in flight to end (`shutdown`).
     var drainWaiter: CheckedContinuation<Void, Never>?
+    /// How long an instance being ended has between SIGTERM and SIGKILL.
+    let stopGrace: Duration
+    /// Jobs whose instances were asked to end: in `engine.endingJobs` until the last one ends.
+    var ending: Set<String> = []
 
     /// An instance handed to an executor: what it holds, and what its end needs.
     struct Flight: Sendable {
@@ -61,16 +65,19 @@ public actor Scheduler: ExecutorEventHandler {
         var flight: Flight
     }
 
-    public init(engine: Engine, logger: Logger) {
-        self.init(engine: engine, executors: [LocalExecutor(dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger)],
-                  logger: logger)
+    public init(engine: Engine, logger: Logger, stopGrace: Duration = EngineLimits.defaultStopGrace) {
+        self.init(engine: engine, executors: [LocalExecutor(dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger,
+                                                           stopGrace: stopGrace)],
+                  logger: logger, stopGrace: stopGrace)
     }
 
-    init(engine: Engine, executors: [any InstanceExecutor], logger: Logger = Logger(label: "bcops.engine")) {
+    init(engine: Engine, executors: [any InstanceExecutor], logger: Logger = Logger(label: "bcops.engine"),
+         stopGrace: Duration = EngineLimits.defaultStopGrace) {
         precondition(!executors.isEmpty, "a scheduler needs an executor")
         self.engine = engine
         self.executors = executors
         self.logger = logger
+        self.stopGrace = stopGrace
     }
 
     /// The engine listens at `host:port`: instances reach its OSS there.

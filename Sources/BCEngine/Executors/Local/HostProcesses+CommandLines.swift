@@ -29,8 +29,16 @@ extension HostProcesses {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Default dispositions and an empty mask, as the keeper gives: the engine ignores
+        // SIGTERM and SIGPIPE for its own shutdown, and an instance that inherited that would
+        // outlive a stop's SIGTERM until the SIGKILL.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
         let (program, arguments) = command(launch)
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { (s: String) in strdup(s) } + [nil]
         let variables: [String] = launch.environment.map { "\($0.key)=\($0.value)" }

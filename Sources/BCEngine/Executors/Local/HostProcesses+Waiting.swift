@@ -14,7 +14,7 @@ extension HostProcesses {
     /// Waits through its pidfd for a process that is not our child to end, up to the deadline
     /// (none: no limit; at the deadline its group is killed and the outcome is a timeout), then
     /// reads the status its keeper wrote. Blocks: run it on a thread of its own.
-    static func watch(_ pid: pid_t, statusPath: String, timeoutSeconds: Int?) -> ProcessOutcome {
+    static func watch(_ pid: pid_t, statusPath: String, timeoutSeconds: Int?, grace: Duration) -> ProcessOutcome {
         let pidfd = bc_pidfd_open(pid)
         var timedOut = false
         if pidfd >= 0 {
@@ -36,7 +36,7 @@ extension HostProcesses {
             close(pidfd)
         }
         if timedOut {
-            kill(-pid, SIGKILL)
+            terminate(group: pid, grace: grace)
             return .timedOut
         }
         return readStatus(statusPath).map { .exited($0) } ?? .unknown
@@ -66,8 +66,26 @@ extension HostProcesses {
     /// When `orphans(of:)` last scanned /proc.
     static let scanTime = Locked<Date?>(nil)
 
-    /// Waits for the process to end; at the deadline, kills its process group and reports a timeout.
-    static func wait(_ pid: pid_t, timeoutSeconds: Int) -> ProcessOutcome {
+    /// Ends a process group as a stop or a deadline does: SIGTERM (and SIGCONT, for a stopped
+    /// one) now, SIGKILL once `grace` has passed, so what runs there can say how it ended. The
+    /// SIGKILL goes to the group even when its leader is gone: a member that ignored SIGTERM is
+    /// still in it, and a group id is not reused while any member lives.
+    static func terminate(group: pid_t, grace: Duration) {
+        guard grace > .zero else {
+            kill(-group, SIGKILL)
+            return
+        }
+        kill(-group, SIGTERM)
+        kill(-group, SIGCONT)
+        Task.detached {
+            try? await Task.sleep(for: grace)  // never cancelled
+            kill(-group, SIGKILL)
+        }
+    }
+
+    /// Waits for the process to end; at the deadline, ends its process group (`terminate`) and
+    /// reports a timeout however the process then exits.
+    static func wait(_ pid: pid_t, timeoutSeconds: Int, grace: Duration) -> ProcessOutcome {
         var timedOut = false
         let deadline = Date().addingTimeInterval(Double(max(1, timeoutSeconds)))
         let pidfd = bc_pidfd_open(pid)
@@ -82,14 +100,14 @@ extension HostProcesses {
                 if rc < 0 && errno != EINTR { break }
             }
         } else {
-            // No pidfds (an old kernel): a timer kills the group instead.
-            let timer = DispatchWorkItem { kill(-pid, SIGKILL) }
+            // No pidfds (an old kernel): a timer ends the group instead.
+            let timer = DispatchWorkItem { terminate(group: pid, grace: grace) }
             DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(max(1, timeoutSeconds)), execute: timer)
             defer { timer.cancel() }
             let outcome = reap(pid)
-            return outcome == .exited(128 + SIGKILL) && Date() >= deadline ? .timedOut : outcome
+            return Date() >= deadline ? .timedOut : outcome
         }
-        if timedOut { kill(-pid, SIGKILL) }
+        if timedOut { terminate(group: pid, grace: grace) }
         let outcome = reap(pid)
         return timedOut ? .timedOut : outcome
     }

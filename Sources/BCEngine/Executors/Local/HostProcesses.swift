@@ -63,6 +63,8 @@ final class HostProcesses {
     }
 
     private let keeperPath: String?
+    /// Between SIGTERM and SIGKILL when an instance is ended (stopped, or past its deadline).
+    private let stopGrace: Duration
     /// The data directory in every instance's environment (`ownerVariable`): where the
     /// instances of a keeper that died are looked for. nil: nowhere (they count as unknown).
     private let owner: String?
@@ -84,8 +86,10 @@ final class HostProcesses {
     /// `keeper`: the `bcops-keeper` program (by default the one beside the running binary),
     /// started now; nil runs instances directly. `deliver` gets the events to hand back, from
     /// other threads.
-    init(keeper path: String? = HostProcesses.findKeeper(), owner: String? = nil, deliver: @escaping @Sendable (Event) -> Void) {
+    init(keeper path: String? = HostProcesses.findKeeper(), owner: String? = nil, stopGrace: Duration = EngineLimits.defaultStopGrace,
+         deliver: @escaping @Sendable (Event) -> Void) {
         keeperPath = path
+        self.stopGrace = stopGrace
         self.owner = owner
         self.deliver = deliver
         connect()
@@ -115,7 +119,7 @@ final class HostProcesses {
         if let retryAfter, ContinuousClock.now < retryAfter { return false }
         generation += 1
         let (generation, deliver) = (self.generation, self.deliver)
-        switch Keeper.start(keeperPath, deliver: { deliver(.keeper($0, generation: generation)) }) {
+        switch Keeper.start(keeperPath, stopGrace: stopGrace, deliver: { deliver(.keeper($0, generation: generation)) }) {
         case .failure(let why):
             Keeper.warnOnce("cannot start \(keeperPath) (\(why.message)): instances run directly, and one that ends while the engine is down runs again")
             retryAfter = .now + .seconds(10)
@@ -156,7 +160,8 @@ final class HostProcesses {
         switch HostProcesses.spawn(launch) {
         case .failure(let why): return .failedToStart(why.message)
         case .success(let pid):
-            watch(id, Entry(handle: .watched(pid), statusPath: statusPath)) { HostProcesses.wait(pid, timeoutSeconds: launch.timeoutSeconds) }
+            let grace = stopGrace
+            watch(id, Entry(handle: .watched(pid), statusPath: statusPath)) { HostProcesses.wait(pid, timeoutSeconds: launch.timeoutSeconds, grace: grace) }
             return nil
         }
     }
@@ -165,8 +170,9 @@ final class HostProcesses {
     /// keeper's, so a thread waits through its pidfd, kills its group at the deadline, and reads
     /// the status that keeper wrote.
     func adopt(_ id: InstanceID, group: pid_t, statusPath: String, timeoutSeconds: Int) {
+        let grace = stopGrace
         watch(id, Entry(handle: .watched(group), statusPath: statusPath)) {
-            HostProcesses.watch(group, statusPath: statusPath, timeoutSeconds: max(0, timeoutSeconds))
+            HostProcesses.watch(group, statusPath: statusPath, timeoutSeconds: max(0, timeoutSeconds), grace: grace)
         }
     }
 
@@ -176,14 +182,14 @@ final class HostProcesses {
         HostProcesses.onThread { deliver(.ended(id, end())) }
     }
 
-    /// Kills the process groups of these instances (their job was stopped); their ends come
-    /// back as any other.
+    /// Ends the process groups of these instances (their job was stopped): SIGTERM, then
+    /// SIGKILL after the grace period; their ends come back as any other.
     func killGroups(of ids: [InstanceID]) {
         var keeperIds: [UInt64] = []
         for id in ids {
             switch running[id]?.handle {
             case .keeper(let keeperId, _): keeperIds.append(keeperId)  // one a dead keeper ran is unknown to the next: ignored
-            case .watched(let pid): kill(-pid, SIGKILL)
+            case .watched(let pid): HostProcesses.terminate(group: pid, grace: stopGrace)
             case nil: break  // ended already
             }
         }
@@ -265,8 +271,9 @@ final class HostProcesses {
             if case .keeper(let keeperId, _) = entry.handle { byKeeperId[keeperId] = nil }
             if let group = groups[id] {
                 let left = entry.deadline.map { Int((($0 - .now) / .seconds(1)).rounded(.up)) }
+                let grace = stopGrace
                 watch(id, Entry(handle: .watched(group), statusPath: entry.statusPath)) {
-                    HostProcesses.watch(group, statusPath: entry.statusPath, timeoutSeconds: left.map { max(0, $0) })
+                    HostProcesses.watch(group, statusPath: entry.statusPath, timeoutSeconds: left.map { max(0, $0) }, grace: grace)
                 }
             } else {
                 running[id] = nil

@@ -50,8 +50,8 @@ final class Keeper: Sendable {
     }
 
     /// Starts a keeper; its messages go to `deliver`, from a thread of its own, a read at a time.
-    static func start(_ path: String, deliver: @escaping @Sendable ([Message]) -> Void) -> Result<Keeper, HostProcesses.SpawnError> {
-        launch(path).map { fd, pid in
+    static func start(_ path: String, stopGrace: Duration, deliver: @escaping @Sendable ([Message]) -> Void) -> Result<Keeper, HostProcesses.SpawnError> {
+        launch(path, stopGrace: stopGrace).map { fd, pid in
             let keeper = Keeper(fd: fd, pid: pid)
             let reader = Thread { keeper.read(into: deliver) }
             reader.stackSize = 256 << 10
@@ -74,7 +74,7 @@ final class Keeper: Sendable {
             frame { $0.field("S"); $0.field(String(id)); $0.bytes += request }
         }
 
-        /// Kills the process groups of these instances.
+        /// Ends the process groups of these instances: SIGTERM, and SIGKILL after the keeper's grace.
         mutating func kill(_ ids: [UInt64]) {
             frame { f in f.field("K"); for id in ids { f.field(String(id)) } }
         }
@@ -142,7 +142,7 @@ final class Keeper: Sendable {
     }
 
     /// Starts the keeper process: our end of the socket and its pid.
-    private static func launch(_ path: String) -> Result<(Int32, pid_t), HostProcesses.SpawnError> {
+    private static func launch(_ path: String, stopGrace: Duration) -> Result<(Int32, pid_t), HostProcesses.SpawnError> {
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
             return .failure(.init(message: "socketpair: " + String(cString: strerror(errno))))
@@ -172,7 +172,8 @@ final class Keeper: Sendable {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &all)
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup(String(getpid())), nil]
+        let graceMilliseconds = stopGrace.components.seconds * 1000 + stopGrace.components.attoseconds / 1_000_000_000_000_000
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup(String(getpid())), strdup(String(graceMilliseconds)), nil]
         defer { for p in argv { free(p) } }
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]  // nothing that could mark it as an instance
         var pid: pid_t = 0

@@ -17,7 +17,7 @@ extension LocalExecutor {
         init(_ executor: LocalExecutor) {
             self.executor = executor
             let commands = executor.commands
-            processes = HostProcesses(keeper: executor.keeperPath, owner: executor.dataDirectory) { commands.send(.processes($0)) }
+            processes = HostProcesses(keeper: executor.keeperPath, owner: executor.dataDirectory, stopGrace: executor.stopGrace) { commands.send(.processes($0)) }
         }
 
         /// Prepares an instance and starts it, in this turn: a slot's next instance starts in

@@ -20,6 +20,8 @@ final class LocalExecutor: InstanceExecutor {
     let objects: ObjectStore
     /// The `bcops-keeper` to start instances with; nil: they are spawned directly.
     let keeperPath: String?
+    /// Between SIGTERM and SIGKILL when an instance is stopped or times out.
+    let stopGrace: Duration
     let logger: Logger
     /// podman or docker when one can run containers here, found once at start.
     let containerRuntime: String?
@@ -45,11 +47,12 @@ final class LocalExecutor: InstanceExecutor {
     }
 
     init(dataDirectory: String, objects: ObjectStore, logger: Logger = Logger(label: "bcops.engine"), keeper: String? = HostProcesses.findKeeper(),
-         containerRuntime: String? = LocalExecutor.findContainerRuntime()) {
+         containerRuntime: String? = LocalExecutor.findContainerRuntime(), stopGrace: Duration = EngineLimits.defaultStopGrace) {
         self.dataDirectory = dataDirectory
         self.objects = objects
         self.logger = logger
         self.keeperPath = keeper
+        self.stopGrace = stopGrace
         self.containerRuntime = containerRuntime
     }
 
