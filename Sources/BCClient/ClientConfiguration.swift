@@ -61,6 +61,8 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         // The endpoint and where it came from. A named data directory without an `endpoint`
         // file is an error, not a silent default port (which may be another engine).
         var endpoint = env["BCOPS_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+        let keysGiven = !(env["BCOPS_ACCESS_KEY_ID"] ?? "").isEmpty && !(env["BCOPS_ACCESS_KEY_SECRET"] ?? "").isEmpty
+        if endpoint == nil || !keysGiven { awaitStartingEngine(dataDirectory, needEndpoint: endpoint == nil, needKeys: !keysGiven) }
         var source: EndpointSource = .environment
         if endpoint == nil {
             let file = dataDirectory + "/endpoint"
@@ -88,6 +90,37 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
         if endpoint == nil, let namedDirectory { throw noEndpointFile(namedDirectory) }
         return try ClientConfiguration(endpoint: endpoint ?? defaultEndpoint, accessKeyId: c.accessKeyId,
                                        accessKeySecret: c.accessKeySecret, region: region, source: source).reaching(with: env)
+    }
+
+    /// An engine started a moment ago (`bcctl engine serve --data DIR &` on the line before, as
+    /// README's first look does) writes `DIR/credentials.json` and `DIR/endpoint` some tens of
+    /// milliseconds later: a client that reads the directory before then waits for it (at most
+    /// `timeout` seconds) instead of failing with "no credentials" or "none serves DIR". It
+    /// waits while an engine holds the directory and does not listen yet, and `grace` seconds
+    /// for one to take it (an engine takes the lock some 30 ms after it starts); so a directory
+    /// nothing serves costs its error that second.
+    static func awaitStartingEngine(_ dir: String, needEndpoint: Bool = true, needKeys: Bool = true, timeout: Double = 10, grace: Double = 1) {
+        let endpointFile = dir + "/endpoint", credentialsFile = dir + "/" + Credentials.fileName
+        func ready() -> Bool {
+            (!needEndpoint || FileManager.default.fileExists(atPath: endpointFile))
+                && (!needKeys || FileManager.default.fileExists(atPath: credentialsFile))
+        }
+        guard !ready() else { return }
+        let start = Date()
+        var listeningSince: Date?
+        while !ready() {
+            let waited = Date().timeIntervalSince(start)
+            if waited > timeout { return }
+            if let holder = DataDirectoryLock.holder(of: dir) {
+                // It listens: the endpoint file follows at once (or never, on a full disk).
+                if holder.address != nil {
+                    if let since = listeningSince { if Date().timeIntervalSince(since) > 1 { return } } else { listeningSince = Date() }
+                }
+            } else if waited > grace {
+                return
+            }
+            usleep(20_000)
+        }
     }
 
     /// The CA file (`BCOPS_CA_FILE`, checked readable now rather than at the first call) and the

@@ -247,6 +247,13 @@ import Testing
         let listed = try e.run("bcctl", ["jobs"])
         #expect(listed.stdout.contains(echo1) && listed.stdout.contains(echo2) && listed.stdout.contains(runnerID), "\(listed.stdout)")
 
+        // `bcctl job`: the runner job says what it is and where its calls are (issue #13, item 3).
+        let job = try e.run("bcctl", ["job", "echo"])
+        #expect(job.status == 0, "\(job.combined)")
+        #expect(job.stdout.contains("kind:     workflow run's runner (an App job on App cromwell; each WDL call is a job of its own)"), "\(job.stdout)")
+        #expect(job.stdout.contains("Calls: bcctl workflow status \(runnerID) (each call's job, state and exit; bcctl logs \(runnerID) --call CALL)"),
+                "\(job.stdout)")
+
         // `bcctl workflow status`: the calls as a table; `bcctl logs --call`: one call's output.
         let status = try e.run("bcctl", ["workflow", "status", "echo"])
         #expect(status.status == 0, "\(status.combined)")

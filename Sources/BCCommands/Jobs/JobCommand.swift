@@ -10,7 +10,7 @@ import Foundation
 public struct JobCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "job", abstract: "Show one job: manifest, state, failure reason, tasks and instances, where the logs are.",
-        discussion: "Works for DAG jobs, App jobs and render jobs. A name means the newest job of that name.")
+        discussion: "Works for DAG jobs, App jobs, render jobs and workflow runs' runner jobs (their calls: bcctl workflow status). A name means the newest job of that name.")
 
     @Argument(help: "A job's name (its newest run) or ID (job-…).") public var job: String
     @Option(name: .tf("workspace"), help: "Look the name up among this workspace's jobs only.") public var workspace: String?
@@ -47,6 +47,7 @@ enum JobView {
         switch s.kind {
         case JobDescription.JobType.app.rawValue: kind = "App job on App \(s.app ?? "?")"
         case "render": kind = "render job (an App job on App \(s.app ?? "?"))"
+        case "workflow": kind = "workflow run's runner (an App job on App \(s.app ?? "?"); each WDL call is a job of its own)"
         case JobDescription.JobType.dag.rawValue: kind = "DAG job, \(d.tasks.count) task\(d.tasks.count == 1 ? "" : "s")"
         default: break
         }
@@ -89,6 +90,7 @@ enum JobView {
         }
         out += "\n" + logs(d)
         if s.kind == "render" { out += "Frames: bcctl render status \(s.name)\n" }
+        if s.kind == "workflow" { out += "Calls: bcctl workflow status \(s.id) (each call's job, state and exit; bcctl logs \(s.id) --call CALL)\n" }
         return out
     }
 
