@@ -153,8 +153,10 @@ import Testing
         engine.stop()
         let said = try String(contentsOfFile: log, encoding: .utf8)
         #expect(said.contains("engine stopped: 0 of 2 running instances ended while draining; 2 left running"), "\(said)")
-        let again = try EngineProcess(dataDirectory: engine.dataDirectory)
+        // On its own port while the handed-over instances run (it failed 3 times in 5, "Address already in use").
+        let again = try EngineProcess(dataDirectory: engine.dataDirectory, listen: "127.0.0.1:\(engine.port)")
         defer { again.stop() }
+        #expect(again.port == engine.port)
         let job = try await ExecutionTests.waitFor(again, id, seconds: 60) { $0["State"] as? String == "Finished" }
         #expect(job["State"] as? String == "Finished")
         #expect(Self.executions(runs).sorted() == ["0", "1", "2"], "each instance ran once")
@@ -194,9 +196,28 @@ import Testing
         let sleeper = try #require(try await engine.request("POST", "/jobs", body: ExecutionTests.job(cluster, command: "sleep 30", count: 2)).json["Id"] as? String)
         _ = try await ExecutionTests.waitFor(engine, sleeper) { Self.metric($0, "RunningCount") == 2 }
         engine.kill()
+        // While it is down, clients are refused at once: no instance holds its listening socket
+        // (they used to hang in the backlog of the inherited one).
+        #expect(Self.connectError(port: port) == ECONNREFUSED, "a client of the killed engine is refused")
         let again = try EngineProcess(dataDirectory: engine.dataDirectory, listen: "127.0.0.1:\(port)")
         defer { again.stop() }
         #expect(again.port == port, "the engine restarted on its port while the instances ran")
         _ = try await again.request("POST", "/jobs/\(sleeper)/stop")
+    }
+}
+
+extension CrashRecoveryTests {
+    /// The errno of a TCP connect to 127.0.0.1:`port`, 0 if it connected.
+    static func connectError(port: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc == 0 ? 0 : errno
     }
 }

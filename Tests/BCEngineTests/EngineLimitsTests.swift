@@ -37,6 +37,35 @@ import Testing
         #expect(accepted.status == 201, "exactly at the quota is accepted")
     }
 
+    /// The first case: an App job, whose instances come from its own InstanceCount or
+    /// the App's default, had no ceiling at all. Both ways are held to the quota.
+    @Test func anAppJobAboveTheInstanceQuotaIsRefusedWithQuotaExhausted() async throws {
+        let engine = try EngineProcess(arguments: ["--max-instances-per-job", "1000"])
+        defer { engine.stop() }
+        let cluster = try await ExecutionTests.cluster(engine, nodes: 0)
+        func body(_ o: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: o) }
+        for (name, byDefault) in [("wide", 1), ("wider", 1001)] {
+            let app = try await engine.request("POST", "/apps", body: try body([
+                "Name": name, "CommandLine": "true", "Docker": ["Image": "busybox"],
+                "Config": ["InstanceCount": ["Default": byDefault, "Overwritable": true]]]))
+            #expect(app.status == 201, "\(app.json)")
+        }
+        func run(_ app: String, count: Int?) throws -> Data {
+            var config: [String: Any] = ["ClusterId": cluster]
+            if let count { config["InstanceCount"] = count }
+            return try body(["Name": "a", "Type": "App", "App": ["AppName": app, "Config": config] as [String: Any]])
+        }
+        for (app, count) in [("wide", 1001), ("wide", 300_000), ("wider", nil)] as [(String, Int?)] {
+            let refused = try await engine.request("POST", "/jobs", body: try run(app, count: count))
+            #expect(refused.status == 403 && refused.json["Code"] as? String == "QuotaExhausted", "\(app) \(String(describing: count)): \(refused.json)")
+            #expect((refused.json["Message"] as? String ?? "").contains("InstanceCountPerJob (1000)"), "\(refused.json)")
+        }
+        let accepted = try await engine.request("POST", "/jobs", body: try run("wide", count: 1000))
+        #expect(accepted.status == 201, "exactly at the quota is accepted: \(accepted.json)")
+        let jobs = try await engine.request("GET", "/jobs?Marker&MaxItemCount=50").json["Items"] as? [Any]
+        #expect(jobs?.count == 1, "only the job within the quota was created")
+    }
+
     @Test func idleConnectionsAreClosed() throws {
         let engine = try EngineProcess(arguments: ["--idle-timeout", "1s"])
         defer { engine.stop() }
