@@ -1,6 +1,7 @@
 import BCTestSupport
 import Foundation
 import Testing
+@testable import BCEngine
 
 /// The coverage table of docs/commands/engine.md ("Coverage of the official clients"): every
 /// SDK 2.1.7 method and `bcs` 1.7.7 verb it marks "works" or "works with a difference", run
@@ -15,7 +16,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let r = try SDKPython.run("coverage.py", [String(engine.port), engine.credentials.accessKeyId, engine.credentials.accessKeySecret,
-                                                  scratch, engine.dataDirectory, EngineProcess.binary("bcctl")])
+                                                  scratch, engine.dataDirectory, EngineProcess.binary("bcctl"),
+                                                  // `bcs sub --docker` checks the branch the engine takes on this host.
+                                                  ContainerRuntimeTests.onThisHost ?? ""])
         #expect(r.status == 0, "\(r.output)")
         #expect(!r.output.contains("FAIL"), "\(r.output)")
         #expect(r.output.contains("all coverage checks passed"), "\(r.output)")

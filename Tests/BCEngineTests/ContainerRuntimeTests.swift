@@ -8,6 +8,11 @@ import Testing
 /// the host; `Runtime: host` runs the command on the host; no runtime fails `NoContainerRuntime`.
 /// A fake runtime records its arguments and runs the command it was given.
 @Suite struct ContainerRuntimeTests {
+    /// The runtime the engine finds on this host (`podman` or `docker` that answers `info`), or
+    /// nil. Engines started by the tests inherit this process's environment, so they find the
+    /// same one: end-to-end tests of images check the branch it decides.
+    static let onThisHost: String? = LocalExecutor.findContainerRuntime()
+
     static func plan(env: [String: String] = [:], docker: String? = nil) throws -> TaskPlan {
         var command: [String: Any] = ["CommandLine": "echo in-image", "PackagePath": "", "EnvVars": env]
         if let docker { command["Docker"] = ["Image": docker] }

@@ -1,9 +1,14 @@
 """`bcs sub --docker IMAGE@oss://…` against the engine: bcs sends the image as EnvVars
 (BATCH_COMPUTE_DOCKER_IMAGE, BATCH_COMPUTE_DOCKER_REGISTRY_OSS_PATH). On a cluster that says
-`Runtime: host` the command runs on the host because the cluster says so; anywhere else, with
-no container runtime, the task fails with NoContainerRuntime, as an App with Docker.Image does.
+`Runtime: host` the command runs on the host because the cluster says so. Anywhere else:
+- with no container runtime (RUNTIME empty), the task fails with NoContainerRuntime, as an App
+  with Docker.Image does;
+- with one (RUNTIME is what the engine found, podman or docker), the image goes to it and the
+  command never runs on the host: the job finishes in the image, or fails with the runtime's own
+  error naming the image (no registry serves localhost:5000 unless the host runs one; the engine
+  does not serve BATCH_COMPUTE_DOCKER_REGISTRY_OSS_PATH), never with NoContainerRuntime.
 
-Usage: bcs_docker.py PORT ACCESS_KEY_ID ACCESS_KEY_SECRET SCRATCH_HOME DATA_DIR HOST_CLUSTER CONTAINER_CLUSTER
+Usage: bcs_docker.py PORT ACCESS_KEY_ID ACCESS_KEY_SECRET SCRATCH_HOME DATA_DIR HOST_CLUSTER CONTAINER_CLUSTER [RUNTIME]
 """
 import os
 import re
@@ -14,6 +19,7 @@ from batchcompute import Client
 from bcs_home import bcs_runner
 
 port, key_id, secret, home, data_dir, host_cluster, container_cluster = sys.argv[1:8]
+runtime = sys.argv[8] if len(sys.argv) > 8 else ''
 Client.register_region('local', '127.0.0.1', int(port))
 client = Client('127.0.0.1', key_id, secret)
 bcs = bcs_runner(int(port), key_id, secret, home)
@@ -28,8 +34,8 @@ def check(what, condition, detail=''):
         failed = True
 
 
-def submit(cluster, marker):
-    out = bcs('sub', 'sh -c "echo %s; id -u"' % marker, 'docker-%s' % marker, '-c', cluster,
+def submit(cluster, marker, command=None):
+    out = bcs('sub', command or 'sh -c "echo %s; id -u"' % marker, 'docker-%s' % marker, '-c', cluster,
               '--docker', 'myubuntu@oss://mybucket/dockers/')
     found = re.search(r'job-[0-9A-F]{32}', out)
     check('bcs sub --docker on %s submits a job' % cluster, found is not None, out)
@@ -58,11 +64,25 @@ if job_id:
     log = bcs('log', job_id)
     check('bcs log shows its output', 'on-host' in log, log)
 
-job_id = submit(container_cluster, 'in-container')
+# A file the command makes at a host path that no container sees: it exists only if the
+# command ran on the host.
+on_host = os.path.join(home, 'ran-on-the-host')
+job_id = submit(container_cluster, 'in-container', 'sh -c "touch %s 2>/dev/null; echo in-container"' % on_host)
 if job_id:
     job = wait(job_id)
     instance = client.list_instances(job_id, 'task', 0, 10).Items[0]
-    check('on a container cluster without a runtime the job Failed, never on the host (%s: %s)' % (job.State, instance.Result.ErrorMessage),
-          job.State == 'Failed' and instance.Result.ErrorCode == 'NoContainerRuntime'
-          and 'localhost:5000/myubuntu' in instance.Result.ErrorMessage)
+    if not runtime:
+        check('on a container cluster without a runtime the job Failed, never on the host (%s: %s)' % (job.State, instance.Result.ErrorMessage),
+              job.State == 'Failed' and instance.Result.ErrorCode == 'NoContainerRuntime'
+              and 'localhost:5000/myubuntu' in instance.Result.ErrorMessage and not os.path.exists(on_host))
+    else:
+        log = bcs('log', job_id)
+        check('on a container cluster with the runtime %s the command never ran on the host' % runtime,
+              job.State in ('Finished', 'Failed') and not os.path.exists(on_host), '%s %s' % (job.State, log))
+        check('it went through %s: Finished in the image, or Failed with the runtime\'s error naming the image, '
+              'not NoContainerRuntime (%s: %s %s)' % (runtime, job.State, instance.Result.ErrorCode, instance.Result.ErrorMessage),
+              instance.Result.ErrorCode != 'NoContainerRuntime'
+              and ((job.State == 'Finished' and 'in-container' in log)
+                   or (job.State == 'Failed' and instance.Result.ErrorCode == 'NonZeroExitCode' and 'localhost:5000/myubuntu' in log)),
+              log)
 sys.exit(1 if failed else 0)

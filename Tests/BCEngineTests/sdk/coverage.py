@@ -2,10 +2,12 @@
 clients") marks "works" or "works with a difference", run against the engine the way a user
 runs it, each checked for its essential outcome.
 
-Usage: coverage.py PORT ACCESS_KEY_ID ACCESS_KEY_SECRET SCRATCH DATA_DIR [BCCTL]
+Usage: coverage.py PORT ACCESS_KEY_ID ACCESS_KEY_SECRET SCRATCH DATA_DIR [BCCTL [RUNTIME]]
 SCRATCH is an empty directory: the bcs HOME and the working directory of the bcs commands
 (bcs sub -p, gen, p and qsub write files there). With BCCTL (the bcctl binary), `bcctl oss`
-is checked against `bcs o` too. Prints `ok   <name>` or `FAIL <name> …` per
+is checked against `bcs o` too. RUNTIME is the container runtime the engine finds (podman or
+docker; empty or absent for none): `bcs sub --docker` off a `Runtime: host` cluster fails with
+NoContainerRuntime without one, and goes through it (never the host) with one. Prints `ok   <name>` or `FAIL <name> …` per
 check and exits 1 if any check failed.
 """
 import json
@@ -22,7 +24,8 @@ from batchcompute.resources import (DAG, ClusterDescription, GroupDescription, J
                                     ModifyClusterDescription, ModifyGroupDescription, TaskDescription)
 
 port, key_id, secret, scratch, data_dir = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-bcctl = sys.argv[6] if len(sys.argv) > 6 else None
+bcctl = sys.argv[6] if len(sys.argv) > 6 and sys.argv[6] else None
+runtime = sys.argv[7] if len(sys.argv) > 7 else ''
 os.makedirs(scratch, exist_ok=True)
 os.chdir(scratch)
 Client.register_region('local', '127.0.0.1', port)
@@ -460,9 +463,17 @@ def bcs_jobs(cid):
         'Groups': {'g': {'DesiredVMCount': 1, 'InstanceType': 'ecs.sn1.medium'}}})).read())['Id']
     docker = created(bcs('sub', 'echo in-docker', 'dockjob', '-c', host, '--docker', 'myubuntu@oss://mybucket/dockers/'))
     check('bcs sub --docker on a Runtime: host cluster', wait(docker) == 'Finished' and 'in-docker' in bcs('log', docker))
-    nohost = created(bcs('sub', 'echo in-docker', 'dockjob2', '-c', cid, '--docker', 'myubuntu@oss://mybucket/dockers/'))
-    wait(nohost)
-    check('bcs sub --docker elsewhere: NoContainerRuntime', 'NoContainerRuntime' in bcs('ch', nohost))
+    on_host = os.path.join(scratch, 'docker-ran-on-the-host')
+    nohost = created(bcs('sub', 'sh -c "touch %s 2>/dev/null; echo in-docker"' % on_host, 'dockjob2', '-c', cid,
+                         '--docker', 'myubuntu@oss://mybucket/dockers/'))
+    state = wait(nohost)
+    if not runtime:
+        check('bcs sub --docker elsewhere, no container runtime: NoContainerRuntime',
+              'NoContainerRuntime' in bcs('ch', nohost) and not os.path.exists(on_host))
+    else:
+        reason = bcs('ch', nohost)
+        check('bcs sub --docker elsewhere, through %s: never on the host, never NoContainerRuntime (%s)' % (runtime, state),
+              state in ('Finished', 'Failed') and not os.path.exists(on_host) and 'NoContainerRuntime' not in reason, reason)
 
     job = {'Name': 'cjjob', 'Priority': 1, 'Type': 'DAG', 'JobFailOnInstanceFail': True, 'DAG': {'Tasks': {
         name: {'InstanceCount': 1, 'ClusterId': cid, 'MaxRetryCount': 0, 'Timeout': 60,

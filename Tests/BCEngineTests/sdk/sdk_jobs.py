@@ -15,6 +15,10 @@ CHECK is one of:
   oss-host                   a task reaches the engine's OSS at BATCH_COMPUTE_OSS_HOST
   cluster-mounts             a cluster's Mounts and InputMapping appear in its tasks
   list-order                 list_jobs IsReverse and list_tasks cluster_id
+  backlog-full N BOUND       N instances wait on a full cluster: a job on an idle cluster starts within BOUND s
+  backlog-empty N BOUND      N instances wait on a 0-node cluster: the same
+  priority N                 a higher-priority job starts before an earlier backlog of N on its cluster
+  dag-downstream-first N     split -> analyze (N instances, sorting first) completes, analyze after split
 Prints `ok   …` or `FAIL …` per check and exits non-zero at the first failure.
 """
 import os
@@ -245,6 +249,64 @@ elif check_name == 'list-order':
     tasks = client.list_tasks(first, '', 10, cluster_id=b).Items
     check('list_tasks(cluster_id=other) lists none of the job\'s tasks', len(tasks) == 0)
     check('list_tasks(cluster_id=its own) lists them', len(client.list_tasks(first, '', 10, cluster_id=a).Items) == 1)
+
+elif check_name in ('backlog-full', 'backlog-empty'):
+    # Issue #11 severe item 2 through the SDK (SchedulingFairnessTests has the 10,000 cases over
+    # raw HTTP): work that can be placed is never held back by work that cannot.
+    backlog, bound = int(rest[0]), float(rest[1])
+    if check_name == 'backlog-full':
+        busy = dag_job('backlog', cluster('busy', nodes=1), 'sleep 60', count=backlog)  # ecs.sn1.medium: 2 slots
+        deadline = time.time() + 60
+        while client.get_job(busy).InstanceMetrics.RunningCount < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        check('the busy cluster is full: 2 running of %d' % backlog, client.get_job(busy).InstanceMetrics.RunningCount == 2)
+    else:
+        busy = dag_job('backlog', cluster('empty', nodes=0), 'true', count=backlog)
+    probe = dag_job('probe', cluster('idle', nodes=1), 'echo probe')
+    state = wait(probe)
+    job = client.get_job(probe)
+    latency = (job.StartTime - job.CreationTime).total_seconds() if job.StartTime and job.CreationTime else None
+    check('the idle cluster\'s job ran (%s, %r)' % (state, stdout(probe)), state == 'Finished' and stdout(probe) == 'probe')
+    check('it started %s s after it was created, within one dispatch cycle (< %s s)' % (latency, bound),
+          latency is not None and latency < bound)
+    held = client.get_job(busy).InstanceMetrics
+    check('the backlog still waits (%d of %d)' % (held.WaitingCount, backlog),
+          held.WaitingCount >= backlog - 2 and (check_name == 'backlog-full' or client.get_job(busy).State == 'Waiting'))
+    client.stop_job(busy)
+
+elif check_name == 'priority':
+    backlog = int(rest[0])
+    cid = cluster('prio-busy', nodes=1)
+    earlier = dag_job('backlog', cid, 'sleep 0.3', count=backlog)
+    deadline = time.time() + 30
+    while client.get_job(earlier).InstanceMetrics.RunningCount < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    check('the cluster is full: 2 running of %d' % backlog, client.get_job(earlier).InstanceMetrics.RunningCount == 2)
+    urgent = dag_job('urgent', cid, 'echo urgent', Priority=999)
+    check('the urgent job finished', wait(urgent, seconds=30) == 'Finished' and stdout(urgent) == 'urgent')
+    waiting = client.get_job(earlier).InstanceMetrics.WaitingCount
+    check('it ran while most of the earlier, lower-priority backlog still waited (%d of %d waiting)' % (waiting, backlog),
+          waiting > backlog // 2)
+    client.stop_job(earlier)
+
+elif check_name == 'dag-downstream-first':
+    count = int(rest[0])
+    cid = cluster('dag', nodes=8)
+
+    def task(n, command):
+        return {'InstanceCount': n, 'ClusterId': cid, 'MaxRetryCount': 0, 'Timeout': 60,
+                'Parameters': {'Command': {'CommandLine': command, 'PackagePath': ''},
+                               'StdoutRedirectPath': 'oss://b/logs/', 'StderrRedirectPath': 'oss://b/logs/'}}
+    jid = client.create_job({'Name': 'split-analyze', 'Priority': 1, 'Type': 'DAG', 'JobFailOnInstanceFail': True,
+                             'DAG': {'Tasks': {'split': task(1, 'echo split'), 'analyze': task(count, 'true')},
+                                     'Dependencies': {'split': ['analyze']}}}).Id
+    state = wait(jid, seconds=180)
+    metrics = client.get_job(jid).InstanceMetrics
+    check('the DAG whose downstream task sorts first completed (%s, %d finished)' % (state, metrics.FinishedCount),
+          state == 'Finished' and metrics.FinishedCount == count + 1)
+    split, analyze = client.get_task(jid, 'split'), client.get_task(jid, 'analyze')
+    check('analyze (%d instances) started (%s) after split ended (%s)' % (count, analyze.StartTime, split.EndTime),
+          split.EndTime is not None and analyze.StartTime is not None and analyze.StartTime >= split.EndTime)
 
 else:
     print('unknown check ' + check_name)
