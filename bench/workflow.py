@@ -131,7 +131,8 @@ def watch(calls_tsv, outputs_dir):
             started = epoch(insts[0].StartTime) if insts else None
             task_log = os.path.join(call_dir, "task.log")
             setup = log_epoch(task_log, r"NOTICE task setup")
-            noticed = log_epoch(task_log, r"NOTICE BatchCompute job ended")
+            # the plugin's first word of the end: the rc file (since issue #15), or the job's end
+            noticed = log_epoch(task_log, r"NOTICE BatchCompute job(?:'s command)? ended")
             done = log_epoch(task_log, r"NOTICE done$")
             try:
                 process_end = os.stat(os.path.join(call_dir, "rc")).st_mtime

@@ -31,6 +31,7 @@ public enum WorkflowPython {
     }
 
     static func canImport(_ python: String) -> Bool {
+        if venvHasBoth(python) { return true }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         // find_spec, not import: importing miniwdl costs 0.1–0.2 s, and the runner imports it anyway.
@@ -40,5 +41,27 @@ public enum WorkflowPython {
         do { try p.run() } catch { return false }
         p.waitUntilExit()
         return p.terminationStatus == 0
+    }
+
+    /// Whether `python` is a venv's (`<venv>/bin/python`, `<venv>/pyvenv.cfg`) whose own
+    /// site-packages, for the Python version the venv names, hold both packages: then no Python
+    /// need start to say so (that probe costs 10-30 ms of the runner's start, bench/README.md
+    /// "Workflows"). Anything else (an editable install, a system Python) gets the probe.
+    static func venvHasBoth(_ python: String) -> Bool {
+        let venv = URL(fileURLWithPath: python).deletingLastPathComponent().deletingLastPathComponent()
+        guard let cfg = try? String(contentsOf: venv.appendingPathComponent("pyvenv.cfg"), encoding: .utf8) else { return false }
+        var version: Substring?
+        for line in cfg.split(separator: "\n") {
+            let kv = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if kv.count == 2, kv[0] == "version" || kv[0] == "version_info" {
+                let parts = kv[1].split(separator: ".")
+                if parts.count >= 2 { version = "\(parts[0]).\(parts[1])" }
+            }
+        }
+        guard let version else { return false }
+        let site = venv.appendingPathComponent("lib/python\(version)/site-packages")
+        return ["WDL", "bcops_miniwdl"].allSatisfy {
+            FileManager.default.fileExists(atPath: site.appendingPathComponent("\($0)/__init__.py").path)
+        }
     }
 }

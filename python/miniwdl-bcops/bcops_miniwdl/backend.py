@@ -16,14 +16,17 @@ Why it looks like this:
   what and where its streams and return code go. Input files are symlinked into
   ``work/_miniwdl_inputs/`` (absolute links: the job's working directory is elsewhere).
 - *Polling*: GetJob with backoff from ``poll_min`` (0.05 s) to ``poll_max`` (2 s); meanwhile the
-  ``rc`` file the worker writes is watched every 50 ms, so a finished call is noticed at once
-  without hammering the API. Connection errors are retried for ``engine_down_timeout``: a
-  restarted engine keeps (adopts) the job, so the call goes on. Submission carries an idempotent
+  ``rc`` file the worker writes is watched (inotify, ``filewatch``; else a look every 5 ms). The
+  worker writes ``rc`` once the command has ended, so the call's result is known then,
+  and the call goes on at once: the engine records the job's end 2-10 ms later, and that record
+  (state, times, ``bcsJob.<id>.json``) is collected in the background (``_Endings``), which the
+  runner waits for before its final metadata. Connection errors are retried for
+  ``engine_down_timeout``: a restarted engine keeps (adopts) the job, so the call goes on. Submission carries an idempotent
   token, so a create retried after a lost answer does not make a second job.
 - *Termination*: when miniwdl is told to stop, the job is stopped and deleted (Cromwell's abort),
   and ``Terminated`` is raised.
-- *State mapping* (Cromwell's ``RunStatus``): Finished → the ``rc`` file; Failed/Stopped → the
-  ``rc`` file if the command got to write one, else a failure carrying the job's ``Message``
+- *State mapping* (Cromwell's ``RunStatus``): the ``rc`` file, once the worker has written it
+  (whatever state the job then ends in); a job that ends without one: Finished → 0, else a failure carrying the job's ``Message``
   (a timeout, a missing container runtime, a cluster that does not exist).
 - *Jobs are kept* after they end, whatever ``autoReleaseJob`` says, so that ``bcs j`` lists them and
   ``bcctl logs`` finds them; ``[bcops] honor_auto_release = true`` restores Cromwell's delete.
@@ -35,6 +38,7 @@ Why it looks like this:
 a node's size is its instance type (the ``cluster`` attribute).
 """
 
+import atexit
 import hashlib
 import json
 import os
@@ -51,20 +55,28 @@ from WDL._util import write_atomic
 from WDL.runtime.error import CommandFailed, Terminated
 from WDL.runtime.task_container import TaskContainer
 
-from . import engine, runtime_attributes, settings as settings_mod
+from . import engine, filewatch, runtime_attributes, settings as settings_mod
 from .settings import CallContext
 
 MINIWDL_STOCK_DOCKER = "ubuntu:22.04"
 TERMINAL = ("Finished", "Failed", "Stopped")
+#: the engine's record of a job whose command has ended (its rc file is there) is first asked for
+#: this long after (by then the next call is submitted and started: a call's end is followed by
+#: the next one's submission 10-20 ms later, its start 10-20 ms after that), then after twice as
+#: long, and so on; outputs.Uploader.HOLD is the same wait for the same reason
+ENDING_FIRST_LOOK = 0.05
 
 WORKER = """#!/bin/bash
 # bcops worker (Cromwell's BCS worker, on a shared filesystem): run the call's script in its work
 # directory, its streams appended to the call's stdout/stderr, and leave its return code in $rc.
-date +%s.%N > "$started" 2>/dev/null
+# bash 5 has the time without starting a process (a comma in some locales)
+t=${EPOCHREALTIME:-$(date +%s.%N)}
+echo "${t/,/.}" > "$started" 2>/dev/null
 cd "$cwd" || { echo "worker: cannot enter $cwd" >&2; echo 1 > "$rc"; exit 1; }
 "$shell" "$exec" >> "$stdout" 2>> "$stderr" < /dev/null
 code=$?
-echo "$code" > "$rc.tmp" && mv -f "$rc.tmp" "$rc"
+# one write, no `mv` process: a reader takes rc once it ends in a newline (BcsJob._read_rc)
+echo "$code" > "$rc"
 exit "$code"
 """
 
@@ -140,6 +152,7 @@ class BcsJob(TaskContainer):
         self.bcs_attrs: Dict[str, Any] = {}
         self.bcs_runtime = runtime_attributes.BcsRuntime()
         self.bcs_attempts: List[Dict[str, Any]] = []
+        self._record_lock = threading.Lock()
 
     # --- directories: one work dir for every attempt (the command's paths name it) ---------------
 
@@ -211,9 +224,14 @@ class BcsJob(TaskContainer):
             "state": "Submitting",
         }
         self.bcs_attempts.append(record)
+        recorded = False
         try:
             with ExitStack() as cleanup:
                 self._prepare(command)
+                # watched before the job exists, so that no rc can come unseen
+                rc_watch = filewatch.watch(self.host_dir, "rc")
+                if rc_watch is not None:
+                    cleanup.enter_context(rc_watch)
                 client = engine.bc_client()
                 desc = self._job_description(logger, client, ctx, record, tag)
                 record["submitTime"] = iso(time.time())
@@ -223,7 +241,8 @@ class BcsJob(TaskContainer):
                 record["state"] = "Waiting"
                 self._write_record(ctx)
                 logger.notice(_("BatchCompute job submitted", jobId=job_id, name=record["jobName"], callRoot=record["callRoot"]))
-                exit_code = self._await(logger, cleanup, client, job_id, record, ctx, terminating, submit_t)
+                exit_code = self._await(logger, cleanup, client, job_id, record, ctx, terminating, submit_t, rc_watch)
+                recorded = True  # _await wrote the record as it ended
                 if exit_code == 0 and rt.fail_on_stderr and os.path.getsize(self.host_stderr_txt()) > 0:
                     raise CommandFailed(
                         exit_code,
@@ -237,7 +256,8 @@ class BcsJob(TaskContainer):
                 record["state"], record["message"] = "NotSubmitted", str(exn)
             raise
         finally:
-            self._write_record(ctx)
+            if not recorded:
+                self._write_record(ctx)
             if s.upload and record.get("callRoot"):
                 from .outputs import upload_call_files
 
@@ -252,7 +272,7 @@ class BcsJob(TaskContainer):
         exports = "".join(f"export {k}={shlex.quote(str(v))}\n" for k, v in sorted(env.items()))
         write_atomic(exports + command, os.path.join(self.host_dir, "script"))
         write_atomic(WORKER, os.path.join(self.host_dir, "worker"))
-        for p in (os.path.join(self.host_dir, "rc"), os.path.join(self.host_dir, "started")):
+        for p in (os.path.join(self.host_dir, n) for n in ("rc", "rc.tmp", "started")):
             if os.path.exists(p):
                 os.unlink(p)
         for p in (self.host_stdout_txt(), self.host_stderr_txt()):
@@ -348,21 +368,26 @@ class BcsJob(TaskContainer):
         except Exception as exn:
             raise WDL.Error.RuntimeError(f"BatchCompute refused the call's job: {exn}") from None
 
-    def _await(self, logger, cleanup, client, job_id, record, ctx, terminating, submit_t) -> int:
+    def _await(self, logger, cleanup, client, job_id, record, ctx, terminating, submit_t, rc_watch=None) -> int:
         s = self._settings
         rc_path = os.path.join(self.host_dir, "rc")
         poll_stderr = cleanup.enter_context(self.poll_stderr_context(logger))
         delay, next_get, last_json, running = s.poll_min, 0.0, None, False
-        rc_seen = False
         while True:
             if terminating():
                 self._abort(logger, client, job_id)
                 record["state"] = "Aborted"
                 raise Terminated(quiet=not running)
+            if rc_watch is not None:
+                rc_watch.clear()  # before the look: an rc written after it sets it again
             now = time.time()
-            rc_now = os.path.exists(rc_path)
-            if now >= next_get or (rc_now and not rc_seen):
-                rc_seen = rc_now
+            rc = self._read_rc(written=True) if os.path.exists(rc_path) else None
+            if rc is not None:
+                # The command has ended (the worker writes rc once it has its code): the call's
+                # result is known. The engine records the job's end 2-10 ms later;
+                # that record is collected in the background (_Endings), not waited for here.
+                return self._command_ended(logger, job_id, record, ctx, submit_t, poll_stderr, rc)
+            if now >= next_get:
                 job = engine.with_retries(
                     "get job " + job_id, lambda: client.get_job(job_id), logger, s.engine_down_timeout, terminating
                 )
@@ -375,29 +400,68 @@ class BcsJob(TaskContainer):
                 if state == "Running" and not running:
                     running = True
                     cleanup.enter_context(self.task_running_context())
-                    record["state"] = "Running"
-                    record["startTime"] = engine_time(detail.get("StartTime"))
+                    with self._record_lock:
+                        record["state"] = "Running"
+                        record["startTime"] = engine_time(detail.get("StartTime"))
                     self._note_process_start(record, submit_t)
                     self._write_record(ctx)
                     logger.notice(_("BatchCompute job running", jobId=job_id))
                 if state in TERMINAL:
                     return self._finish(logger, client, job_id, detail, record, ctx, submit_t, poll_stderr)
-                if rc_now:
-                    next_get = now + 0.02  # the command has ended: the job is about to
-                else:
-                    next_get = now + delay
-                    delay = min(delay * 1.5, s.poll_max)
+                next_get = now + delay
+                delay = min(delay * 1.5, s.poll_max)
             poll_stderr()
-            # The rc file is the first sign of a call's end; a 5 ms look costs a stat, and a
-            # chain of calls pays this wait once per call (bench/workflow.sh).
-            time.sleep(0.005)
+            # The rc file is the first sign of a call's end, and a chain of calls pays the wait
+            # to see it once per call (bench/workflow.sh): inotify wakes this loop when the worker
+            # leaves it (filewatch); without inotify, a 5 ms look costs a stat.
+            if rc_watch is not None:
+                rc_watch.wait(max(0.0, min(next_get - time.time(), 0.05)))
+            else:
+                time.sleep(0.005)
+
+    def _command_ended(self, logger, job_id, record, ctx, submit_t, poll_stderr, rc) -> int:
+        poll_stderr()
+        if "processStart" not in record:
+            self._note_process_start(record, submit_t)
+        with self._record_lock:
+            record["returnCode"] = rc
+        self._write_record(ctx)
+        logger.notice(_("BatchCompute job's command ended", jobId=job_id, rc=rc))
+        _endings.add(self, logger, job_id, record, ctx)
+        return rc
+
+    def _job_ended(self, logger, client, job_id, detail, record, ctx) -> None:
+        """The engine's record of a job whose command ended: the attempt's state and times (_Endings)."""
+        state = detail.get("State")
+        message = detail.get("Message") or ""
+        write_atomic(json.dumps(detail, indent=2, sort_keys=True, default=str), os.path.join(self.host_dir, f"bcsJob.{job_id}.json"))
+        with self._record_lock:
+            record.update(
+                {
+                    "state": state,
+                    "startTime": record.get("startTime") or engine_time(detail.get("StartTime")),
+                    "endTime": engine_time(detail.get("EndTime")),
+                    "message": message,
+                }
+            )
+        self._write_record(ctx)
+        logger.notice(_("BatchCompute job ended", jobId=job_id, state=state, rc=record.get("returnCode"), message=message))
+        self._release(logger, client, job_id, state)
+
+    def _release(self, logger, client, job_id, state) -> None:
+        if self._settings.honor_auto_release and self.bcs_runtime.auto_release_job is not False and state == "Finished":
+            try:
+                engine.with_retries("delete job", lambda: client.delete_job(job_id), logger, 60)
+            except Exception as exn:
+                logger.warning(_("could not release the job", jobId=job_id, error=str(exn)))
 
     def _note_process_start(self, record, submit_t):
         try:
             with open(os.path.join(self.host_dir, "started")) as f:
                 t = float(f.read().strip())
-            record["processStart"] = iso(t)
-            record["overheadMs"] = round((t - submit_t) * 1000, 1)
+            with self._record_lock:
+                record["processStart"] = iso(t)
+                record["overheadMs"] = round((t - submit_t) * 1000, 1)
         except (OSError, ValueError):
             pass
 
@@ -405,25 +469,22 @@ class BcsJob(TaskContainer):
         poll_stderr()
         state = detail.get("State")
         message = detail.get("Message") or ""
-        record.update(
-            {
-                "state": state,
-                "startTime": record.get("startTime") or engine_time(detail.get("StartTime")),
-                "endTime": engine_time(detail.get("EndTime")),
-                "message": message,
-            }
-        )
+        rc = self._read_rc()
+        with self._record_lock:
+            record.update(
+                {
+                    "state": state,
+                    "startTime": record.get("startTime") or engine_time(detail.get("StartTime")),
+                    "endTime": engine_time(detail.get("EndTime")),
+                    "message": message,
+                    "returnCode": rc,
+                }
+            )
         if "processStart" not in record:
             self._note_process_start(record, submit_t)
-        rc = self._read_rc()
-        record["returnCode"] = rc
         self._write_record(ctx)
         logger.notice(_("BatchCompute job ended", jobId=job_id, state=state, rc=rc, message=message))
-        if self._settings.honor_auto_release and self.bcs_runtime.auto_release_job is not False and state == "Finished":
-            try:
-                engine.with_retries("delete job", lambda: client.delete_job(job_id), logger, 60)
-            except Exception as exn:
-                logger.warning(_("could not release the job", jobId=job_id, error=str(exn)))
+        self._release(logger, client, job_id, state)
         if rc is not None:
             return rc
         if state == "Finished":
@@ -435,10 +496,14 @@ class BcsJob(TaskContainer):
             more_info=self.failure_info,
         )
 
-    def _read_rc(self) -> Optional[int]:
+    def _read_rc(self, written: bool = False) -> Optional[int]:
+        """The return code in the rc file; with ``written``, only once the worker's line is whole."""
         try:
             with open(os.path.join(self.host_dir, "rc")) as f:
-                return int(f.read().strip())
+                text = f.read()
+            if written and not text.endswith("\n"):
+                return None  # being written: its close wakes the watch again
+            return int(text.strip())
         except (OSError, ValueError):
             return None
 
@@ -454,15 +519,18 @@ class BcsJob(TaskContainer):
         logger.notice(_("BatchCompute job stopped and deleted", jobId=job_id))
 
     def _write_record(self, ctx: CallContext):
-        doc = {
-            "call": ctx.fqn,
-            "workflow": ctx.workflow,
-            "workflowId": ctx.workflow_id,
-            "shardIndex": ctx.shard_index,
-            "runtimeAttributes": self.bcs_attrs,
-            "attempts": self.bcs_attempts,
-        }
-        write_atomic(json.dumps(doc, indent=2, default=str), os.path.join(self.host_dir, "bcops-call.json"))
+        # Under the lock: the call's thread and _Endings' (an earlier attempt's end) both write it,
+        # and the later write must carry the later state.
+        with self._record_lock:
+            doc = {
+                "call": ctx.fqn,
+                "workflow": ctx.workflow,
+                "workflowId": ctx.workflow_id,
+                "shardIndex": ctx.shard_index,
+                "runtimeAttributes": self.bcs_attrs,
+                "attempts": [dict(a) for a in self.bcs_attempts],
+            }
+            write_atomic(json.dumps(doc, indent=2, default=str), os.path.join(self.host_dir, "bcops-call.json"))
 
     def delete_work(self, logger, delete_streams: bool = False) -> None:
         super().delete_work(logger, delete_streams)
@@ -470,3 +538,102 @@ class BcsJob(TaskContainer):
             p = os.path.join(self.host_dir, name)
             if os.path.isfile(p):
                 os.unlink(p)
+
+
+class _Endings:
+    """
+    Jobs whose command has ended but whose end the engine had not recorded when the call went
+    on: one thread asks for each (GetJob, ``ENDING_FIRST_LOOK`` after, then less often) and
+    writes the attempt's state and times into ``bcops-call.json``. ``settle()`` waits for them
+    all, asking at once: the runner settles before its final metadata, and a plain ``miniwdl
+    run`` at exit, so the records end complete either way. A runner killed in between leaves
+    the attempt ``Running`` with its return code; its restart's stop of that job finds it ended.
+    """
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.pending: List[Dict[str, Any]] = []
+        self.thread: Optional[threading.Thread] = None
+
+    def add(self, container: "BcsJob", logger, job_id: str, record, ctx) -> None:
+        now = time.time()
+        entry = {"container": container, "logger": logger, "jobId": job_id, "record": record, "ctx": ctx,
+                 "due": now + ENDING_FIRST_LOOK, "delay": ENDING_FIRST_LOOK, "since": now, "failing": None}
+        with self.cond:
+            self.pending.append(entry)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._loop, daemon=True, name="bcops-endings")
+                self.thread.start()
+                atexit.register(self.settle)
+            self.cond.notify_all()
+
+    def hurry(self) -> None:
+        """Ask for every pending job's end now, then every 2, 4, 8 … ms (no call is to come)."""
+        with self.cond:
+            now = time.time()
+            for e in self.pending:
+                e["due"], e["delay"] = min(e["due"], now), min(e["delay"], 0.002)
+            self.cond.notify_all()
+
+    def settle(self, timeout: float = 120.0) -> bool:
+        """Wait until every pending job's end is recorded (asking now); whether all were."""
+        deadline = time.time() + timeout
+        self.hurry()
+        with self.cond:
+            while self.pending and time.time() < deadline:
+                self.cond.wait(min(0.05, max(0.0, deadline - time.time())))
+            return not self.pending
+
+    def _loop(self) -> None:
+        client = None
+        while True:
+            with self.cond:
+                while True:
+                    now = time.time()
+                    due = [e for e in self.pending if e["due"] <= now]
+                    if due:
+                        break
+                    self.cond.wait(min(e["due"] for e in self.pending) - now if self.pending else None)
+            for e in due:
+                client, done = self._look(e, client)
+                with self.cond:
+                    if done:
+                        self.pending.remove(e)
+                    else:
+                        e["due"] = time.time() + e["delay"]
+                        e["delay"] = min(e["delay"] * 2, 2.0)
+                    self.cond.notify_all()
+
+    def _look(self, e, client):
+        c, logger, job_id = e["container"], e["logger"], e["jobId"]
+        try:
+            client = client or engine.bc_client()
+            job = client.get_job(job_id)
+        except Exception as exn:
+            first = e["failing"] = e["failing"] or time.time()
+            if engine._transient(exn) and time.time() - first < c._settings.engine_down_timeout:
+                return client, False
+            logger.warning(_("could not learn how the job ended", jobId=job_id, error=str(exn)))
+            return client, True
+        e["failing"] = None
+        detail = dict(job.content) if hasattr(job, "content") else {"State": job.State}
+        if job.State not in TERMINAL:
+            return client, False
+        try:
+            c._job_ended(logger, client, job_id, detail, e["record"], e["ctx"])
+        except Exception as exn:
+            logger.warning(_("could not record the job's end", jobId=job_id, error=str(exn)))
+        return client, True
+
+
+_endings = _Endings()
+
+
+def hurry() -> None:
+    """No call is to come: collect the pending jobs' ends now rather than later."""
+    _endings.hurry()
+
+
+def settle(timeout: float = 120.0) -> bool:
+    """Wait until the engine's end of every call job whose command has ended is recorded."""
+    return _endings.settle(timeout)

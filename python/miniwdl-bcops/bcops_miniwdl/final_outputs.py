@@ -108,6 +108,7 @@ def copy_final_outputs(outputs_json: Dict[str, Any], exe, dest_dir: str, relativ
     plan = plan_final_outputs(values, relative, workflow, run_id)
     dest_dir = layout.as_prefix(dest_dir)
     url_of: Dict[str, str] = {}
+    copies: List[Tuple[str, str, Optional[str]]] = []
     for local, (dest, src_root, src_rel) in plan.items():
         if os.path.isdir(local):
             url_of[local] = layout.as_prefix(layout.join(dest_dir, dest))
@@ -116,10 +117,19 @@ def copy_final_outputs(outputs_json: Dict[str, Any], exe, dest_dir: str, relativ
                     leaf = os.path.join(r, fn)
                     sub = os.path.relpath(leaf, local)
                     src = (src_root + src_rel.rstrip("/") + "/" + sub) if src_root and src_rel else None
-                    _copy_one(leaf, layout.join(url_of[local], sub), src)
+                    copies.append((leaf, layout.join(url_of[local], sub), src))
         else:
             url_of[local] = layout.join(dest_dir, dest)
-            _copy_one(local, url_of[local], (src_root + src_rel) if src_root and src_rel else None)
+            copies.append((local, url_of[local], (src_root + src_rel) if src_root and src_rel else None))
+    # side by side: each is a round trip to OSS, and the runner's end waits for them all
+    if len(copies) == 1:
+        _copy_one(*copies[0])
+    elif copies:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(8, len(copies))) as pool:
+            for f in [pool.submit(_copy_one, *c) for c in copies]:
+                f.result()
 
     def to_url(v):
         return url_of.get(v.value, v.value)

@@ -25,9 +25,10 @@ RetryableFailure (an attempt that was retried), Aborted.
 import json
 import logging
 import os
+import re
 import threading
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import layout
 
@@ -43,6 +44,9 @@ def iso(t: Optional[float]) -> Optional[str]:
     return datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_TOP_WORKFLOW = re.compile(r"^wdl\.w:[A-Za-z0-9_]+$")  # not a sub-workflow's (wdl.w:a.w:call-b)
+
+
 class Tracker(logging.Handler):
     """Listens to miniwdl's log for call set-up, completion and cache hits."""
 
@@ -54,6 +58,8 @@ class Tracker(logging.Handler):
         self.done: Dict[str, float] = {}
         self.hits: Dict[str, str] = {}
         self.workflow_hit: Optional[str] = None
+        #: called (once, on the logging thread) when the top-level workflow says it is done
+        self.on_workflow_done: Optional[Callable[[], None]] = None
 
     def emit(self, record: logging.LogRecord) -> None:
         msg = record.msg
@@ -78,6 +84,12 @@ class Tracker(logging.Handler):
                 d = self.thread_dir.get(record.thread)
                 if d and ".t:" in record.name:
                     self.done[d] = record.created
+                elif self.on_workflow_done is not None and _TOP_WORKFLOW.match(record.name):
+                    hook, self.on_workflow_done = self.on_workflow_done, None
+                    try:
+                        hook()
+                    except Exception:  # pragma: no cover - a hint to hurry, never a failure
+                        pass
 
 
 def read_json_file(path: str) -> Optional[Any]:

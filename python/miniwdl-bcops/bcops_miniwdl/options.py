@@ -30,6 +30,10 @@ KNOWN_OPTIONS = {
 }
 
 
+#: miniwdl's default (its example task plugin) and the container backends the runner never uses.
+DISABLED_PLUGINS = ["miniwdl_task_omnibus_example:*", "WDL.runtime.backend.*:*"]
+
+
 def miniwdl_config(options: Dict[str, Any], root: str, run_root: str, run_id: str, working_dir: str, tag: str) -> Tuple[Dict[str, Dict[str, Any]], List[str]]:
     """The miniwdl configuration for a run, from Cromwell's workflow options; and notes to print."""
     notes: List[str] = []
@@ -66,6 +70,10 @@ def miniwdl_config(options: Dict[str, Any], root: str, run_root: str, run_id: st
         "task_runtime": {"defaults": defaults},
         "call_cache": {"backend": "bcops", **cache},
         "download_cache": {"put": False, "get": False},
+        # The runner's calls all run on the bcops backend: miniwdl's own container backends
+        # would only be imported, by the first call, on the run's critical path (8-15 ms; the
+        # docker SDK itself miniwdl imports in any case, bench/README.md "Workflows").
+        "plugins": {"disable_patterns": DISABLED_PLUGINS},
         "bcops": {
             "working_dir": working_dir,
             "tag": tag,

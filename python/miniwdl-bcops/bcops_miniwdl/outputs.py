@@ -13,14 +13,17 @@ call path, shard) before the command runs, which the backend alone cannot know.
 Why uploads through OSS (``bcops_miniwdl.oss``) rather than the engine's ``OutputMapping``: the command runs on the
 shared run directory, miniwdl needs the files there, and the engine's mappings need it to run as
 root. ``put_object`` only, never multipart: the engine's OSS does not take multipart uploads.
-Uploads run in the background (``Uploader``) so they never delay the next call.
-(The model is miniwdl-s3upload; unlike it, uploads happen per call, not at the end of the run.)
+Uploads run in the background (``Uploader``) so they never delay the next call: each waits
+``Uploader.HOLD`` after its call's end, while the next call is submitted and started (the engine
+shares its cores with those uploads), unless the run is draining them. (The model is
+miniwdl-s3upload; unlike it, uploads happen per call, not at the end of the run.)
 """
 
 import atexit
 import os
 import queue
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, List, Optional, Tuple
 
@@ -49,37 +52,55 @@ class Uploader:
     Uploads in the background, so that a call's copies in OSS never delay the calls after it: the
     next call reads the local files, not the copies. ``drain()`` waits for what is queued (the
     runner drains before it copies final outputs and at the end; plain ``miniwdl run`` at exit).
-    Small files are read when queued, so that a retry rewriting ``rc`` cannot change what an
-    earlier attempt's root receives.
+    A call's own small files are read when queued (``snapshot``), so that a retry rewriting ``rc``
+    cannot change what an earlier attempt's root receives; its outputs, final once it succeeded,
+    are read by the upload.
+
+    Each upload starts ``HOLD`` seconds after it was queued (at once while draining): a call's
+    end is when the next call is set up, submitted and started, on the same cores as the engine
+    that would be storing these objects (bench/README.md, "Workflows"). The copies are no less
+    complete, only later by that much.
     """
 
     SNAPSHOT_BYTES = 1 << 20
+    HOLD = 0.05
+    #: set once no call is to come (the workflow is done): uploads no longer wait
+    released = False
 
     def __init__(self, workers: int = 4):
         self.q: "queue.Queue" = queue.Queue()
         self.errors: List[str] = []
         self.lock = threading.Lock()
+        self.draining = threading.Event()
+        self.drainers = 0
         self.threads = [threading.Thread(target=self._work, daemon=True, name=f"bcops-upload-{i}") for i in range(workers)]
         for t in self.threads:
             t.start()
 
-    def submit(self, pairs: Iterable[Tuple[str, str]], logger=None) -> int:
+    def submit(self, pairs: Iterable[Tuple[str, str]], logger=None, snapshot: bool = True) -> int:
         n = 0
+        start = time.time() + (0 if Uploader.released else self.HOLD)
         for local, url in pairs:
             data = None
             try:
-                if os.path.getsize(local) <= self.SNAPSHOT_BYTES:
+                if not snapshot:
+                    if not os.path.exists(local):
+                        continue
+                elif os.path.getsize(local) <= self.SNAPSHOT_BYTES:
                     with open(local, "rb") as f:
                         data = f.read()
             except OSError:
                 continue
-            self.q.put((local, url, data, logger))
+            self.q.put((local, url, data, logger, start))
             n += 1
         return n
 
     def _work(self):
         while True:
-            local, url, data, logger = self.q.get()
+            local, url, data, logger, start = self.q.get()
+            wait = start - time.time()
+            if wait > 0:
+                self.draining.wait(wait)
             try:
                 if data is not None:
                     put_bytes(data, url, logger)
@@ -94,7 +115,16 @@ class Uploader:
                 self.q.task_done()
 
     def drain(self) -> List[str]:
-        self.q.join()
+        with self.lock:
+            self.drainers += 1
+            self.draining.set()
+        try:
+            self.q.join()
+        finally:
+            with self.lock:
+                self.drainers -= 1
+                if not self.drainers and not Uploader.released:
+                    self.draining.clear()
         with self.lock:
             errors, self.errors = self.errors, []
         return errors
@@ -113,17 +143,24 @@ def uploader() -> Uploader:
         return _uploader
 
 
+def release() -> None:
+    """No call is to come (the runner saw the workflow's end): queued uploads go now, new ones at once."""
+    Uploader.released = True
+    if _uploader is not None:
+        _uploader.draining.set()
+
+
 def drain() -> List[str]:
     """Wait for queued uploads; the errors since the last drain."""
     return _uploader.drain() if _uploader is not None else []
 
 
-def put_many(pairs: Iterable[Tuple[str, str]], logger=None, background: bool = True) -> int:
+def put_many(pairs: Iterable[Tuple[str, str]], logger=None, background: bool = True, snapshot: bool = True) -> int:
     pairs = list(pairs)
     if not pairs:
         return 0
     if background:
-        return uploader().submit(pairs, logger)
+        return uploader().submit(pairs, logger, snapshot)
     with ThreadPoolExecutor(max_workers=min(8, len(pairs))) as pool:
         for f in [pool.submit(put_file, local, url, logger) for local, url in pairs]:
             f.result()
@@ -181,7 +218,8 @@ def output_files(outputs, work_dir: str) -> List[Tuple[str, str]]:
 
 
 def upload_outputs(outputs, work_dir: str, call_root: str, logger=None, background: bool = True) -> int:
-    return put_many(((local, call_root + rel) for local, rel in output_files(outputs, work_dir)), logger, background)
+    # no snapshot: a call's outputs do not change once it has succeeded
+    return put_many(((local, call_root + rel) for local, rel in output_files(outputs, work_dir)), logger, background, snapshot=False)
 
 
 def task_plugin(cfg, logger, run_id, run_dir, task, **recv):

@@ -45,6 +45,7 @@ import os
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import depends, engine, layout, metadata, oss
@@ -327,6 +328,7 @@ def main(argv=None) -> int:
             # handler (the tracker's): set it as the CLI would, first
             logging.basicConfig(level=VERBOSE_LEVEL if args.verbose else NOTICE_LEVEL)
             tracker = metadata.Tracker()
+            tracker.on_workflow_done = workflow_done
             logging.getLogger().addHandler(tracker)
             mirror = SourceMirror(args.wdl, os.path.join(run_root, "src"))
             inputs = read_json(args.inputs, "inputs")
@@ -379,7 +381,8 @@ def main(argv=None) -> int:
                 raise KeyboardInterrupt
             miniwdl_rc = 0
             try:
-                WDL.CLI.main(cli)
+                with reusing_document(mirror.main, wdl_doc):
+                    WDL.CLI.main(cli)
             except SystemExit as exn:
                 miniwdl_rc = exn.code if isinstance(exn.code, int) else 1
             result = metadata.read_json_file(out_json) or {}
@@ -421,6 +424,7 @@ def main(argv=None) -> int:
             failure, exit_code = f"internal error: {type(exn).__name__}: {exn}", 3
             doc["status"], doc["failures"] = "Failed", [{"message": failure, "causedBy": []}]
         finally:
+            settle_calls()
             doc["end"] = metadata.iso(time.time())
             doc.setdefault("workflowName", workflow)
             if monitor is not None:
@@ -437,6 +441,31 @@ def main(argv=None) -> int:
     one_line = " ".join(str(failure).split("\n")).strip()
     print(f"workflow failed: {one_line}", file=sys.stderr, flush=True)
     return exit_code
+
+
+@contextmanager
+def reusing_document(path: str, doc):
+    """
+    ``miniwdl run`` (``WDL.CLI.main``) given the document already loaded from ``path`` instead of
+    loading it a second time (20-50 ms: lark parses it again and miniwdl type-checks it again).
+    The first load read the same files (the mirror's), with the same checks, so the document is
+    the one the CLI would make; any other document the CLI loads is loaded as usual.
+    """
+    import WDL.CLI
+
+    original = WDL.CLI.load
+    wanted = os.path.abspath(path)
+
+    def load(uri, *args, **kwargs):
+        if isinstance(uri, str) and os.path.abspath(uri) == wanted:
+            return doc
+        return original(uri, *args, **kwargs)
+
+    WDL.CLI.load = load
+    try:
+        yield
+    finally:
+        WDL.CLI.load = original
 
 
 def stop_orphans(run_parent: str) -> None:
@@ -462,6 +491,27 @@ def stop_orphans(run_parent: str) -> None:
                     except Exception as exn:
                         if "StateConflict" not in str(exn):
                             log.warning(f"could not stop {a['jobId']}: {exn}")
+
+
+def workflow_done() -> None:
+    """
+    miniwdl says the workflow is done (its outputs, its cache entry and its exit still to come):
+    no call is to come, so the held uploads (outputs.Uploader.HOLD) and the jobs' ends
+    (backend._Endings) are wanted now, before the runner's final outputs and metadata.
+    """
+    from . import outputs
+
+    outputs.release()
+    backend = sys.modules.get("bcops_miniwdl.backend")
+    if backend is not None:
+        backend.hurry()
+
+
+def settle_calls() -> None:
+    """The engine's end of every call job is in its record before the final metadata is written."""
+    backend = sys.modules.get("bcops_miniwdl.backend")  # not imported: no call ran
+    if backend is not None and not backend.settle():
+        log.warning("some call jobs had not ended after 120 s; their records say Running")
 
 
 def drain_uploads() -> List[str]:

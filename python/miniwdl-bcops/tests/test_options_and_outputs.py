@@ -26,8 +26,27 @@ def test_options_to_config(tmp_path):
     assert cfg["call_cache"] == {"backend": "bcops", "dir": "/root/call-cache", "get": True, "put": True}
     assert cfg["bcops"]["workflow_id"] == "r" and cfg["bcops"]["working_dir"] == "oss://b/wd/"
     assert notes == ["workflow option google_project is not used by the bcops runner; ignored"]
+    assert "WDL.runtime.backend.*:*" in cfg["plugins"]["disable_patterns"]
     text = options.cfg_text(cfg)
     assert "[task_runtime]\ndefaults = {" in text and "fail_fast = false" in text
+
+
+def test_config_loads_the_bcops_backend_alone(tmp_path):
+    """miniwdl's own container backends are disabled (not imported); bcops' backend and task
+    plugin, and the call cache, are enabled."""
+    import logging
+
+    from WDL.runtime import config
+
+    cfg, _ = options.miniwdl_config({}, str(tmp_path), str(tmp_path / "runs" / "r"), "r", "", "cromwell")
+    path = tmp_path / "bcops.cfg"
+    path.write_text(options.cfg_text(cfg))
+    loader = config.Loader(logging.getLogger("test"), filenames=[str(path)])
+    enabled = {g: [p.value for on, p in config.load_all_plugins(loader, g) if on] for g in ("container_backend", "task", "cache_backend")}
+    assert enabled["container_backend"] == [v for v in enabled["container_backend"] if not v.startswith("WDL.")]
+    assert "bcops_miniwdl.backend:BcsJob" in enabled["container_backend"]
+    assert "bcops_miniwdl.outputs:task_plugin" in enabled["task"]
+    assert "bcops_miniwdl.cache:BcsCallCache" in enabled["cache_backend"]
 
 
 def test_no_cache_options_keep_a_run_scoped_cache():
