@@ -3,11 +3,13 @@
 # bcapply), e.g. the previous commit's, for before/after figures (bench/compare.sh).
 BIN="${BCOPS_BIN:-.build/release}"
 # Sets ENGINE_PID, ENGINE_PORT, ENGINE_DATA, ENGINE_ID, ENGINE_SECRET and exports the
-# BCOPS_* variables bcplan and bcapply read; stops it on exit.
+# BCOPS_* variables bcplan and bcapply read; stops it on exit. ENGINE_ARGS: more arguments for
+# `bcctl engine serve` (e.g. "--executor gridengine").
 start_engine() {
   ENGINE_DATA="${1:-$(mktemp -d)}"
   local log="$ENGINE_DATA/engine.log"
-  "$BIN/bcctl" engine serve --data "$ENGINE_DATA" --listen 127.0.0.1:0 > "$log" 2>&1 &
+  # shellcheck disable=SC2086 # ENGINE_ARGS is words
+  "$BIN/bcctl" engine serve --data "$ENGINE_DATA" --listen 127.0.0.1:0 ${ENGINE_ARGS:-} > "$log" 2>&1 &
   ENGINE_PID=$!
   trap 'kill $ENGINE_PID 2>/dev/null; rm -rf "$ENGINE_DATA"' EXIT
   for _ in $(seq 100); do grep -q "engine listening on http" "$log" && break; sleep 0.1; done

@@ -83,3 +83,16 @@ need_workflow_venv() {
   fi
   need_apt bwa samtools bcftools
 }
+
+# Grid Engine and Slurm on this host, installed and started once (idempotent: a second call
+# only re-applies the configuration), for the engine's gridengine and slurm executors and
+# their tests (scripts/gridengine.sh, scripts/slurm.sh).
+need_gridengine() {
+  echo "==> scripts/gridengine.sh up" >&2
+  as_root bash scripts/gridengine.sh up >&2
+}
+
+need_slurm() {
+  echo "==> scripts/slurm.sh up" >&2
+  as_root bash scripts/slurm.sh up >&2
+}

@@ -26,9 +26,14 @@ public enum APIServer {
     /// Runs the server until SIGTERM or SIGINT (or, with `handleSignals: false`, until the
     /// task is cancelled: a process hosting the controller too decides itself when to stop).
     public static func run(engine: Engine, host: String, port: Int, logger: Logger, handleSignals: Bool = true,
-                           drain: Duration = .zero, limits: EngineLimits = EngineLimits(),
+                           drain: Duration = .zero, limits: EngineLimits = EngineLimits(), executor: ExecutorChoice = .local,
+                           sgeClusters: Bool = false,
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let scheduler = Scheduler(engine: engine, logger: logger, stopGrace: limits.stopGrace)
+        let scheduler = Scheduler(engine: engine, logger: logger, stopGrace: limits.stopGrace, executor: executor)
+        // SGE clusters on the real Grid Engine (`--sge-clusters`); otherwise their nodes are slots.
+        let sge = sgeClusters ? SGEClusters(engine: engine, log: { [logger] in logger.info("\($0)") }) : nil
+        sge?.start()
+        defer { sge?.stop() }
         let app = Application(
             router: router(for: engine, limits: limits),
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),

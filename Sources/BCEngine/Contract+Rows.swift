@@ -88,6 +88,7 @@ extension ClusterStatus {
                   notification: o[ClusterKey.notification] ?? empty, configs: o[ClusterKey.configs] ?? empty, writeSupport: false,
                   bootstrap: o[ClusterKey.bootstrap]?.stringValue ?? "", securityGroup: "", groups: groups, operationLogs: operationLogs,
                   metrics: Metrics(runningCount: running))
+        sgeMasterGroup = o[ClusterKey.sgeMasterGroup]?.stringValue
     }
 }
 

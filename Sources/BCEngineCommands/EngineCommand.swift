@@ -53,7 +53,37 @@ public struct EngineServeCommand: AsyncParsableCommand {
             help: "How long a stopped or timed-out instance has between SIGTERM and SIGKILL (e.g. 0s, 10s, 1m).")
     public var stopGrace: BCCommands.Duration = .init(seconds: Double(EngineLimits.defaultStopGrace.components.seconds))
 
+    @Option(name: .long, help: "Where instances run: local (processes on this host), gridengine (qsub -t arrays) or slurm (sbatch --array).")
+    public var executor: ExecutorKind = .local
+
+    @Flag(name: .customLong("sge-clusters"),
+          help: "Realise SGE clusters on this machine's Grid Engine: worker groups as host groups and queues, nodes as execution hosts in namespaces of their own (root).")
+    public var sgeClusters = false
+
+    @Option(name: .customLong("grid-queue"), help: "With --executor gridengine: the queue arrays are submitted to (default: Grid Engine's).")
+    public var gridQueue: String?
+
+    @Option(name: .customLong("slurm-partition"), help: "With --executor slurm: the partition arrays are submitted to (default: Slurm's).")
+    public var slurmPartition: String?
+
+    public enum ExecutorKind: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case local, gridengine, slurm
+    }
+
     public init() {}
+
+    public func validate() throws {
+        if gridQueue != nil && executor != .gridengine { throw ValidationError("--grid-queue needs --executor gridengine") }
+        if slurmPartition != nil && executor != .slurm { throw ValidationError("--slurm-partition needs --executor slurm") }
+        // Refused at start rather than as every instance's failure: without its client the
+        // executor can submit nothing.
+        let clients: [String] = executor == .gridengine ? ["qsub", "qstat", "qdel"] : executor == .slurm ? ["sbatch", "scontrol", "scancel"] : []
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        for client in clients where !path.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(client)") }) {
+            throw ValidationError("--executor \(executor.rawValue) needs \(client) on PATH: this host must be a submit host of the "
+                                  + (executor == .gridengine ? "Grid Engine (scripts/gridengine.sh up sets one up here)" : "Slurm cluster (scripts/slurm.sh up sets one up here)"))
+        }
+    }
 
     public func run() async throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -79,7 +109,8 @@ public struct EngineServeCommand: AsyncParsableCommand {
                                     drain: .milliseconds(Int64(drainTimeout.seconds * 1000)),
                                     limits: EngineLimits(maxInstancesPerJob: maxInstancesPerJob, idleTimeoutSeconds: max(1, Int(idleTimeout.seconds)),
                                                          maxConnections: max(1, maxConnections),
-                                                         stopGrace: .milliseconds(Int64(max(0, stopGrace.seconds) * 1000)))) { bound in
+                                                         stopGrace: .milliseconds(Int64(max(0, stopGrace.seconds) * 1000))),
+                                    executor: executorChoice, sgeClusters: sgeClusters) { bound in
                 // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
                 served.listening(at: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")
                 print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")
@@ -90,6 +121,16 @@ public struct EngineServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         served.stopped()
+    }
+}
+
+extension EngineServeCommand {
+    var executorChoice: ExecutorChoice {
+        switch executor {
+        case .local: return .local
+        case .gridengine: return .gridengine(queue: gridQueue)
+        case .slurm: return .slurm(partition: slurmPartition)
+        }
     }
 }
 

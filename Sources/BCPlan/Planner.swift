@@ -71,7 +71,11 @@ public struct Planner: Sendable {
                         changes.append(change)
                         if !drifted.isEmpty { drift.append(ResourceDrift(address: address, changes: drifted)) }
                     } else {
-                        changes.append(ResourceChange(address: address, action: .create, reason: nil, actionReason: nil,
+                        // `attach: cls-…` (an SGECluster, `bcc attach`): the cluster exists and is adopted, not created.
+                        let attach = desired[i].fixed[SGEClusterLowering.attachKey]?.stringValue
+                        changes.append(ResourceChange(address: address, action: .create,
+                                                      reason: attach.map { "will adopt \($0) (attach), then make its groups match" },
+                                                      actionReason: nil,
                                                       fields: attributes(desired[i], live: live, replacing: []), liveId: nil, runStatus: nil))
                     }
                 }
@@ -281,12 +285,21 @@ public struct Planner: Sendable {
         } else if fields.contains(where: \.forcesReplacement) {
             change.action = .replace
             change.actionReason = "replace_because_cannot_update"
+            change.reason = Self.replaceReason(d, fields: fields)
         } else if fields.contains(where: \.changed) {
             change.action = .update
         } else if current.specHash != specHash(d, live: live) || current.appliedRevision != current.revision {
             change.relabel = true
         }
         return (change, drifted)
+    }
+
+    /// Why a replacement cannot be an update, when the kind has its own rule to say: an SGE
+    /// cluster's set of groups is fixed once it is started (the seed: "group 个数在 start 后不能
+    /// 变更"; bcc needs `stop` and `start` again).
+    static func replaceReason(_ d: DesiredResource, fields: [FieldChange]) -> String? {
+        guard d.address.kind == .SGECluster, fields.contains(where: { $0.path == "groups" && $0.forcesReplacement }) else { return nil }
+        return "because the set of groups changed: an SGE cluster's groups cannot change once it is started, as with bcc stop and start"
     }
 
     // MARK: Runs

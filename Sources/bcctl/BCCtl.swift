@@ -11,7 +11,7 @@ struct BCCtl: AsyncParsableCommand {
         version: BCOpsVersion.string,
         subcommands: [ValidateCommand.self, FmtCommand.self, SchemaCommand.self, SummaryCommand.self, ShowCommand.self, GraphCommand.self,
                       LockCommand.self, ForceUnlockCommand.self, ImportCommand.self, ForgetCommand.self, EngineCommand.self, OSSCommand.self,
-                      RenderCommand.self, WorkflowCommand.self, JobsCommand.self, JobCommand.self, LogsCommand.self, ControllerCommand.self, StatusCommand.self, PlanApproveCommand.self, VersionCommand.self])
+                      RenderCommand.self, WorkflowCommand.self, JobsCommand.self, JobCommand.self, LogsCommand.self, ControllerCommand.self, StatusCommand.self, SGECommand.self, PlanApproveCommand.self, VersionCommand.self])
 
     /// ArgumentParser's entry point, with `-version` and the help of groups that run a
     /// default subcommand (`bcctl controller`, `bcctl lock`) as bcplan and bcapply have them.

@@ -50,7 +50,7 @@ import Testing
         let withRuntime = LocalExecutor(dataDirectory: dir, objects: objects, keeper: nil, containerRuntime: runtime)
         var inImage = Self.prepared(dir)
         #expect(withRuntime.adapt(&inImage, TaskRun(plan: bcsSub, pool: "cluster:cls-x")) == nil)
-        #expect(inImage.launch.commandLine.hasPrefix("\(runtime) run --rm "), "\(inImage.launch.commandLine)")
+        #expect(inImage.launch.commandLine.hasPrefix("\(LocalExecutor.shellQuote(runtime)) run --rm "), "\(inImage.launch.commandLine)")
         #expect(await LocalExecutorTests.run(inImage.launch, keeper: nil) == .exited(0))
         let args = try String(contentsOfFile: dir + "/args", encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(Array(args.suffix(4)) == ["localhost:5000/myubuntu", "/bin/sh", "-c", "echo in-image"], "\(args)")

@@ -6,8 +6,9 @@ final class Estate: @unchecked Sendable {
     let engine: EngineProcess
     let dir: URL
 
-    init() throws {
-        engine = try EngineProcess()
+    /// `engineArguments`: more for `bcctl engine serve` (`--executor gridengine`).
+    init(engineArguments: [String] = []) throws {
+        engine = try EngineProcess(arguments: engineArguments)
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-estate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }

@@ -240,14 +240,18 @@ extension PlannerTests {
             #expect(b.first { $0.address.kind == .App }?.plainSpecHash != nil)
         }
 
-        @Test func kindsThatCannotBeLoweredAreStillReportedWhenPrepared() throws {
+        /// Every kind lowers now (SGEClusters last): an SGECluster is prepared while loading,
+        /// with its master group and `SgeMasterGroup` in its fixed parts.
+        @Test func sgeClustersAreLoweredWhenPrepared() throws {
             let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/sge-cluster/sge-cluster.yaml")
             let loaded = ManifestLoader(prepare: PlanPipeline.prepare).load(paths: [example.standardized.path])
             #expect(loaded.isValid, "\(loaded.diagnostics)")
-            #expect(loaded.manifests.count == 1 && loaded.manifests.first?.prepared == nil)
+            #expect(loaded.manifests.count == 1 && loaded.manifests.first?.prepared != nil)
             let (desired, errors) = PlanPipeline.lower(loaded.manifests)
-            #expect(desired.isEmpty)
-            #expect(errors.count == 1 && errors.first?.contains("cannot plan SGECluster") == true, "\(errors)")
+            #expect(errors.isEmpty, "\(errors)")
+            #expect(desired.first?.fixed["SgeMasterGroup"] == .string("sgeMaster"))
+            let groups = desired.first?.fields.first { $0.path == "groups" }
+            #expect(groups?.rule == .replace && groups?.value == .value(.array(["default", "group1", "group2", "group3", "sgeMaster"].map(JSONValue.string))))
         }
 
         static let inventory = #"""

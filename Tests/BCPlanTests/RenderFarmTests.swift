@@ -63,8 +63,8 @@ import Testing
     }
 
     /// An estate with the scene uploaded, the cluster and the project written.
-    static func farm() throws -> Estate {
-        let estate = try Estate()
+    static func farm(engineArguments: [String] = []) throws -> Estate {
+        let estate = try Estate(engineArguments: engineArguments)
         let up = try estate.run("bcctl", ["oss", "cp", scene, "oss://farm/scenes/cube.blend"])
         #expect(up.status == 0, "\(up.combined)")
         try estate.write("farm.yaml", manifests)

@@ -280,8 +280,9 @@ final class WorkflowEstate: @unchecked Sendable {
     /// Logs and files outside the repository.
     let scratch: URL
 
-    init() throws {
-        engine = try EngineProcess()
+    /// `engineArguments`: more for `bcctl engine serve` (`--executor gridengine`).
+    init(engineArguments: [String] = []) throws {
+        engine = try EngineProcess(arguments: engineArguments)
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-wflimits-\(UUID().uuidString)")
         dir = base.appendingPathComponent("repo")
         scratch = base.appendingPathComponent("scratch")

@@ -43,12 +43,17 @@ public struct ClusterDescription: Codable, Sendable, Equatable, ClosedRequestBod
     public var passwordInherit: Bool?
     public var dependencyIsvService: String?
     public var labels: [String: String]?
+    /// bcops' extension, the console's `sgeMasterGroup`: the group holding an SGE cluster's
+    /// master. Set only on SGE clusters; the engine realises the other groups as Grid Engine
+    /// host groups and queues.
+    public var sgeMasterGroup: String?
 
     public init(name: String, description: String? = nil, imageId: String? = nil, instanceType: String? = nil,
                 groups: [String: Group]? = nil, configs: Wire.Configs? = nil, envVars: [String: String]? = nil,
                 userData: [String: String]? = nil, bootstrap: String? = nil, notification: Wire.Notification? = nil,
                 runtime: String? = nil, scheduleType: String? = nil, passwordInherit: Bool? = nil,
-                dependencyIsvService: String? = nil, labels: [String: String]? = nil) {
+                dependencyIsvService: String? = nil, labels: [String: String]? = nil, sgeMasterGroup: String? = nil) {
+        self.sgeMasterGroup = sgeMasterGroup
         self.name = name; self.description = description; self.imageId = imageId; self.instanceType = instanceType
         self.groups = groups; self.configs = configs; self.envVars = envVars; self.userData = userData; self.bootstrap = bootstrap
         self.notification = notification; self.runtime = runtime; self.scheduleType = scheduleType
@@ -60,6 +65,7 @@ public struct ClusterDescription: Codable, Sendable, Equatable, ClosedRequestBod
         case configs = "Configs", envVars = "EnvVars", userData = "UserData", bootstrap = "Bootstrap"
         case notification = "Notification", runtime = "Runtime", scheduleType = "ScheduleType"
         case passwordInherit = "PasswordInherit", dependencyIsvService = "DependencyIsvService", labels = "Labels"
+        case sgeMasterGroup = "SgeMasterGroup"
     }
 
     public static var fields: Set<String> { Set(CodingKeys.allCases.map(\.rawValue)) }

@@ -73,6 +73,8 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
     public var groups: [String: Group]
     public var operationLogs: [String]
     public var metrics: Metrics
+    /// bcops' extension (`SgeMasterGroup`, as in `ClusterDescription`): present on SGE clusters only.
+    public var sgeMasterGroup: String?
 
     public init(id: String, name: String, ownerId: Int = 0, description: String = "", revision: Int = 1, runtime: String = "container",
                 labels: [String: String] = [:], creationTime: String = "", state: ClusterState = .active, instanceType: String = "",
@@ -95,6 +97,7 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
         case userData = "UserData", envVars = "EnvVars", inputMapping = "InputMapping", inputMappingConfig = "InputMappingConfig"
         case notification = "Notification", configs = "Configs", writeSupport = "WriteSupport", bootstrap = "Bootstrap"
         case securityGroup = "SecurityGroup", groups = "Groups", operationLogs = "OperationLogs", metrics = "Metrics"
+        case sgeMasterGroup = "SgeMasterGroup"
     }
 
     public init(from decoder: Decoder) throws {
@@ -122,6 +125,7 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
         groups = try c.field(.groups, or: [:])
         operationLogs = try c.field(.operationLogs, or: [])
         metrics = try c.field(.metrics, or: Metrics())
+        sgeMasterGroup = try c.decodeIfPresent(String.self, forKey: .sgeMasterGroup)
     }
 }
 

@@ -10,7 +10,7 @@ import Foundation
 /// What happened comes back on `events`, which the scheduler reads alongside the API's wakeups.
 ///
 /// A backend that takes a whole instance array at once and queues it itself (Grid Engine's
-/// `qsub -t 1-N`, Slurm's `sbatch --array=0-<N-1>`) gets a task's instances as one batch, declares
+/// `qsub -t 1-N`, Slurm's `sbatch --array=1-N`: `GridExecutor`) gets a task's instances as one batch, declares
 /// `capacity == .ownedByBackend`, and reports each start and end as its backend sees it; the
 /// local executor gets as many instances as its pool has free slots.
 protocol InstanceExecutor: Sendable {
@@ -38,6 +38,10 @@ protocol InstanceExecutor: Sendable {
     /// live logs: recorded with its start, read by `bcctl logs --follow` and by a restart.
     func logDirectory(pool: String, slot: Int?) -> String?
 
+    /// The same for one instance: an executor whose instances of one pool run at once without
+    /// slots (a batch scheduler's array) gives each its own directory. By default, the pool's.
+    func logDirectory(pool: String, slot: Int?, for id: InstanceID) -> String?
+
     /// Starts a task's instances (local: at once, one per slot; a batch backend: as one array
     /// job). Returns at once; their ends (and, for a backend that queues, their starts) come
     /// on `events`.
@@ -58,6 +62,10 @@ protocol InstanceExecutor: Sendable {
     /// those whose fate is unknown with `.unknown` (they run again). Whatever an earlier
     /// engine left running that none of them claims is ended.
     func recover(_ instances: [RecoveringInstance]) async -> Recovery
+}
+
+extension InstanceExecutor {
+    func logDirectory(pool: String, slot: Int?, for id: InstanceID) -> String? { logDirectory(pool: pool, slot: slot) }
 }
 
 /// Whom executors report to: the scheduler.

@@ -63,7 +63,7 @@ extension Scheduler {
                     number = slot
                 }
                 free -= 1
-                let placement = Placement(id: id, slot: number, logDirectory: executor.logDirectory(pool: poolName, slot: number))
+                let placement = Placement(id: id, slot: number, logDirectory: executor.logDirectory(pool: poolName, slot: number, for: id))
                 chosen.append((placement, run, Flight(placement: placement, pool: poolName, executor: pool.executor, maxRetries: planned.maxRetries,
                                                       failJobOnInstanceFailure: planned.failJobOnInstanceFailure, autoRelease: planned.autoRelease)))
             }

@@ -65,10 +65,17 @@ public actor Scheduler: ExecutorEventHandler {
         var flight: Flight
     }
 
-    public init(engine: Engine, logger: Logger, stopGrace: Duration = EngineLimits.defaultStopGrace) {
-        self.init(engine: engine, executors: [LocalExecutor(dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger,
-                                                           stopGrace: stopGrace)],
-                  logger: logger, stopGrace: stopGrace)
+    public init(engine: Engine, logger: Logger, stopGrace: Duration = EngineLimits.defaultStopGrace, executor: ExecutorChoice = .local) {
+        let chosen: any InstanceExecutor
+        switch executor {
+        case .local:
+            chosen = LocalExecutor(dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger, stopGrace: stopGrace)
+        case .gridengine(let queue):
+            chosen = GridExecutor(kind: .gridengine, dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger, queue: queue)
+        case .slurm(let partition):
+            chosen = GridExecutor(kind: .slurm, dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger, queue: partition)
+        }
+        self.init(engine: engine, executors: [chosen], logger: logger, stopGrace: stopGrace)
     }
 
     init(engine: Engine, executors: [any InstanceExecutor], logger: Logger = Logger(label: "bcops.engine"),

@@ -319,6 +319,9 @@ public struct Applier: Sendable {
                 try await client.createJob(body, idempotentToken: token).id
             }
         case .clusters:
+            if let attach = d.fixed[SGEClusterLowering.attachKey]?.stringValue {
+                return try await adopt(d, id: attach, body: body, labels: labels, plan: plan)
+            }
             return try await journaled(d.address, d.isRun ? .run : .create, Self.call(Routes.createCluster), token: token) {
                 try await client.createCluster(body, idempotentToken: token).id
             }
@@ -339,6 +342,27 @@ public struct Applier: Sendable {
                     return d.name
                 }
             }
+        }
+    }
+
+    /// `attach: cls-…`: takes the existing cluster over (its ownership labels, as `bcctl
+    /// import` does) and sets its worker groups' counts and types, as `bcc attach` then
+    /// `bcc resize` would. Its groups must be the manifest's: they cannot change on a live
+    /// SGE cluster, so a mismatch is an error that names both sets.
+    func adopt(_ d: DesiredResource, id: String, body: JSONValue, labels: [String: String], plan: Plan) async throws -> String {
+        try await journaled(d.address, .create, Self.call(Routes.modifyCluster, id) + " (attach)") {
+            let live = try await client.cluster(id)
+            let wanted = try body.decoded(as: ClusterDescription.self).groups ?? [:]
+            let master = live.sgeMasterGroup ?? SGEClusterLowering.masterGroup
+            let workers = wanted.filter { $0.key != SGEClusterLowering.masterGroup }
+            let liveWorkers = Set(live.groups.keys).subtracting([master])
+            guard liveWorkers == Set(workers.keys) else {
+                throw Ownership.Refused(description: "\(id) has the worker groups \(liveWorkers.sorted().joined(separator: ", ")), the manifest \(workers.keys.sorted().joined(separator: ", ")): an SGE cluster's groups cannot change, so attach needs the same groups")
+            }
+            try await Ownership.adopt(d.address, id: id, workspace: plan.workspace, client: client)
+            let modify = ClusterModification(groups: workers.mapValues(ClusterModification.Group.init), labels: labels)
+            try await client.modifyCluster(id, JSONValue(encoding: modify))
+            return id
         }
     }
 

@@ -25,6 +25,8 @@ enum BodyBuilder {
     static func body(_ d: DesiredResource, workspace: String, revision: Int?, resolve: (DesiredField) throws -> JSONValue,
                      hash: (DesiredField, JSONValue) -> String, spec: String?) throws -> (body: JSONValue, labels: [String: String]) {
         var o = d.fixed
+        // Apply's instruction, not part of the body (`SGEClusterLowering.attachKey`).
+        o[SGEClusterLowering.attachKey] = nil
         var hashes: [String: String] = [:]
         for f in d.fields {
             let v = try resolve(f)

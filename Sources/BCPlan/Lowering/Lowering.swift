@@ -48,6 +48,9 @@ public enum Lowering {
         case let cluster as ClusterSpec:
             fields = ClusterLowering.lower(cluster)
             fixed = Self.fixed(Self.cluster, name: name)
+        case let sge as SGEClusterSpec:
+            fields = SGEClusterLowering.lower(sge)
+            fixed = SGEClusterLowering.fixed(sge, name: name)
         case let job as JobSpec:
             (fields, dependencies) = JobLowering.lower(job)
             fixed = Self.fixed(job.app == nil ? Self.dagJob : Self.appJob, name: name)

@@ -1,15 +1,7 @@
 import Foundation
 
 /// Fitting an instance's command line to its task's package and image.
-extension LocalExecutor {
-    /// Why an instance cannot run on this host; it fails with this, without retries unless
-    /// the cause may pass (a directory that could not be made).
-    struct Refusal: Error, Sendable {
-        var code: String
-        var message: String
-        var retriable = false
-    }
-
+extension InstancePreparing {
     /// Unpacks the task's package first, mounts its OSS mappings (`+Mounts`) and runs it in
     /// its image; a refusal when one of those cannot be done here.
     func adapt(_ prepared: inout Prepared, _ run: TaskRun) -> Refusal? {
@@ -39,19 +31,26 @@ extension LocalExecutor {
             }
             let env = prepared.launch.environment.keys.sorted().map { "-e \($0)" }.joined(separator: " ")
             let dir = LocalExecutor.shellQuote(prepared.launch.workingDirectory)
-            command = "\(runtime) run --rm -v \(dir):/batchcompute/workdir -w /batchcompute/workdir \(env) "
+            command = "\(LocalExecutor.shellQuote(runtime)) run --rm -v \(dir):/batchcompute/workdir -w /batchcompute/workdir \(env) "
                 + "\(LocalExecutor.shellQuote(image)) /bin/sh -c \(LocalExecutor.shellQuote(command))"
         }
         prepared.launch.commandLine = command
         return nil
     }
+}
 
+extension LocalExecutor {
     /// A container runtime that answers (a docker client without a daemon does not count).
     static func findContainerRuntime() -> String? {
-        for candidate in ["podman", "docker"] {
+        // By its full path: a task runs it on the task's PATH, which need not hold the
+        // directory the engine found it in (`~/.local/bin`), and then every image task would
+        // fail with `podman: not found` instead of running.
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for name in ["podman", "docker"] {
+            guard let candidate = HostProcesses.resolve(name, path: path, in: "/") else { continue }
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = [candidate, "info"]
+            p.executableURL = URL(fileURLWithPath: candidate)
+            p.arguments = ["info"]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             // One that cannot even be started is not there: try the next.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// OSS at a task's local paths: InputMapping, Mounts and OutputMapping.
-extension LocalExecutor {
+extension InstancePreparing {
     /// Shell commands that make the task's OSS inputs appear at their local paths (read-only
     /// bind mounts, or an overlay whose writes stay local with WriteSupport) and bind a fresh
     /// directory at each output path; run inside the instance's own mount namespace.

@@ -3,7 +3,7 @@ import Foundation
 
 /// What an ended instance leaves goes to OSS before its end is reported, so a reader never
 /// sees a finished instance without its logs; an upload that fails fails the instance.
-extension LocalExecutor {
+extension InstancePreparing {
     /// Uploads what an ended instance left and says how it ended.
     func settle(_ id: InstanceID, _ run: TaskRun, _ prepared: Prepared, outcome: ProcessOutcome) -> InstanceReport {
         var lost = uploadOutputs(prepared.outputs)
@@ -104,7 +104,9 @@ extension LocalExecutor {
         }
         return "\(object): \(text)"
     }
+}
 
+extension LocalExecutor {
     /// The last non-empty line of a log (read from its last 4 KiB, at most 400 characters): what a
     /// failed program said last is what people need in the failure's reason.
     static func lastLine(of path: String) -> String? {

@@ -2,15 +2,6 @@ import Foundation
 
 /// Where an instance runs on this host, and with what environment.
 extension LocalExecutor {
-    /// An instance ready to start: its process, and where its logs and outputs go when it ends.
-    struct Prepared: Sendable {
-        var launch: ProcessLaunch
-        var stdoutObject: String?
-        var stderrObject: String?
-        /// Per-instance directories bound at OutputMapping paths, uploaded to OSS at the end.
-        var outputs: [(directory: String, oss: String)] = []
-    }
-
     /// `DATA/slots/<pool>/<slot>`: each slot of a pool has a directory that is reused, since
     /// creating and deleting a directory and two log files per instance cost more than the
     /// instance itself for short tasks.
@@ -37,6 +28,22 @@ extension LocalExecutor {
         "\(slotDirectory)/status.\(id.jobId).\(id.task).\(id.index)"
     }
 
+    /// Whether `path` is a directory with nothing in it (false when it cannot be read).
+    static func isEmptyDirectory(_ path: String) -> Bool {
+        guard let dir = opendir(path) else { return false }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
+            }
+            if !isDot { return false }
+        }
+        return true
+    }
+}
+
+/// Shared with the Grid Engine and Slurm executors (`InstancePreparing`).
+extension InstancePreparing {
     /// The instance's process in its slot directory, with a fresh working directory, and the
     /// environment BatchCompute gives a node. `fresh: false` describes an instance already
     /// running there (one a restarted engine adopts), leaving its directory alone.
@@ -88,18 +95,5 @@ extension LocalExecutor {
                 logger.error("cannot create the working directory \(workdir): \(error)")
             }
         }
-    }
-
-    /// Whether `path` is a directory with nothing in it (false when it cannot be read).
-    static func isEmptyDirectory(_ path: String) -> Bool {
-        guard let dir = opendir(path) else { return false }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
-            }
-            if !isDot { return false }
-        }
-        return true
     }
 }

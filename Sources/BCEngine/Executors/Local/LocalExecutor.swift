@@ -12,7 +12,7 @@ import Logging
 /// `run()`, which alone holds the table of running instances (`Running`): no lock, a stop
 /// never overtakes the batch it stops, and an instance's end, the scheduler's answer and the
 /// next start are each one turn of that loop, with nothing per instance in between.
-final class LocalExecutor: InstanceExecutor {
+final class LocalExecutor: InstanceExecutor, InstancePreparing {
     let capacity = ExecutorCapacity.countedByScheduler
     let commands = Mailbox<Command>()
 
