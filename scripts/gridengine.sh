@@ -32,7 +32,14 @@ live_pid() { # comm pidfile...
 }
 # Started directly the daemons write their pidfiles into the spool; via /etc/init.d into /run.
 qmaster_pid() { live_pid sge_qmaster /var/spool/gridengine/qmaster/qmaster.pid /var/run/gridengine/qmaster.pid; }
-execd_pid() { live_pid sge_execd /var/spool/gridengine/execd/*/execd.pid /var/run/gridengine/execd.pid; }
+# This host's execd only: its spool is named by the host's name before SGE's alias (localhost
+# here); the nodes of SGE clusters (their own execds, in namespaces) have spools of their own.
+execd_pid() {
+  local name reverse files=()
+  reverse=$(/usr/lib/gridengine/gethostbyaddr -name "$(getent ahostsv4 "$host" | awk 'NR == 1 { print $1 }')" 2>/dev/null || true)
+  for name in "$host" localhost $reverse; do files+=("/var/spool/gridengine/execd/$name/execd.pid"); done
+  live_pid sge_execd "${files[@]}" /var/run/gridengine/execd.pid
+}
 
 wait_gone() { # pid seconds
   local i
