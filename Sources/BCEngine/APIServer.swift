@@ -29,9 +29,10 @@ public enum APIServer {
                            drain: Duration = .zero, limits: EngineLimits = EngineLimits(), executor: ExecutorChoice = .local,
                            sgeClusters: Bool = false,
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let scheduler = Scheduler(engine: engine, logger: logger, stopGrace: limits.stopGrace, executor: executor)
         // SGE clusters on the real Grid Engine (`--sge-clusters`); otherwise their nodes are slots.
+        // Their tasks then run in their own queues, through an executor of their own.
         let sge = sgeClusters ? SGEClusters(engine: engine, log: { [logger] in logger.info("\($0)") }) : nil
+        let scheduler = Scheduler(engine: engine, logger: logger, stopGrace: limits.stopGrace, executor: executor, sgeClusters: sge)
         sge?.start()
         defer { sge?.stop() }
         let app = Application(

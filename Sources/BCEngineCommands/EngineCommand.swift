@@ -83,6 +83,10 @@ public struct EngineServeCommand: AsyncParsableCommand {
             throw ValidationError("--executor \(executor.rawValue) needs \(client) on PATH: this host must be a submit host of the "
                                   + (executor == .gridengine ? "Grid Engine (scripts/gridengine.sh up sets one up here)" : "Slurm cluster (scripts/slurm.sh up sets one up here)"))
         }
+        // The SGE clusters' tasks run through qsub into their queues, whatever --executor says.
+        for client in sgeClusters ? ["qconf", "qsub", "qstat", "qdel"] : [] where !path.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(client)") }) {
+            throw ValidationError("--sge-clusters needs \(client) on PATH: this host must be the Grid Engine's qmaster and a submit host (scripts/gridengine.sh up sets one up here)")
+        }
     }
 
     public func run() async throws {

@@ -208,7 +208,17 @@ public struct Planner: Sendable {
 
     func liveValue(_ f: DesiredField, on current: LiveResource) -> (hash: String?, shown: PlanValue) {
         guard var v = current.value(at: f.apiPath) else { return (nil, .absent) }
-        if f.comparison == .keys { v = .array((v.objectValue ?? [:]).keys.sorted().map(JSONValue.string)) }
+        if f.comparison == .keys {
+            var names = Set((v.objectValue ?? [:]).keys)
+            // An attached SGE cluster made without a master group (the console's prepaid cluster,
+            // whose master is a machine outside it): the manifest's master group is that machine.
+            let master = SGEClusterLowering.masterGroup
+            if case .value(let want) = f.value, want.arrayValue?.contains(.string(master)) == true,
+               current.value(at: [ClusterDescription.CodingKeys.sgeMasterGroup.rawValue]) == nil {
+                names.insert(master)
+            }
+            v = .array(names.sorted().map(JSONValue.string))
+        }
         if f.value.isSensitive {
             let h = hasher.secretHash(v.stringValue ?? v.canonicalString)
             return (h, .sensitive(hash: h))

@@ -277,6 +277,20 @@ public enum JobReader {
         if nodes == 0 {
             return "cluster \(cluster)\(name) has 0 nodes: task \(task.name) starts when a group's desiredCount is above 0"
         }
+        // Nodes that are real hosts starting (an SGE cluster's execution hosts under
+        // `--sge-clusters`): its tasks wait for the first to be up. An SGE cluster's master
+        // group runs no task; a plain cluster's nodes are up as soon as they exist.
+        if c.metrics.runningCount < nodes {
+            let groups = c.groups.filter { $0.key != c.sgeMasterGroup && $0.value.desiredVMCount > 0 }
+            var up = 0, workers = 0
+            for (group, g) in groups {
+                workers += g.desiredVMCount
+                up += ((try? await client.clusterVMs(of: cluster, group: group)) ?? []).filter { $0.state == .running }.count
+            }
+            if up == 0 && workers > 0 {
+                return "cluster \(cluster)\(name): none of its \(workers) node\(workers == 1 ? " is" : "s is") up yet: task \(task.name) starts when one is"
+            }
+        }
         return "task \(task.name) waits for a free slot on cluster \(cluster)\(name) (\(nodes) node\(nodes == 1 ? "" : "s"), all busy)"
     }
 

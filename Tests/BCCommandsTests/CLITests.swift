@@ -106,14 +106,6 @@ import BCTestSupport
         #expect(r.stdout.contains("4 manifests: 2 resources, 2 runs."))
     }
 
-    @Test func kindsBcplanCannotPlanYetAreLocatedErrors() throws {
-        // Before any engine is asked: a located error, exit 1.
-        let r = try Self.run("bcplan", ["examples/sge-cluster", "-no-color"])
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("examples/sge-cluster/sge-cluster.yaml:15:7: SGECluster/sge-demo: kind: bcplan cannot plan SGECluster manifests yet"),
-                "\(r.stderr)")
-    }
-
     @Test func withoutAnEngineBcplanAndBcapplySayHowToReachOne() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-noengine-\(UUID().uuidString)").path
         let env = ["BCOPS_DATA": empty, "BCOPS_ENDPOINT": "", "BCOPS_ACCESS_KEY_ID": "", "BCOPS_ACCESS_KEY_SECRET": ""]

@@ -48,6 +48,56 @@ import Testing
         #expect(jobs.map { SlurmBackend.state($0) } == [.ended(.exited(3)), .queued, .ended(.timedOut), .ended(.exited(137))])
     }
 
+    /// `sacct -c -P` as Slurm 22.05 prints it from the jobcomp file: array tasks under their raw
+    /// ids, its "Unknown type" complaints possibly mixed in, with or without the header.
+    @Test func slurmJobcompRecords() {
+        let text = """
+            JobID|JobName|State|ExitCode
+            sacct: error: Unknown type ArrayJobId: 1111
+            1113|bcops-x-2|FAILED|2:0
+            1112|bcops-x-2|COMPLETED|0:0
+            1111|bcops-x-2|CANCELLED by 0|0:9
+
+            1114|bcops-x-3|TIMEOUT|0:15
+            1115|with|bar|NODE_FAIL|0:0
+            """
+        let records = SlurmBackend.parseCompletions(text)
+        #expect(records.map(\.jobId) == ["1113", "1112", "1111", "1114", "1115"])
+        #expect(records.prefix(4).map { SlurmBackend.state($0.job) } == [.ended(.exited(2)), .ended(.exited(0)), .ended(.deleted("state CANCELLED (reason from the jobcomp file)")), .ended(.timedOut)])
+        #expect(records[4].name == "with")  // a name with `|` is not ours: never matched
+    }
+
+    /// Slurm's controller forgets an ended job MinJobAge (300 s) after its end. With the seam
+    /// that makes `scontrol` forget at once (`BCOPS_TEST_SLURM_FORGET_ENDED=1`), every end must come
+    /// from `sacct -c` through the raw ids the tasks noted: the exit codes are the real ones,
+    /// and no instance is taken as deleted outside bcops or run again.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sbatch") && getuid() == 0, "Slurm is not installed or not root"))
+    func slurmEndsTheControllerForgotComeFromTheJobcompFile() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-grid-sacct-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let engine = try Engine(dataDirectory: dir, notice: { _ in })
+        var environment = ProcessInfo.processInfo.environment
+        environment["BCOPS_TEST_SLURM_FORGET_ENDED"] = "1"
+        let executor = GridExecutor(kind: .slurm, dataDirectory: dir, objects: engine.objects, containerRuntime: nil, clientEnvironment: environment)
+        let job = try await engine.store.createJob(name: "forgotten", type: "DAG", priority: 1, description: """
+            {"Name":"forgotten","Type":"DAG","JobFailOnInstanceFail":false,"DAG":{"Tasks":{"t":{"InstanceCount":3,"MaxRetryCount":0,
+             "Parameters":{"Command":{"CommandLine":"sh -c 'exit $((BATCH_COMPUTE_DAG_INSTANCE_ID * 2))'","PackagePath":""},"StdoutRedirectPath":"","StderrRedirectPath":""}}},
+             "Dependencies":{}}}
+            """, token: nil, tasks: [(name: "t", instances: 3)])
+        let scheduler = Scheduler(engine: engine, executors: [executor])
+        let running = Task { await scheduler.run() }
+        defer { running.cancel() }
+        var row = try engine.store.job(job)
+        for _ in 0..<600 where !["Finished", "Failed"].contains(row?.state ?? "") {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            row = try engine.store.job(job)
+        }
+        let instances = try engine.store.instances(of: job, task: "t").sorted { $0.index < $1.index }
+        #expect(instances.map(\.exitCode) == [0, 2, 4], "\(instances.map { "\($0.index): \($0.state) \($0.exitCode.map(String.init) ?? "-") \($0.errorCode) \($0.errorMessage)" })")
+        #expect(instances.allSatisfy { $0.errorCode != "DeletedOutsideBcops" && $0.retryCount == 0 })
+        #expect(instances.map(\.state) == ["Finished", "Failed", "Failed"])
+    }
+
     /// A Grid Engine that does not answer (here: a qmaster port nobody listens on) fails the
     /// instances at once, with a message naming the scheduler, the command and what it said.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/qsub"), "Grid Engine's qsub is not installed"))

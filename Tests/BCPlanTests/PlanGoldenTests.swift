@@ -72,6 +72,8 @@ import Testing
         let edit = scratch.appendingPathComponent("edit")
         try FileManager.default.copyItem(at: ProcessRunner.root.appendingPathComponent(directory), to: edit)
         try Self.edit(edit.appendingPathComponent("cluster.yaml"), [("      desiredCount: 1\n", "      desiredCount: 2\n"), ("spotPriceLimit: 0.25", "spotPriceLimit: 0.5")])
+        // An SGE cluster's group resized and retyped in place (`bcc resize`, `bcc update -t`).
+        try Self.edit(edit.appendingPathComponent("sgecluster.yaml"), [("      desiredCount: 0\n      instanceType: ecs.sn1.large", "      desiredCount: 2\n      instanceType: ecs.sn1.xlarge")])
         try Self.edit(edit.appendingPathComponent("apps.yaml"), [("description: Every app field", "description: Every app field, edited"),
                                                                  ("      default: \"3\"", "      default: \"4\"")])
         _ = try check("5-update", ["-chdir", edit.path, ".", "-json"])

@@ -58,9 +58,24 @@ import Testing
         let file = dir.appendingPathComponent("sge.yaml")
         let env = engine.clientEnvironment
         func tool(_ t: String, _ args: [String]) throws -> ProcessRunner.Output { try ProcessRunner.run(ProcessRunner.product(t), args, environment: env) }
+        // Every node hostname this cluster had: what must be gone at the end (other tests'
+        // clusters on the same machine have namespaces of their own).
+        var seen: Set<String> = []
         func status() throws -> [String: Any] {
             let o = try tool("bcctl", ["sge", "status", name, "-json"])
-            return (try? JSONSerialization.jsonObject(with: Data(o.stdout.utf8))) as? [String: Any] ?? [:]
+            let s = (try? JSONSerialization.jsonObject(with: Data(o.stdout.utf8))) as? [String: Any] ?? [:]
+            for i in s["instances"] as? [[String: Any]] ?? [] { if let h = i["hostName"] as? String, !h.isEmpty { seen.insert(h) } }
+            return s
+        }
+        /// Namespaces and /etc/hosts lines that still name one of this cluster's nodes.
+        func leftovers() throws -> [String] {
+            let hosts = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? ""
+            var left = hosts.split(separator: "\n").map(String.init).filter { line in seen.contains { line.contains($0) } }
+            for ns in try Self.sh("ip netns list | cut -d' ' -f1").stdout.split(separator: "\n") {
+                let file = (try? String(contentsOfFile: "/etc/netns/\(ns)/hosts", encoding: .utf8)) ?? ""
+                if seen.contains(where: { file.contains($0) }) { left.append("netns \(ns)") }
+            }
+            return left
         }
         func settled(_ want: [String: Int]) throws -> Bool {
             let s = try status()
@@ -136,6 +151,8 @@ import Testing
         #expect(try Self.eventually(60) {
             try !Self.sh("qconf -sql").stdout.contains("\(name)-") && !Self.sh("qconf -shgrpl").stdout.contains("@\(name)-")
         })
-        #expect(try Self.eventually(30) { try Self.sh("ip netns list | grep -c bcsge || true").stdout.hasPrefix("0") })
+        #expect(!seen.isEmpty)
+        let clean = try Self.eventually(30) { try leftovers().isEmpty }
+        #expect(clean, "left behind: \((try? leftovers()) ?? [])")
     }
 }

@@ -21,6 +21,12 @@ protocol InstanceExecutor: Sendable {
     /// scheduler hands each pool to the first of its executors that says yes.
     func runs(on cluster: EngineStore.ClusterRow?) -> Bool
 
+    /// How many slots of `cluster` can take instances now, when this executor knows better than
+    /// the cluster's groups (Σ DesiredVMCount × vCPUs): a cluster whose nodes are real hosts
+    /// that start later than their VM rows exist (an SGE cluster's execution hosts). 0 holds
+    /// its tasks Waiting, as on a cluster with no nodes. nil (the default): the groups' count.
+    func slotsUp(on cluster: EngineStore.ClusterRow) -> Int?
+
     /// Acts on the commands, in order, until the task running it is cancelled (the engine stops:
     /// what runs then goes on running, for the next engine to adopt), and reports what happened
     /// to the instances handed over to `handler` as executor number `index`, in the order it
@@ -65,6 +71,7 @@ protocol InstanceExecutor: Sendable {
 }
 
 extension InstanceExecutor {
+    func slotsUp(on cluster: EngineStore.ClusterRow) -> Int? { nil }
     func logDirectory(pool: String, slot: Int?, for id: InstanceID) -> String? { logDirectory(pool: pool, slot: slot) }
 }
 
@@ -113,6 +120,9 @@ struct TaskRun: Sendable {
     var clusterEnvironment: [String: String] = [:]
     /// bcops' `Runtime: host`: an image's command runs on the host instead of in a container.
     var runsOnHost = false
+    /// The cluster's row, as the scheduler read it (nil: an AutoCluster): an executor that runs
+    /// each cluster somewhere of its own (an SGE cluster's queues) reads where from it.
+    var cluster: EngineStore.ClusterRow?
 }
 
 /// Instances of one task handed over at once.

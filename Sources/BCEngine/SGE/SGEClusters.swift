@@ -36,6 +36,8 @@ public final class SGEClusters: @unchecked Sendable {
     private var written: [String: String] = [:]  // qconf object → the file last written
     private var lastError: [String: String] = [:]
     private var queueTemplate: String?
+    /// Cluster → slots of its worker nodes that are up, for the executor (`slotsUp`).
+    let nodesUp = Locked<[String: Int]>([:])
     private let stopping = NSLock()
     private var stopRequested = false
     private var thread: Thread?
@@ -96,6 +98,8 @@ public final class SGEClusters: @unchecked Sendable {
                 node.remove()
                 state.nodes[vm] = nil
                 written = [:]
+                // Not Running until it is made again and qhost has it (the next passes).
+                try? engine.store.setClusterVM(vm, state: .starting, ipAddress: node.address, hostName: node.hostName)
                 try? engine.store.appendOperationLog(node.cluster, "node \(node.hostName) was gone after an engine restart; making it again")
             }
         }
@@ -166,11 +170,17 @@ public final class SGEClusters: @unchecked Sendable {
         }
         let byId = Dictionary(vms.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let clusterType = o[ClusterKey.instanceType.rawValue] as? String
+        var slotsPerNode: [String: Int] = [:]
         for g in workers {
             let group = groups[g] as? [String: Any] ?? [:]
             let type = group[ClusterGroupKey.instanceType.rawValue] as? String ?? clusterType ?? ""
             let slots = max(1, engine.catalog[type]?.cpu ?? 1)
-            try ensureGroup(row.name, g, slots: slots)
+            slotsPerNode[g] = slots
+            if let was = try ensureGroup(row.name, g, slots: slots) {
+                try engine.store.appendOperationLog(row.id, was == 0
+                    ? "queue \(Self.queue(row.name, g)) of group \(g): \(slots) slots per node (\(type))"
+                    : "queue \(Self.queue(row.name, g)) of group \(g): \(was) → \(slots) slots per node (instance type now \(type))")
+            }
         }
         // Leaving: drained, then removed.
         for (vm, node) in state.nodes.sorted(by: { $0.key < $1.key }) where node.cluster == row.id && (byId[vm] == nil || !workers.contains(node.group)) {
@@ -211,6 +221,8 @@ public final class SGEClusters: @unchecked Sendable {
             try engine.store.setClusterVM(vm, state: .running, ipAddress: node.address, hostName: node.hostName)
             try engine.store.appendOperationLog(row.id, "node \(node.hostName) is up in queue \(q)")
         }
+        let up = state.nodes.values.filter { $0.cluster == row.id && $0.ready && !$0.draining && workers.contains($0.group) }
+        publishSlotsUp(row.id, up.reduce(0) { $0 + (slotsPerNode[$1.group] ?? 1) })
     }
 
     /// The cluster's NAS mounts: `nas://server:/path` → `<nasRoot>/server/path` bound at the destination.
@@ -231,7 +243,10 @@ public final class SGEClusters: @unchecked Sendable {
 
     // MARK: qconf objects
 
-    func ensureGroup(_ cluster: String, _ group: String, slots: Int) throws {
+    /// Makes the group's host group and queue exist, with `slots` per node. Returns the slots
+    /// the queue had when its slots changed (0 when it is new); nil when they did not.
+    @discardableResult
+    func ensureGroup(_ cluster: String, _ group: String, slots: Int) throws -> Int? {
         try writeHostGroup(cluster, group, cluster: nil)
         let q = Self.queue(cluster, group)
         if queueTemplate == nil { queueTemplate = try GridEngineTool.must(["qconf", "-sq", "all.q"]) }
@@ -249,9 +264,15 @@ public final class SGEClusters: @unchecked Sendable {
             }
         }
         let file = lines.joined(separator: "\n")
-        guard written[q] != file || !GridEngineTool.succeeds(["qconf", "-sq", q]) else { return }
+        let current = try? GridEngineTool.run(["qconf", "-sq", q])
+        guard written[q] != file || current?.status != 0 else { return nil }
+        // The slots it had: `slots` is a plain number in our queues (no per-host list).
+        let had = current?.status == 0
+            ? current!.stdout.split(separator: "\n").first { $0.hasPrefix("slots ") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
+            : 0
         try GridEngineTool.upsert(show: "-sq", add: "-Aq", modify: "-Mq", object: q, file: file)
         written[q] = file
+        return had == slots ? nil : had
     }
 
     /// The host group with the group's nodes (those not leaving); NONE when it has none.
@@ -320,6 +341,7 @@ public final class SGEClusters: @unchecked Sendable {
         }
         state.clusters[id] = nil
         lastError[id] = nil
+        publishSlotsUp(id, nil)
         save()
         log("sge: cluster \(realised.name) (\(id)) deleted: \(nodes.count) worker node(s) stopped, then queues and host groups removed; the master (the shared qmaster) released")
     }

@@ -32,7 +32,9 @@ extension Scheduler {
             let executor = executors[pool.executor]
             let counted = executor.capacity == .countedByScheduler
             var used = slotsInUse[poolName, default: []]
-            var free = counted ? pool.capacity - used.count : Scheduler.backendBatch
+            // A backend that queues gets every runnable instance, but only once the pool has a
+            // node up: on a cluster with none (no nodes, or nodes not up yet) they stay Waiting.
+            var free = counted ? pool.capacity - used.count : (pool.capacity > 0 ? Scheduler.backendBatch : 0)
             guard free > 0 else { continue }
             let key = "\(t.jobId)/\(t.task)"
             var ahead = readAhead[key] ?? []
@@ -202,7 +204,7 @@ extension Scheduler {
     func taskRun(_ planned: TaskPlan, pool name: String, _ pool: Pool) -> TaskRun {
         var task = planned
         for m in pool.inputs where !task.inputs.contains(where: { $0.destination == m.destination }) { task.inputs.append(m) }
-        return TaskRun(plan: task, pool: name, clusterEnvironment: pool.environment, runsOnHost: pool.host)
+        return TaskRun(plan: task, pool: name, clusterEnvironment: pool.environment, runsOnHost: pool.host, cluster: pool.cluster)
     }
 
     /// Fails a job the scheduler cannot place, saying why, and ends what of it still runs.

@@ -13,6 +13,8 @@ extension Scheduler {
         var inputs: [TaskPlan.Mapping] = []
         /// Index in `executors` of the one that runs the pool's instances.
         var executor: Int
+        /// The cluster's row (nil: an AutoCluster), handed to the executor with each task.
+        var cluster: EngineStore.ClusterRow?
     }
 
     enum PoolLookup {
@@ -40,8 +42,9 @@ extension Scheduler {
             retryLater()
             return .unreadable
         }
-        let pool = Pool(capacity: slots(of: cluster), host: Scheduler.runsOnHost(cluster), environment: Scheduler.environment(of: cluster),
-                        inputs: Scheduler.mappings(of: cluster), executor: executor(for: cluster))
+        let chosen = executor(for: cluster)
+        let pool = Pool(capacity: executors[chosen].slotsUp(on: cluster) ?? slots(of: cluster), host: Scheduler.runsOnHost(cluster),
+                        environment: Scheduler.environment(of: cluster), inputs: Scheduler.mappings(of: cluster), executor: chosen, cluster: cluster)
         pools[name] = pool
         return .found(name, pool)
     }

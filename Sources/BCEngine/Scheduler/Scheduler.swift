@@ -65,7 +65,11 @@ public actor Scheduler: ExecutorEventHandler {
         var flight: Flight
     }
 
-    public init(engine: Engine, logger: Logger, stopGrace: Duration = EngineLimits.defaultStopGrace, executor: ExecutorChoice = .local) {
+    /// `executor` runs every cluster's tasks, except, with `sgeClusters` (`--sge-clusters`),
+    /// those of the clusters realised on Grid Engine: an executor of their own submits those
+    /// into each cluster's queues, so they run on its nodes.
+    public init(engine: Engine, logger: Logger, stopGrace: Duration = EngineLimits.defaultStopGrace, executor: ExecutorChoice = .local,
+                sgeClusters: SGEClusters? = nil) {
         let chosen: any InstanceExecutor
         switch executor {
         case .local:
@@ -75,7 +79,13 @@ public actor Scheduler: ExecutorEventHandler {
         case .slurm(let partition):
             chosen = GridExecutor(kind: .slurm, dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger, queue: partition)
         }
-        self.init(engine: engine, executors: [chosen], logger: logger, stopGrace: stopGrace)
+        var executors: [any InstanceExecutor] = [chosen]
+        if let sge = sgeClusters {
+            executors.insert(GridExecutor(kind: .gridengine, dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger,
+                                          scope: "sge-clusters", clusterQueues: SGEClusters.queues(of:),
+                                          clusterSlotsUp: { [sge] in sge.slotsUp($0.id) }), at: 0)
+        }
+        self.init(engine: engine, executors: executors, logger: logger, stopGrace: stopGrace)
     }
 
     init(engine: Engine, executors: [any InstanceExecutor], logger: Logger = Logger(label: "bcops.engine"),

@@ -357,7 +357,7 @@ public struct Applier: Sendable {
             let workers = wanted.filter { $0.key != SGEClusterLowering.masterGroup }
             let liveWorkers = Set(live.groups.keys).subtracting([master])
             guard liveWorkers == Set(workers.keys) else {
-                throw Ownership.Refused(description: "\(id) has the worker groups \(liveWorkers.sorted().joined(separator: ", ")), the manifest \(workers.keys.sorted().joined(separator: ", ")): an SGE cluster's groups cannot change, so attach needs the same groups")
+                throw Ownership.Refused(description: "spec.attach: \(id) has the worker groups \(liveWorkers.sorted().joined(separator: ", ")), the manifest \(workers.keys.sorted().joined(separator: ", ")): an SGE cluster's groups cannot change, so attach needs the same groups")
             }
             try await Ownership.adopt(d.address, id: id, workspace: plan.workspace, client: client)
             let modify = ClusterModification(groups: workers.mapValues(ClusterModification.Group.init), labels: labels)
@@ -382,7 +382,12 @@ public struct Applier: Sendable {
             try await journaled(d.address, .update, Self.call(Routes.modifyApp, id)) { try await client.modifyApp(id, body) }
         case .clusters:
             // ModifyCluster takes group counts, instance types and spot settings, plus bcops' labels.
-            let groups = try body.decoded(as: ClusterDescription.self).groups ?? [:]
+            var groups = try body.decoded(as: ClusterDescription.self).groups ?? [:]
+            if d.fixed[SGEClusterLowering.attachKey] != nil, groups[SGEClusterLowering.masterGroup] != nil {
+                // Attached: a cluster made without a master group (its master is outside) gets only its own groups.
+                let live = try await client.cluster(id)
+                if live.groups[SGEClusterLowering.masterGroup] == nil { groups[SGEClusterLowering.masterGroup] = nil }
+            }
             let modify = ClusterModification(groups: groups.mapValues(ClusterModification.Group.init), labels: labels)
             try await journaled(d.address, .update, Self.call(Routes.modifyCluster, id)) {
                 try await client.modifyCluster(id, JSONValue(encoding: modify))

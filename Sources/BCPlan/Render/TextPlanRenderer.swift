@@ -78,7 +78,8 @@ public struct TextPlanRenderer: Sendable {
     func header(_ c: ResourceChange) -> String {
         let a = style.bold(c.address.description)
         switch c.action {
-        case .create: return "  # \(a) will be created\n"
+        // A create's reason is an attach's ("will adopt cls-… (attach), then make its groups match").
+        case .create: return "  # \(a) \(c.reason ?? "will be created")\n"
         case .update: return "  # \(a) will be updated in-place\n"
         case .delete: return "  # \(a) will be destroyed\n" + (c.reason.map { "  # (\($0))\n" } ?? "")
         case .replace: return "  # \(a) \(c.reason ?? "must be replaced")\n"

@@ -35,6 +35,17 @@ protocol GridBackend: Actor {
     /// again to learn the ends it missed.
     func cursor() async -> Int64
     func rewind(to cursor: Int64) async
+
+    /// How tasks of an array ended that `observe` no longer knows, from the scheduler's records
+    /// of ended jobs: Slurm's controller forgets a job `MinJobAge` after its end, its jobcomp
+    /// file (`sacct -c`) does not. `directory` is the array's, where each task noted the
+    /// scheduler's own id for it (`array.sh`). Tasks it has no record of are absent.
+    func recordedEnds(_ arrayId: String, name: String, directory: String, tasks: [Int]) async throws(GridError) -> [Int: GridEnd]
+}
+
+extension GridBackend {
+    /// Grid Engine: `observe` reads the accounting file already, which keeps every end.
+    func recordedEnds(_ arrayId: String, name: String, directory: String, tasks: [Int]) async throws(GridError) -> [Int: GridEnd] { [:] }
 }
 
 /// One array job to submit.

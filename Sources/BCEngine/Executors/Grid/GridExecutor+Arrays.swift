@@ -124,17 +124,25 @@ extension GridExecutor {
         /// Starts a look when arrays are out, none is under way, and the last was a poll interval ago.
         func pollIfDue() {
             guard polling == nil else { return }
-            let ids = Set(arrays.values.filter { $0.ended.count < $0.manifest.instances.count }.compactMap(\.manifest.arrayId))
+            let out = arrays.values.filter { $0.ended.count < $0.manifest.instances.count && $0.manifest.arrayId != nil }
+            let ids = Set(out.compactMap(\.manifest.arrayId))
             guard !ids.isEmpty else { return }
-            let wait = max(.zero, executor.pollInterval - (ContinuousClock.now - lastPoll))
             let executor = self.executor
+            // What a look may have to ask the scheduler's records about: tasks out, by array.
+            var pending: [PendingTasks] = []
+            for a in out {
+                pending.append(PendingTasks(arrayId: a.manifest.arrayId!, name: a.manifest.name, directory: executor.arraysDirectory + "/" + a.manifest.name,
+                                            tasks: a.taskNumbers.filter { !a.ended.contains($0) && a.prepared[$0] != nil }))
+            }
+            let looking = pending
+            let wait = max(.zero, executor.pollInterval - (ContinuousClock.now - lastPoll))
             polling = Task.detached {
                 guard (try? await Task.sleep(for: wait)) != nil else { return }
-                let result: Result<[String: [Int: GridTaskState]], GridError>
-                do throws(GridError) { result = .success(try await executor.backend.observe(ids)) } catch { result = .failure(error) }
+                let result = await GridExecutor.look(executor.backend, ids, looking)
                 executor.commands.send(.observed(ids, result))
             }
         }
+
 
         func observed(_ ids: Set<String>, _ result: Result<[String: [Int: GridTaskState]], GridError>) {
             polling = nil
@@ -253,5 +261,26 @@ extension GridExecutor {
     func deletedMessage(_ array: Tracked, _ task: Int, detail: String) -> String {
         "\(backend.scheduler) job \(array.manifest.arrayId ?? "?") task \(task) (array \(array.manifest.name)) was deleted outside bcops "
             + "(\(backend.deleteCommand)): \(detail)"
+    }
+}
+
+/// Tasks of an array still out, as a look at the scheduler may have to ask its records about them.
+struct PendingTasks: Sendable { var arrayId: String; var name: String; var directory: String; var tasks: [Int] }
+
+extension GridExecutor {
+    /// The scheduler's view of the arrays, plus the ends of tasks that view no longer has, from
+    /// its records of ended jobs (Slurm's controller forgets a job MinJobAge after its end: an
+    /// engine that was down longer reads it from `sacct -c`).
+    static func look(_ backend: any GridBackend, _ ids: Set<String>, _ pending: [PendingTasks]) async -> Result<[String: [Int: GridTaskState]], GridError> {
+        var states: [String: [Int: GridTaskState]]
+        do { states = try await backend.observe(ids) } catch { return .failure(error) }
+        for p in pending {
+            let unknown = p.tasks.filter { states[p.arrayId]?[$0] == nil }
+            guard !unknown.isEmpty else { continue }
+            let ends: [Int: GridEnd]
+            do { ends = try await backend.recordedEnds(p.arrayId, name: p.name, directory: p.directory, tasks: unknown) } catch { return .failure(error) }
+            for task in ends.keys.sorted() { states[p.arrayId, default: [:]][task] = .ended(ends[task]!) }
+        }
+        return .success(states)
     }
 }

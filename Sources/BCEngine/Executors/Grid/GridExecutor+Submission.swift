@@ -40,6 +40,8 @@ extension GridExecutor {
         let text = """
             #!/bin/sh
             # bcops array \(manifest.name): task number n runs task.n.sh (instance \(manifest.jobId)/\(manifest.task)/<index in array.json>)
+            # Slurm: the task's own job id, which `sacct -c` knows it by (SlurmBackend.recordedEnds).
+            [ -z "$SLURM_JOB_ID" ] || echo "$SLURM_JOB_ID" >\(LocalExecutor.shellQuote(dir))/slurm.$SLURM_ARRAY_TASK_ID.jobid
             exec /bin/sh \(LocalExecutor.shellQuote(dir))/task.${SGE_TASK_ID:-$SLURM_ARRAY_TASK_ID}.sh
 
             """
@@ -51,7 +53,7 @@ extension GridExecutor {
         }
         do throws(GridError) {
             let id = try await backend.submit(GridArraySubmission(name: manifest.name, script: arrayScript, count: manifest.instances.count,
-                                                                  directory: dir, timeoutSeconds: run.plan.timeout, queue: queue))
+                                                                  directory: dir, timeoutSeconds: run.plan.timeout, queue: queue(for: run)))
             manifest.arrayId = id
             // Lost: a restart finds the array by its name instead.
             try? write(manifest)

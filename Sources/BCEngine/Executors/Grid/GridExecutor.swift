@@ -49,6 +49,17 @@ final class GridExecutor: InstanceExecutor, InstancePreparing {
     let toolsDirectory: String? = LocalExecutor.executableDirectory()
     /// The Grid Engine queue or Slurm partition; nil: the scheduler's default.
     let queue: String?
+    /// Set when this executor runs only some clusters (`--sge-clusters`: those realised on Grid
+    /// Engine): a cluster's queue list (`qsub -q a.q,b.q`), read from its row; nil for a
+    /// cluster it does not run. Unset: it runs every cluster, into `queue`.
+    let clusterQueues: (@Sendable (EngineStore.ClusterRow) -> String?)?
+    /// Set with `clusterQueues`: how many slots of a cluster's nodes are up now (see
+    /// `InstanceExecutor.slotsUp(on:)`).
+    let clusterSlotsUp: (@Sendable (EngineStore.ClusterRow) -> Int?)?
+    /// Where its arrays, instances and sequence are: `DATA/grid`, or `DATA/grid/<scope>` for an
+    /// executor of its own (the SGE clusters' next to the main one), whose arrays are named
+    /// with a prefix of their own, so neither adopts nor ends the other's after a restart.
+    let gridDirectory: String
     /// How often the scheduler is asked how the arrays stand while any are out. One second:
     /// Grid Engine schedules once a second (`schedule_interval` in the setup), and Slurm's
     /// controller starts jobs on a one-second tick, so asking more often learns nothing sooner.
@@ -90,27 +101,43 @@ final class GridExecutor: InstanceExecutor, InstancePreparing {
     enum Kind: String, Sendable { case gridengine, slurm }
 
     init(kind: Kind, dataDirectory: String, objects: ObjectStore, logger: Logger = Logger(label: "bcops.engine"), queue: String? = nil,
+         scope: String? = nil, clusterQueues: (@Sendable (EngineStore.ClusterRow) -> String?)? = nil,
+         clusterSlotsUp: (@Sendable (EngineStore.ClusterRow) -> Int?)? = nil,
          pollInterval: Duration = .seconds(1), unreachableLimit: TimeInterval = 60,
          containerRuntime: String? = LocalExecutor.findContainerRuntime(), clientEnvironment: [String: String]? = nil) {
         self.dataDirectory = dataDirectory
         self.objects = objects
         self.logger = logger
         self.queue = queue
+        self.clusterQueues = clusterQueues
+        self.clusterSlotsUp = clusterSlotsUp
+        gridDirectory = dataDirectory + "/grid" + (scope.map { "/" + $0 } ?? "")
         self.pollInterval = pollInterval
         self.unreachableLimit = unreachableLimit
         self.containerRuntime = containerRuntime
         var hash: UInt32 = 2_166_136_261  // FNV-1a: stable across runs, unlike Hasher
-        for byte in dataDirectory.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        for byte in (dataDirectory + (scope.map { "#" + $0 } ?? "")).utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         prefix = "bcops-" + String(hash, radix: 16) + "-"
         switch kind {
         case .gridengine: backend = GridEngineBackend(prefix: prefix, environment: clientEnvironment)
         case .slurm: backend = SlurmBackend(environment: clientEnvironment)
         }
-        let last = (try? String(contentsOfFile: dataDirectory + "/grid/sequence", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let last = (try? String(contentsOfFile: gridDirectory + "/sequence", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         sequence = Locked(last ?? 0)
     }
 
-    func runs(on cluster: EngineStore.ClusterRow?) -> Bool { true }
+    func runs(on cluster: EngineStore.ClusterRow?) -> Bool {
+        guard let clusterQueues else { return true }
+        return cluster.flatMap(clusterQueues) != nil
+    }
+
+    func slotsUp(on cluster: EngineStore.ClusterRow) -> Int? { clusterSlotsUp?(cluster) }
+
+    /// The queue (or partition) a task's array goes to: its cluster's, or the engine's.
+    func queue(for run: TaskRun) -> String? {
+        guard let clusterQueues else { return queue }
+        return run.cluster.flatMap(clusterQueues) ?? queue
+    }
     func submit(_ batch: InstanceBatch) { commands.send(.submit(batch)) }
     func cancel(jobId: String) { commands.send(.cancel(jobId: jobId)) }
     func endsRecorded(_ instances: [Placement]) { commands.send(.forget(instances)) }
@@ -122,30 +149,30 @@ final class GridExecutor: InstanceExecutor, InstancePreparing {
     /// Not used: every instance has a directory of its own (`logDirectory(pool:slot:for:)`).
     func logDirectory(pool: String, slot: Int?) -> String? { nil }
 
-    /// `DATA/grid/instances/<job>.<task>.<index>`: instances of an array run at once, each in
+    /// `DATA/grid[/<scope>]/instances/<job>.<task>.<index>`: instances of an array run at once, each in
     /// its own directory (working directory, stdout, stderr), kept across its retries.
     func logDirectory(pool: String, slot: Int?, for id: InstanceID) -> String? {
         instanceDirectory(id)
     }
 
     func instanceDirectory(_ id: InstanceID) -> String {
-        dataDirectory + "/grid/instances/" + GridExecutor.safe("\(id.jobId).\(id.task).\(id.index)")
+        gridDirectory + "/instances/" + GridExecutor.safe("\(id.jobId).\(id.task).\(id.index)")
     }
 
-    var arraysDirectory: String { dataDirectory + "/grid/arrays" }
+    var arraysDirectory: String { gridDirectory + "/arrays" }
 
     /// A name part the schedulers accept (Grid Engine refuses `/`, `:`, `@`, `*`, `?` and more).
     static func safe(_ s: String) -> String {
         String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
     }
 
-    /// The next array's name; the counter is kept in `DATA/grid/sequence`, so names never repeat.
+    /// The next array's name; the counter is kept in `DATA/grid[/<scope>]/sequence`, so names never repeat.
     func nextName(_ id: InstanceID) -> String {
         let n = sequence.withLock { n -> Int in
             n += 1
-            try? FileManager.default.createDirectory(atPath: dataDirectory + "/grid", withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(atPath: gridDirectory, withIntermediateDirectories: true)
             // Lost: a later restart may reuse a number, which the manifest of that name, if any, is removed for.
-            try? String(n).write(toFile: dataDirectory + "/grid/sequence", atomically: true, encoding: .utf8)
+            try? String(n).write(toFile: gridDirectory + "/sequence", atomically: true, encoding: .utf8)
             return n
         }
         return prefix + String(n) + "-" + GridExecutor.safe(id.jobId) + "-" + GridExecutor.safe(id.task)

@@ -4,16 +4,27 @@ import Foundation
 ///
 /// `scontrol -o show job` gives every job the controller knows, one line each, with its state
 /// and exit code, ended ones included for `MinJobAge` (300 s in the setup): one command per
-/// look for states and ends alike. Without slurmdbd, `sacct` knows nothing, and `sacct -c` (the
-/// jobcomp file) lists array tasks under raw job ids only; a restarted engine that was down for
-/// longer than MinJobAge runs the instances whose ends it missed again.
+/// look for states and ends alike. Without slurmdbd, `sacct` knows nothing; `sacct -c` reads
+/// the jobcomp file (`JobCompType=jobcomp/filetxt`), which keeps every end but lists an array's
+/// tasks under their raw job ids only (it does not know the file's `ArrayJobId`/`ArrayTaskId`
+/// and says so on stderr). So each task notes its raw id (`SLURM_JOB_ID`) in the array's
+/// directory as it starts (`slurm.<task>.jobid`, written by `array.sh`), and an end the
+/// controller has forgotten (an engine down for longer than MinJobAge) is read from `sacct -c`
+/// by that id, checked against the array's name (`recordedEnds`).
 actor SlurmBackend: GridBackend {
     nonisolated let scheduler = "Slurm"
     nonisolated let deleteCommand = "scancel"
     /// The clients' environment; nil: the engine's.
     let environment: [String: String]?
+    /// A test seam: with `BCOPS_TEST_SLURM_FORGET_ENDED=1` in the clients' environment, ended
+    /// jobs are left out of `scontrol`'s answers, as the controller does MinJobAge (300 s) after
+    /// an end; their ends can then only come from `sacct -c`.
+    let forgetsEnded: Bool
 
-    init(environment: [String: String]? = nil) { self.environment = environment }
+    init(environment: [String: String]? = nil) {
+        self.environment = environment
+        forgetsEnded = environment?["BCOPS_TEST_SLURM_FORGET_ENDED"] == "1"
+    }
 
     func submit(_ array: GridArraySubmission) async throws(GridError) -> String {
         var args = ["sbatch", "--parsable", "--array=1-\(array.count)", "--job-name=\(array.name)", "--chdir=\(array.directory)",
@@ -65,7 +76,56 @@ actor SlurmBackend: GridBackend {
 
     private func jobs() async throws(GridError) -> [Job] {
         let out = try await GridCommand.run(scheduler, ["scontrol", "-o", "show", "job"], environment: environment)
-        return SlurmBackend.parse(out)
+        let jobs = SlurmBackend.parse(out)
+        guard forgetsEnded else { return jobs }
+        return jobs.filter { if case .ended? = SlurmBackend.state($0) { false } else { true } }
+    }
+
+    func recordedEnds(_ arrayId: String, name: String, directory: String, tasks: [Int]) async throws(GridError) -> [Int: GridEnd] {
+        // Only tasks that started have a raw id (and a record); a task whose file is missing is left to the caller.
+        var taskOf: [String: Int] = [:]
+        for task in tasks {
+            guard let text = try? String(contentsOfFile: "\(directory)/slurm.\(task).jobid", encoding: .utf8) else { continue }
+            let raw = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !raw.isEmpty, raw.allSatisfy(\.isNumber) { taskOf[raw] = task }
+        }
+        guard !taskOf.isEmpty else { return [:] }
+        // From the epoch: sacct's default window starts at midnight. Its stderr ("Unknown type
+        // ArrayJobId: …", one line per array task in the file) is not an error; it exits 0.
+        let out = try await GridCommand.run(scheduler, ["sacct", "-c", "-P", "-n", "-S", "1970-01-01T00:00:00", "-o", "jobid,jobname,state,exitcode",
+                                                        "-j", taskOf.keys.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }.joined(separator: ",")],
+                                            environment: environment)
+        var ends: [Int: GridEnd] = [:]
+        for record in SlurmBackend.parseCompletions(out) {
+            // The name guards against a raw id Slurm gave out again (its counter restarts with a new state directory).
+            guard record.name == name, let task = taskOf[record.jobId], case .ended(let end)? = SlurmBackend.state(record.job) else { continue }
+            ends[task] = end
+        }
+        return ends
+    }
+
+    /// A line of `sacct -c -P -o jobid,jobname,state,exitcode`: the raw job id (an array task's
+    /// own, not `<array>_<task>`), its name, its end state and `code:signal`.
+    struct Completion: Equatable {
+        var jobId: String
+        var name: String
+        var state: String
+        var exitCode: String
+        /// As `state(_:)` reads it; `CANCELLED by 0` is `CANCELLED`.
+        var job: Job {
+            Job(arrayId: jobId, tasks: [], name: name, state: String(state.split(separator: " ").first ?? ""), reason: "from the jobcomp file", exitCode: exitCode)
+        }
+    }
+
+    /// Parses `sacct -c -P` output: `|`-separated, with or without its header line; lines that are
+    /// not records (stderr mixed in, blank lines) are skipped. A job id may read `4_2` when a
+    /// future sacct learns array ids: its raw form is kept as it is.
+    static func parseCompletions(_ text: String) -> [Completion] {
+        text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard f.count >= 4, let first = f[0].first, first.isNumber else { return nil }
+            return Completion(jobId: f[0], name: f[1], state: f[2], exitCode: f[3])
+        }
     }
 
     /// One record per line, `Key=Value` words. An array's queued tasks share one record
