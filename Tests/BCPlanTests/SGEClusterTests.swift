@@ -70,10 +70,13 @@ import Testing
         /// Namespaces and /etc/hosts lines that still name one of this cluster's nodes.
         func leftovers() throws -> [String] {
             let hosts = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? ""
-            var left = hosts.split(separator: "\n").map(String.init).filter { line in seen.contains { line.contains($0) } }
+            // A node's own hostname, as a whole field (a node not up yet reports this host's name).
+            let nodes = seen.subtracting([ProcessInfo.processInfo.hostName, "localhost"])
+            func names(_ line: Substring) -> Bool { line.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains { nodes.contains(String($0)) } }
+            var left = hosts.split(separator: "\n").filter(names).map(String.init)
             for ns in try Self.sh("ip netns list | cut -d' ' -f1").stdout.split(separator: "\n") {
                 let file = (try? String(contentsOfFile: "/etc/netns/\(ns)/hosts", encoding: .utf8)) ?? ""
-                if seen.contains(where: { file.contains($0) }) { left.append("netns \(ns)") }
+                if file.split(separator: "\n").contains(where: names) { left.append("netns \(ns)") }
             }
             return left
         }
