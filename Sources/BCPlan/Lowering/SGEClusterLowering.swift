@@ -28,20 +28,7 @@ enum SGEClusterLowering {
         r.keys("groups", [groups], Array(spec.groups.keys) + [masterGroup], rule: .replace)
         r.set("master.instanceType", [groups, masterGroup, GroupKey.instanceType.rawValue], spec.master.instanceType, rule: .inPlace)
         r.set("master.imageId", [groups, masterGroup, GroupKey.imageId.rawValue], spec.master.imageId)
-        for (g, group) in spec.groups.sorted(by: { $0.key < $1.key }) {
-            let base = "groups.\(g)"
-            r.set("\(base).desiredCount", [groups, g, GroupKey.desiredVMCount.rawValue], group.desiredCount, rule: .inPlace)
-            r.set("\(base).instanceType", [groups, g, GroupKey.instanceType.rawValue], group.instanceType, rule: .inPlace)
-            r.set("\(base).resourceType", [groups, g, GroupKey.resourceType.rawValue], group.resourceType?.rawValue)
-            r.set("\(base).spotStrategy", [groups, g, GroupKey.spotStrategy.rawValue], group.spotStrategy?.rawValue, rule: .inPlace)
-            r.set("\(base).spotPriceLimit", [groups, g, GroupKey.spotPriceLimit.rawValue], group.spotPriceLimit, rule: .inPlace)
-            r.set("\(base).imageId", [groups, g, GroupKey.imageId.rawValue], group.imageId)
-            r.set("\(base).hostnamePrefix", [groups, g, GroupKey.hostnamePrefix.rawValue], group.hostnamePrefix)
-        }
-        let configs = Key.configs.rawValue
-        r.set("mounts", [configs, ConfigsKey.mounts.rawValue], APIShapes.json(APIShapes.mounts(spec.mounts)))
-        r.set("disks", [configs, ConfigsKey.disks.rawValue], APIShapes.json(APIShapes.disks(spec.disks)))
-        r.set("vpc", [configs, ConfigsKey.networks.rawValue], APIShapes.json(APIShapes.networks(spec.vpc)))
+        ClusterLowering.recordGroupsAndConfigs(&r, groups: spec.groups, mounts: spec.mounts, disks: spec.disks, vpc: spec.vpc)
         // The seed's prepaid cluster: every worker learns its master from these two variables.
         var env = spec.env ?? [:]
         if let h = spec.master.hostname { env["SGE_MASTER_HOST_NAME"] = .literal(h) }
