@@ -57,7 +57,7 @@ let package = Package(
         ]),
         // `bcctl engine …`: kept apart so bcplan and bcapply do not link the server.
         .target(name: "BCEngineCommands", dependencies: [
-            "BCAPI", "BCEngine", "BCCommands", "BCController", "BCClient", "BCGit", "BCModel",
+            "BCAPI", "BCEngine", "BCCommands", "BCController", "BCClient", "BCDashboard", "BCGit", "BCModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -72,6 +72,14 @@ let package = Package(
         .target(name: "BCController", dependencies: [
             "BCModel", "BCManifest", "BCAPI", "BCClient", "BCPlan", "BCGit", "BCRenderClient",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The web dashboard (issue 17): read-only server-rendered pages at /ui/, reading live state
+        // through BCClient only. Plain Swift string building with one escaping function (HTML.esc).
+        .target(name: "BCDashboard", dependencies: [
+            "BCAPI", "BCClient", "BCRenderClient",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command implementations the three executables share.
@@ -101,6 +109,7 @@ let package = Package(
         .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCManifest", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCControllerTests", dependencies: ["BCController", "BCClient", "BCModel", "BCTestSupport"]),
+        .testTarget(name: "BCDashboardTests", dependencies: ["BCDashboard", "BCClient", "BCTestSupport"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest", "BCTestSupport"]),
     ]
 )

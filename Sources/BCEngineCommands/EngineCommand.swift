@@ -1,6 +1,8 @@
 import ArgumentParser
 import BCAPI
+import BCClient
 import BCCommands
+import BCDashboard
 import BCEngine
 import Foundation
 import Logging
@@ -29,6 +31,10 @@ public struct EngineServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Address to listen on, HOST:PORT.")
     public var listen = "127.0.0.1:9411"
+
+    @Option(name: .customLong("ui-listen"),
+            help: "Also serve the read-only web dashboard at /ui/ on this address, HOST:PORT (off by default; loopback unless --allow-remote).")
+    public var uiListen: String?
 
     @Option(name: .customLong("oss-root"), help: "Where oss://bucket/key objects live (default: $BCOPS_OSS_ROOT or DATA/oss).")
     public var ossRoot: String?
@@ -98,6 +104,17 @@ public struct EngineServeCommand: AsyncParsableCommand {
         if !loopback && !allowRemote {
             throw ValidationError("refusing to listen on \(host): the engine listens on loopback unless --allow-remote is given")
         }
+        var ui: (host: String, port: Int)?
+        if let uiListen {
+            guard let c = uiListen.lastIndex(of: ":"), let p = Int(uiListen[uiListen.index(after: c)...]), (0...65535).contains(p) else {
+                throw ValidationError("--ui-listen must be HOST:PORT, got \(uiListen)")
+            }
+            let h = String(uiListen[..<c])
+            if !ListenAddress.isLoopback(h) && !allowRemote {
+                throw ValidationError("refusing to listen on \(h): the dashboard listens on loopback unless --allow-remote is given")
+            }
+            ui = (h, p)
+        }
         let dir = data ?? Engine.defaultDataDirectory
         // One engine per data directory: a second one refuses, naming the first.
         let served = try ServedDirectory.take(dir)
@@ -108,17 +125,28 @@ public struct EngineServeCommand: AsyncParsableCommand {
         let credentialsPath = dir + "/" + Credentials.fileName
         print(created ? "created access key \(engine.credentials.accessKeyId) in \(credentialsPath) (mode 0600)"
                       : "access key \(engine.credentials.accessKeyId) from \(credentialsPath)")
+        let dashboard = DashboardTask()
+        defer { dashboard.cancel() }
         do {
             try await APIServer.run(engine: engine, host: host, port: port, logger: logger,
                                     drain: .milliseconds(Int64(drainTimeout.seconds * 1000)),
                                     limits: EngineLimits(maxInstancesPerJob: maxInstancesPerJob, idleTimeoutSeconds: max(1, Int(idleTimeout.seconds)),
                                                          maxConnections: max(1, maxConnections),
                                                          stopGrace: .milliseconds(Int64(max(0, stopGrace.seconds) * 1000))),
-                                    executor: executorChoice, sgeClusters: sgeClusters) { bound in
+                                    executor: executorChoice, sgeClusters: sgeClusters) { [ui, logger] bound in
                 // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
                 served.listening(at: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")
                 print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")
                 fflush(nil)
+                if let ui {
+                    // The dashboard reads the engine through the API, signed with the engine's own key.
+                    let apiHost: String = switch host {
+                    case "localhost", "0.0.0.0", "": "127.0.0.1"
+                    case "::", "[::]": "[::1]"
+                    default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+                    }
+                    dashboard.start(endpoint: "http://\(apiHost):\(bound)", credentials: engine.credentials, host: ui.host, port: ui.port, logger: logger)
+                }
             }
         } catch where served.address == nil {
             printError("Error: " + ListenFailure.message(error, host: host, port: port, flag: "--listen"))
@@ -126,6 +154,34 @@ public struct EngineServeCommand: AsyncParsableCommand {
         }
         served.stopped()
     }
+}
+
+/// The dashboard's listener, a second Hummingbird application in the engine's process.
+final class DashboardTask: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+
+    func start(endpoint: String, credentials: Credentials, host: String, port: Int, logger: Logger) {
+        let t = Task {
+            do {
+                let configuration = try ClientConfiguration(endpoint: endpoint, accessKeyId: credentials.accessKeyId,
+                                                            accessKeySecret: credentials.accessKeySecret)
+                let client = BatchComputeClient(configuration, maxConnections: 8)
+                try await Dashboard.run(client: client, host: host, port: port, logger: logger) { bound in
+                    print("bcops dashboard listening on http://\(host):\(bound)/ui/ (read-only)")
+                    fflush(nil)
+                }
+            } catch {
+                // On stdout too, where the "listening on" lines are, so whoever waits for one learns it will not come.
+                print("bcops dashboard not started: could not listen on \(host):\(port): \(error)")
+                fflush(nil)
+                printError("Error: the dashboard could not listen on \(host):\(port): \(error)")
+            }
+        }
+        lock.withLock { task = t }
+    }
+
+    func cancel() { lock.withLock { task?.cancel() } }
 }
 
 extension EngineServeCommand {

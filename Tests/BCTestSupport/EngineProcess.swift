@@ -14,6 +14,23 @@ public final class EngineProcess: @unchecked Sendable {
 
     public static func binary(_ name: String) -> String { ProcessRunner.product(name) }
 
+    /// The engine's stdout, read up to its "listening on" line (more with `waitForOutput`).
+    public private(set) var output = ""
+    private let outPipe = Pipe()
+
+    /// Reads the engine's stdout until it holds one of `texts` (e.g. the end of the dashboard's
+    /// "listening on" line, or its "not started" line), or the engine closes it; returns all of
+    /// it read so far. (A read blocks until the engine writes: wait only for what it will print.)
+    public func waitForOutput(containing texts: String..., seconds: Double = 10) -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !texts.contains(where: output.contains) && Date() < deadline {
+            let chunk = outPipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += String(decoding: chunk, as: UTF8.self)
+        }
+        return output
+    }
+
     /// The engine's log (stderr), when `logFile` was given.
     public let logFile: String?
 
@@ -22,7 +39,7 @@ public final class EngineProcess: @unchecked Sendable {
         self.logFile = logFile
         process.executableURL = URL(fileURLWithPath: EngineProcess.binary("bcctl"))
         process.arguments = ["engine", "serve", "--data", self.dataDirectory, "--listen", listen] + arguments
-        let out = Pipe()
+        let out = outPipe
         process.standardOutput = out
         if let logFile {
             FileManager.default.createFile(atPath: logFile, contents: nil)
@@ -43,6 +60,7 @@ public final class EngineProcess: @unchecked Sendable {
                 if let p = Int(digits), text[r.upperBound...].dropFirst(digits.count).first != nil { port = p; break }
             }
         }
+        output = text
         guard port > 0 else { process.terminate(); throw CocoaError(.fileReadUnknown) }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: self.dataDirectory + "/credentials.json"))) as! [String: String]
         credentials = Credentials(accessKeyId: json["AccessKeyId"]!, accessKeySecret: json["AccessKeySecret"]!)

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The dashboard's HTML: plain Swift string building with one escaping function, `esc`, that
+/// every user string (names, descriptions, log lines, labels, reasons) goes through.
+public enum HTML {
+    /// Escapes text for an element's content or a double- or single-quoted attribute value.
+    public static func esc(_ s: some StringProtocol) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    /// A query-string component (then escaped again for the attribute it sits in).
+    public static func query(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    /// A path segment of a URL the dashboard links to.
+    public static func pathSegment(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    /// The three counters of the Render Manager's header.
+    public struct Counters: Sendable {
+        public var runningJobs = 0
+        public var runningNodes = 0
+        public var waitingNodes = 0
+        public init(runningJobs: Int = 0, runningNodes: Int = 0, waitingNodes: Int = 0) {
+            self.runningJobs = runningJobs; self.runningNodes = runningNodes; self.waitingNodes = waitingNodes
+        }
+    }
+
+    static let style = """
+        body{font-family:sans-serif;margin:0;color:#222}
+        header{background:#1f2d3d;color:#fff;padding:8px 16px}
+        header a{color:#cde;margin-right:12px}
+        .counters{display:flex;gap:24px;margin-top:6px}
+        .counter b{font-size:1.3em;margin-left:4px}
+        main{padding:12px 16px}
+        table{border-collapse:collapse}
+        td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:.9em}
+        .tiles{display:flex;flex-wrap:wrap;gap:6px;margin:8px 0}
+        .node-tile{width:90px;height:48px;border-radius:4px;color:#fff;padding:4px;font-size:.8em}
+        .node-tile[data-state=Finished]{background:#2e7d32}
+        .node-tile[data-state=Failed]{background:#c62828}
+        .node-tile[data-state=Running]{background:#1565c0}
+        .node-tile[data-state=Waiting]{background:#9e9e9e}
+        .node-tile[data-state=Stopped]{background:#ef6c00}
+        pre.node-log{background:#f4f4f4;border:1px solid #ddd;padding:6px;max-height:320px;overflow:auto;white-space:pre-wrap}
+        img.thumb{max-width:160px;max-height:120px;margin:4px;border:1px solid #ccc}
+        .reason{color:#c62828;white-space:pre-wrap}
+        form.filters label{margin-right:10px}
+        """
+
+    /// A whole page: the header with its counters and navigation, then `body` (already HTML).
+    public static func page(title: String, counters: Counters, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(esc(title)) · bcops</title>
+        <style>\(style)</style></head>
+        <body><header><nav><a href="/ui/projects">Projects 项目管理</a><a href="/ui/rendering">Rendering 渲染中的任务</a><a href="/ui/finished">Finished 已结束的任务</a></nav>
+        <div class="counters">
+        <span class="counter">Running jobs 运行中的任务数<b id="counter-running-jobs">\(counters.runningJobs)</b></span>
+        <span class="counter">Running nodes 运行中的节点数<b id="counter-running-nodes">\(counters.runningNodes)</b></span>
+        <span class="counter">Waiting nodes 等待中的节点数<b id="counter-waiting-nodes">\(counters.waitingNodes)</b></span>
+        </div></header>
+        <main><h1>\(esc(title))</h1>
+        \(body)
+        </main></body></html>
+        """
+    }
+
+    /// `12/30 (40%)`.
+    public static func progress(done: Int, total: Int) -> String {
+        let pct = total > 0 ? done * 100 / total : 0
+        return "\(done)/\(total) (\(pct)%)"
+    }
+}
