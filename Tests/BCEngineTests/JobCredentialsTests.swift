@@ -72,16 +72,22 @@ import Testing
     @Test func aStoppedJobsKeyLastsAsLongAsItsInstancesGrace() async throws {
         let engine = try EngineProcess(arguments: ["--stop-grace", "3s"])
         defer { engine.stop() }
+        // The instance says when its trap is set: Running in the store means handed over, and a
+        // SIGTERM before the `trap` ran would end the shell at once.
+        let ready = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-trap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: ready) }
         let job = try await engine.request("POST", "/jobs", body: Self.body([
             "Name": "stubborn", "Priority": 1, "Type": "DAG", "JobFailOnInstanceFail": true,
             "DAG": ["Tasks": ["t": ["InstanceCount": 1, "AutoCluster": ["InstanceType": "ecs.sn1.medium", "ImageId": "img-ubuntu"],
-                                    "Parameters": ["Command": ["CommandLine": "trap 'echo got TERM' TERM; while :; do sleep 0.1; done",
+                                    "Parameters": ["Command": ["CommandLine": "trap 'echo got TERM' TERM; touch \(ready); while :; do sleep 0.1; done",
                                                                "PackagePath": ""],
                                                    "StdoutRedirectPath": "", "StderrRedirectPath": ""]]]],
         ]))
         let id = try #require(job.json["Id"] as? String, "\(job.json)")
         let key = Self.key(engine, job: id)
         _ = try await ExecutionTests.waitFor(engine, id) { $0["State"] as? String == "Running" }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: ready) { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(FileManager.default.fileExists(atPath: ready), "the instance never set its trap")
         let stoppedAt = Date()
         _ = try await engine.request("POST", "/jobs/\(id)/stop")
         let during = try await engine.request("GET", "/jobs/\(id)", accessKeyId: key.id, secret: key.secret)
