@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "BCEngineTests", dependencies: ["BCEngine", "BCAPI", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCManifest", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCControllerTests", dependencies: ["BCController", "BCClient", "BCModel", "BCTestSupport"]),
-        .testTarget(name: "BCDashboardTests", dependencies: ["BCDashboard", "BCClient", "BCTestSupport"]),
+        .testTarget(name: "BCDashboardTests", dependencies: ["BCDashboard", "BCClient", "BCTestSupport"], exclude: ["browser"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest", "BCTestSupport"]),
     ]
 )

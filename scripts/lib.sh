@@ -64,6 +64,17 @@ need_sdk_venv() {
   export BCOPS_SDK_PYTHON="$PWD/$venv/bin/python"
 }
 
+# The dashboard's browser test (Tests/BCDashboardTests/BrowserTests): Debian's chromium and
+# chromium-driver, and Selenium from PyPI in .build-venv (installed only when missing).
+need_browser_test() {
+  need_apt chromium chromium-driver fonts-wqy-zenhei  # the font: the pages' Chinese labels in screenshots
+  need_sdk_venv
+  if ! .build-venv/bin/python -c "import selenium" 2>/dev/null; then
+    echo "==> python venv: selenium" >&2
+    .build-venv/bin/pip install --quiet "selenium>=4.20,<5" >&2
+  fi
+}
+
 # miniwdl 1.16 and bcops' backend for it (python/miniwdl-bcops) in the same venv, which the
 # engine's `cromwell` App finds (bcctl workflow runner), plus the Debian tools the example
 # workflows call. Reinstalled when the package's sources change (their hash is kept in the venv).

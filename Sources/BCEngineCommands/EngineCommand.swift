@@ -33,7 +33,7 @@ public struct EngineServeCommand: AsyncParsableCommand {
     public var listen = "127.0.0.1:9411"
 
     @Option(name: .customLong("ui-listen"),
-            help: "Also serve the read-only web dashboard at /ui/ on this address, HOST:PORT (off by default; loopback unless --allow-remote).")
+            help: "Also serve the web dashboard at /ui/ on this address, HOST:PORT (off by default; loopback unless --allow-remote; reads are open, stop and retry need a login).")
     public var uiListen: String?
 
     @Option(name: .customLong("oss-root"), help: "Where oss://bucket/key objects live (default: $BCOPS_OSS_ROOT or DATA/oss).")
@@ -167,8 +167,9 @@ final class DashboardTask: @unchecked Sendable {
                 let configuration = try ClientConfiguration(endpoint: endpoint, accessKeyId: credentials.accessKeyId,
                                                             accessKeySecret: credentials.accessKeySecret)
                 let client = BatchComputeClient(configuration, maxConnections: 8)
-                try await Dashboard.run(client: client, host: host, port: port, logger: logger) { bound in
-                    print("bcops dashboard listening on http://\(host):\(bound)/ui/ (read-only)")
+                let auth = DashboardAuth(accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret)
+                try await Dashboard.run(client: client, auth: auth, host: host, port: port, logger: logger) { bound in
+                    print("bcops dashboard listening on http://\(host):\(bound)/ui/ (actions need a login)")
                     fflush(nil)
                 }
             } catch {

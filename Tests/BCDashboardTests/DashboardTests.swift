@@ -67,7 +67,7 @@ import Testing
     @Test func thePagesShowJobsNodesLogsAndEscapeEverything() async throws {
         let engine = try EngineProcess(arguments: ["--ui-listen", "127.0.0.1:0"])
         defer { engine.stop() }
-        let said = engine.waitForOutput(containing: "/ui/ (read-only)", "dashboard not started")
+        let said = engine.waitForOutput(containing: "/ui/ (actions need a login)", "dashboard not started")
         let marker = "dashboard listening on http://127.0.0.1:"
         let r = try #require(said.range(of: marker), "\(said)")
         let uiPort = try #require(Int(said[r.upperBound...].prefix { $0.isNumber }))
@@ -94,8 +94,9 @@ import Testing
         for path in ["/ui/", "/ui/rendering", "/ui/projects", "/ui/finished", "/ui/jobs/\(failing)", "/ui/nowhere"] {
             let page = try await Self.get(ui, path)
             #expect(page.headers["content-security-policy"]
-                    == "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'", "\(path)")
+                    == "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'", "\(path)")
             #expect(page.headers["x-content-type-options"] == "nosniff", "\(path)")
+            #expect(page.headers["referrer-policy"] == "same-origin", "\(path)")
         }
 
         // The job page: state, progress, reason, one tile per instance with its state, logs.
@@ -162,7 +163,7 @@ import Testing
     @Test func projectsRenderingAndThumbnails() async throws {
         let engine = try EngineProcess(arguments: ["--ui-listen", "127.0.0.1:0"])
         defer { engine.stop() }
-        let said = engine.waitForOutput(containing: "/ui/ (read-only)", "dashboard not started")
+        let said = engine.waitForOutput(containing: "/ui/ (actions need a login)", "dashboard not started")
         let r = try #require(said.range(of: "dashboard listening on http://127.0.0.1:"), "\(said)")
         let ui = "http://127.0.0.1:\(try #require(Int(said[r.upperBound...].prefix { $0.isNumber })))"
         let client = BatchComputeClient(try ClientConfiguration(endpoint: "http://127.0.0.1:\(engine.port)",
