@@ -1,24 +1,11 @@
 import Foundation
+import BCAPI
 
 /// The dashboard's HTML: plain Swift string building with one escaping function, `esc`, that
 /// every user string (names, descriptions, log lines, labels, reasons) goes through.
 public enum HTML {
     /// Escapes text for an element's content or a double- or single-quoted attribute value.
-    public static func esc(_ s: some StringProtocol) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    public static func esc(_ s: some StringProtocol) -> String { MarkupEscaping.escape(s) }
 
     /// A query-string component (then escaped again for the attribute it sits in).
     public static func query(_ s: String) -> String {

@@ -63,20 +63,7 @@ struct OSSError: Error {
 }
 
 enum OSSXML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { MarkupEscaping.escape(s, apostrophe: "&apos;") }
 
     /// `2026-11-21T10:00:00.000Z`: oss2 accepts only `.000` as the fraction, as OSS sends it.
     static func isoTime(_ d: Date) -> String { String(WireTime.format(d).prefix(19)) + ".000Z" }

@@ -48,17 +48,7 @@ import Testing
         // Running: a 2-node job, and a RenderProject's App job with two frames in its OSS output.
         let sleeper = try await client.createJob(try DashboardTests.dag("sleeper", "sleep 120", instances: 2)).id
         defer { Task { [client] in try? await client.stopJob(sleeper) } }
-        let cluster = try await client.createCluster(try DashboardTests.value([
-            "Name": "c", "ImageId": "img-ubuntu", "Runtime": "host",
-            "Groups": ["g": ["DesiredVMCount": 1, "InstanceType": "ecs.sn1.medium"]]])).id
-        _ = try await client.createApp(try DashboardTests.value([
-            "Name": "shots", "Description": "<script>alert(2)</script>", "CommandLine": "sleep 120",
-            "VM": ["ECSImageId": "img-ubuntu"], "EnvVars": ["BCOPS_RENDER_SOFTWARE": "blender"],
-            "Labels": ["bcops.io/address": "RenderProject/shots", "bcops.io/workspace": "default"],
-            "InputParameters": ["frames": ["Type": "String"]],
-            "OutputParameters": ["output": ["Type": "String", "Default": "oss://frames/shots/"]],
-            "Config": ["InstanceCount": ["Default": 1, "Overwritable": true]],
-        ]))
+        let cluster = try await DashboardTests.renderProject("shots", sleeping: 120, client: client)
         try await OSSClient(client).put(Self.frames[0], at: "oss://frames/shots/0001.png")
         try await OSSClient(client).put(Self.frames[1], at: "oss://frames/shots/0002.png")
         let render = try await client.createJob(try DashboardTests.value([

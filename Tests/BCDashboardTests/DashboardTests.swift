@@ -54,6 +54,24 @@ import Testing
         return try value(job)
     }
 
+    /// What bcops makes of a RenderProject, as the dashboard finds it: an App labelled with the
+    /// project's address (its description hostile), writing frames under oss://frames/NAME/; and
+    /// a 1-node host-runtime cluster to run its jobs on. Returns the cluster's id.
+    static func renderProject(_ name: String, sleeping seconds: Int, client: BatchComputeClient) async throws -> String {
+        let cluster = try await client.createCluster(try value([
+            "Name": "c", "ImageId": "img-ubuntu", "Runtime": "host",
+            "Groups": ["g": ["DesiredVMCount": 1, "InstanceType": "ecs.sn1.medium"]]])).id
+        _ = try await client.createApp(try value([
+            "Name": name, "Description": "<script>alert(2)</script>", "CommandLine": "sleep \(seconds)",
+            "VM": ["ECSImageId": "img-ubuntu"], "EnvVars": ["BCOPS_RENDER_SOFTWARE": "blender"],
+            "Labels": ["bcops.io/address": "RenderProject/\(name)", "bcops.io/workspace": "default"],
+            "InputParameters": ["frames": ["Type": "String"]],
+            "OutputParameters": ["output": ["Type": "String", "Default": "oss://frames/\(name)/"]],
+            "Config": ["InstanceCount": ["Default": 1, "Overwritable": true]],
+        ]))
+        return cluster
+    }
+
     static func waitEnded(_ client: BatchComputeClient, _ ids: [String], seconds: Double = 20) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         for id in ids {
@@ -169,17 +187,7 @@ import Testing
         let client = BatchComputeClient(try ClientConfiguration(endpoint: "http://127.0.0.1:\(engine.port)",
                                                                 accessKeyId: engine.credentials.accessKeyId,
                                                                 accessKeySecret: engine.credentials.accessKeySecret))
-        let cluster = try await client.createCluster(try Self.value([
-            "Name": "c", "ImageId": "img-ubuntu", "Runtime": "host",
-            "Groups": ["g": ["DesiredVMCount": 1, "InstanceType": "ecs.sn1.medium"]]])).id
-        _ = try await client.createApp(try Self.value([
-            "Name": "proj", "Description": "<script>alert(2)</script>", "CommandLine": "sleep 30",
-            "VM": ["ECSImageId": "img-ubuntu"], "EnvVars": ["BCOPS_RENDER_SOFTWARE": "blender"],
-            "Labels": ["bcops.io/address": "RenderProject/proj", "bcops.io/workspace": "default"],
-            "InputParameters": ["frames": ["Type": "String"]],
-            "OutputParameters": ["output": ["Type": "String", "Default": "oss://frames/proj/"]],
-            "Config": ["InstanceCount": ["Default": 1, "Overwritable": true]],
-        ]))
+        let cluster = try await Self.renderProject("proj", sleeping: 30, client: client)
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
         try await OSSClient(client).put(png, at: "oss://frames/proj/0001.png")
         try await OSSClient(client).put(Array("<script>alert(3)</script>".utf8), at: "oss://frames/proj/page.html")
