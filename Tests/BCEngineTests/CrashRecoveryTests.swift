@@ -55,7 +55,9 @@ import Testing
         let cluster = try await ExecutionTests.cluster(engine, nodes: 1)
         let body = ExecutionTests.job(cluster, command: "echo $BATCH_COMPUTE_DAG_INSTANCE_ID >> \(runs); sleep 2; echo done", count: 2)
         let id = try #require(try await engine.request("POST", "/jobs", body: body).json["Id"] as? String)
-        _ = try await ExecutionTests.waitFor(engine, id) { Self.metric($0, "RunningCount") == 2 }
+        // Both processes running, not only handed over (RunningCount counts the hand-over): an
+        // instance killed with its engine before its keeper started it has nothing to adopt.
+        _ = try await ExecutionTests.waitFor(engine, id) { Self.metric($0, "RunningCount") == 2 && Self.executions(runs).count == 2 }
         engine.kill()
         let again = try EngineProcess(dataDirectory: engine.dataDirectory, logFile: log)
         defer { again.stop() }
