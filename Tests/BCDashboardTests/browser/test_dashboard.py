@@ -12,10 +12,9 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 UI = os.environ["BCOPS_UI"]
@@ -44,10 +43,22 @@ def no_alert(driver, where):
 
 
 def click(driver, element):
-    """Clicks a link or a submit button and waits for the next page."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Clicks a link or a submit button and waits for the next page.
+
+    A marker on the old window object tells the pages apart: a new document starts without it.
+    (Selenium's staleness_of asks the old element and chromedriver may answer that with an
+    inspector error, not a stale-element one, while the new page is being built.)
+    """
+    driver.execute_script("window.bcopsOldPage = true")
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+    def next_page_loaded(d):
+        try:
+            return d.execute_script("return window.bcopsOldPage === undefined && document.readyState === 'complete'")
+        except WebDriverException:  # the page is between documents
+            return False
+
+    WebDriverWait(driver, 15).until(next_page_loaded)
 
 
 def shot(driver, name, full=False):
