@@ -25,14 +25,17 @@ import Testing
     func theDashboardInHeadlessChromium() async throws {
         let python = ProcessInfo.processInfo.environment["BCOPS_BROWSER_PYTHON"] ?? Self.root.appendingPathComponent(".build-venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "no \(python): scripts/test.sh makes .build-venv with Selenium")
-        let engine = try EngineProcess(arguments: ["--ui-listen", "127.0.0.1:0"])
-        defer { engine.stop() }
+        let estate = try Estate(engineArguments: ["--ui-listen", "127.0.0.1:0"])
+        let engine = estate.engine
         let said = engine.waitForOutput(containing: "/ui/ (actions need a login)", "dashboard not started")
         let r = try #require(said.range(of: "dashboard listening on http://127.0.0.1:"), "\(said)")
         let ui = "http://127.0.0.1:\(try #require(Int(said[r.upperBound...].prefix { $0.isNumber })))"
         let client = BatchComputeClient(try ClientConfiguration(endpoint: "http://127.0.0.1:\(engine.port)",
                                                                 accessKeyId: engine.credentials.accessKeyId,
                                                                 accessKeySecret: engine.credentials.accessKeySecret))
+
+        // A real render: Blender renders frames 1-3 on 3 nodes, and the node given frame 2 fails.
+        let blender = try await Self.renderWithOneFailingNode(estate)
 
         // Ended jobs: 3 nodes with node 1 failing (renderer-like lines on the others), a hostile one, 25 more.
         let failing = try await client.createJob(try DashboardTests.dag("three-nodes", """
@@ -44,6 +47,7 @@ import Testing
         for i in 0..<25 { bulk.append(try await client.createJob(try DashboardTests.dag("bulk-\(i)", "true")).id) }
         try await DashboardTests.waitEnded(client, [failing, hostile] + bulk)
         let failingStates = try await client.instances(of: failing, task: "t").map(\.state.rawValue).sorted()
+        #expect(blender.states == ["Failed", "Finished", "Finished"], "Blender finished frames 1 and 3, and the node given frame 2 failed")
 
         // Running: a 2-node job, and a RenderProject's App job with two frames in its OSS output.
         let sleeper = try await client.createJob(try DashboardTests.dag("sleeper", "sleep 120", instances: 2)).id
@@ -65,8 +69,8 @@ import Testing
         }
 
         let fixture: [String: Any] = [
-            "failing": failing, "hostile": hostile, "sleeper": sleeper, "render": render, "failingStates": failingStates,
-            "ended": bulk.count + 2,
+            "failing": failing, "hostile": hostile, "blender": blender.id, "blenderStates": blender.states, "sleeper": sleeper, "render": render, "failingStates": failingStates,
+            "ended": bulk.count + 3,
             "counters": ["counter-running-jobs": 2, "counter-running-nodes": 3, "counter-waiting-nodes": 0],
         ]
         let process = Process()
@@ -91,5 +95,78 @@ import Testing
         #expect(process.terminationStatus == 0, "\(shown)")
         #expect(shown.contains("browser checks passed"), "\(shown)")
         #expect(try await client.job(sleeper).state == .stopped, "the browser stopped the job after logging in")
+    }
+
+    /// A RenderProject on a 3-node cluster, with a Python script (the built-in template's PYTHON
+    /// parameter) that raises on the node given frame 2, and a RenderJob of frames 1-3 applied
+    /// with bcapply; returns the engine job's id and its instances' states once it has ended.
+    static func renderWithOneFailingNode(_ estate: Estate) async throws -> (id: String, states: [String]) {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-fail-frame-2-\(UUID().uuidString).py").path
+        try Data("""
+            import sys
+            frames = sys.argv[sys.argv.index("-f") + 1]
+            if frames.split("..")[0] == "2":
+                raise RuntimeError("this node is made to fail: it was given frame " + frames)
+            """.utf8).write(to: URL(fileURLWithPath: script))
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        for (from, to) in [(RenderScene.cube, "oss://farm/scenes/cube.blend"), (script, "oss://farm/scenes/fail_frame_2.py")] {
+            let copied = try estate.run("bcctl", ["oss", "cp", from, to])
+            try #require(copied.status == 0, "\(copied.combined)")
+        }
+        try estate.write("farm.yaml", """
+            apiVersion: bcops.io/v1
+            kind: Cluster
+            metadata:
+              name: farm
+            spec:
+              imageId: img-ubuntu
+              instanceType: ecs.sn1ne.large
+              runtime: host
+              groups:
+                nodes:
+                  desiredCount: 3
+            ---
+            apiVersion: bcops.io/v1
+            kind: RenderProject
+            metadata:
+              name: blender
+            spec:
+              image: img-ubuntu
+              software:
+                name: blender
+              ossMappings:
+                - source: oss://farm/scenes/
+                  destination: /mnt/scenes/
+              ossOutput: oss://farm/output/
+              localOutputDir: /render_output/
+              defaults:
+                cluster: farm
+            ---
+            apiVersion: bcops.io/v1
+            kind: RenderJob
+            metadata:
+              name: turn
+            spec:
+              project: blender
+              scene: cube.blend
+              frames: "1-3"
+              nodes: 3
+              retries: 0
+              params:
+                PYTHON: /mnt/scenes/fail_frame_2.py
+            """)
+        let applied = try estate.apply()
+        try #require(applied.status == 0, "\(applied.combined)")
+        let deadline = Date().addingTimeInterval(180)
+        while true {
+            let r = try estate.run("bcctl", ["render", "status", "turn", "-json"])
+            let status = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            if let status, let id = status["id"] as? String, let state = status["state"] as? String, ["Finished", "Failed", "Stopped"].contains(state) {
+                let nodes = status["nodes"] as? [[String: Any]] ?? []
+                return (id, nodes.compactMap { $0["state"] as? String }.sorted())
+            }
+            try #require(Date() < deadline, "the render did not end: \(r.combined)")
+            try await Task.sleep(for: .milliseconds(300))
+        }
     }
 }

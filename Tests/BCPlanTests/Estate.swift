@@ -1,41 +1,8 @@
 import BCTestSupport
 import Foundation
 
-/// A scratch GitOps repository and a real engine, driven with the built bcplan and bcapply.
-final class Estate: @unchecked Sendable {
-    let engine: EngineProcess
-    let dir: URL
-
-    /// `engineArguments`: more for `bcctl engine serve` (`--executor gridengine`).
-    init(engineArguments: [String] = []) throws {
-        engine = try EngineProcess(arguments: engineArguments)
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-estate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    deinit { engine.stop() }
-
-    func write(_ name: String, _ text: String) throws {
-        try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    }
-
-    func remove(_ name: String) throws { try FileManager.default.removeItem(at: dir.appendingPathComponent(name)) }
-
-    func edit(_ name: String, _ from: String, _ to: String) throws {
-        let url = dir.appendingPathComponent(name)
-        let text = try String(contentsOf: url, encoding: .utf8)
-        precondition(text.contains(from), "\(name) has no \(from)")
-        try text.replacingOccurrences(of: from, with: to).write(to: url, atomically: true, encoding: .utf8)
-    }
-
-    @discardableResult
-    func run(_ tool: String, _ args: [String], env: [String: String] = [:]) throws -> ProcessRunner.Output {
-        try ProcessRunner.run(ProcessRunner.product(tool), args, environment: engine.clientEnvironment.merging(env) { $1 })
-    }
-
-    func plan(_ args: String...) throws -> ProcessRunner.Output { try run("bcplan", [dir.path, "-no-color"] + args) }
-    func apply(_ args: String...) throws -> ProcessRunner.Output { try run("bcapply", [dir.path, "-no-color", "-auto-approve"] + args) }
-
+/// The plan tests' fixtures and the official SDK, on the shared scratch estate.
+extension Estate {
     /// The official SDK's Python, with the engine's port and keys as the first arguments.
     func sdk(_ script: String, _ args: [String]) throws -> ProcessRunner.Output {
         let python = ProcessInfo.processInfo.environment["BCOPS_SDK_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }

@@ -5,18 +5,8 @@ import Testing
 /// The render farm with the real Blender from Debian, through bcapply and the engine: the tiny
 /// scene of examples/render-farm, split over nodes exactly as framer.py splits it.
 @Suite(.serialized) struct RenderFarmTests {
-    /// examples/render-farm/scene/make_scene.py, built once per test process.
-    static let scene: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-render-scene-\(getpid())").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/cube.blend"
-        let script = ProcessRunner.root.appendingPathComponent("examples/render-farm/scene/make_scene.py").path
-        let r = try? ProcessRunner.run(RenderFarmTests.blender, ["-b", "--factory-startup", "--python-exit-code", "1", "--python", script, "--", path])
-        precondition(r?.status == 0 && FileManager.default.fileExists(atPath: path), "cannot build the test scene: \(r?.combined ?? "blender did not run")")
-        return path
-    }()
-
-    static let blender = ["/usr/bin/blender", "/usr/local/bin/blender"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/blender"
+    static var scene: String { RenderScene.cube }
+    static var blender: String { RenderScene.blender }
 
     static let manifests = """
         apiVersion: bcops.io/v1

@@ -120,13 +120,37 @@ def run(d):
     check(d.find_element(By.ID, "job-state").text == "Failed", "the job is Failed")
     shot(d, "job", full=True)
 
+    # The real render: Blender on 3 nodes, the node given frame 2 made to fail.
+    d.get(UI + "/ui/jobs/" + FIX["blender"])
+    tiles = css(By.CSS_SELECTOR, "div.node-tile")
+    states = sorted(t.get_attribute("data-state") for t in tiles)
+    check(states == ["Failed", "Finished", "Finished"] == FIX["blenderStates"], f"Blender's tiles {states}, engine {FIX['blenderStates']}")
+    for t in tiles:
+        state = t.get_attribute("data-state")
+        colour = t.value_of_css_property("background-color").replace("rgba", "rgb").replace(", 1)", ")")
+        check(colour == COLOURS[state], f"a {state} Blender tile is {colour}, want {COLOURS[state]}")
+    out = d.find_element(By.CSS_SELECTOR, 'pre.node-log[data-instance="0"][data-stream="stdout"]').text
+    check("Blender" in out and "Fra:1" in out and "Saved:" in out, f"node 0's log shows Blender's lines: {out[:300]}")
+    err = d.find_element(By.CSS_SELECTOR, 'pre.node-log[data-instance="1"][data-stream="stderr"]').text
+    check("script failed" in err and "fail_frame_2.py" in err, f"node 1's stderr says why it failed: {err[:300]}")
+    traceback = d.find_element(By.CSS_SELECTOR, 'pre.node-log[data-instance="1"][data-stream="stdout"]').text
+    check("RuntimeError: this node is made to fail" in traceback, f"node 1's stdout has Blender's traceback: {traceback[-300:]}")
+    thumbs = css(By.CSS_SELECTOR, "img.thumb")
+    check(len(thumbs) == 2, f"2 thumbnails of Blender's frames 1 and 3, got {len(thumbs)}")
+    for t in thumbs:
+        width = d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", t)
+        check(width and width > 0, f"Blender's frame {t.get_attribute('alt')} loaded")
+    no_alert(d, "the Blender job")
+    shot(d, "blender-job", full=True)
+
     # <script> in a description and a log line: text, no alert.
     d.get(UI + "/ui/jobs/" + FIX["hostile"])
     no_alert(d, "the hostile job")
     check(d.find_element(By.ID, "job-description").text == "<script>alert(1)</script>", "the description is text")
     hostile_log = d.find_element(By.CSS_SELECTOR, 'pre.node-log[data-stream="stdout"]')
     check(hostile_log.is_displayed() and "<script>alert(1)</script>" in hostile_log.text, "the log line is text")
-    check(d.execute_script("return document.scripts.length") == 0, "no script element on the page")
+    scripts = d.execute_script("return Array.from(document.scripts).map(s => s.getAttribute('src') + '|' + s.text)")
+    check(scripts == ["/ui/static/live.js|"], f"no script element on the page but the dashboard's live.js: {scripts}")
 
     # Thumbnails load.
     d.get(UI + "/ui/jobs/" + FIX["render"])
