@@ -77,7 +77,7 @@ let package = Package(
         // The web dashboard (issue 17): read-only server-rendered pages at /ui/, reading live state
         // through BCClient only. Plain Swift string building with one escaping function (HTML.esc).
         .target(name: "BCDashboard", dependencies: [
-            "BCAPI", "BCClient", "BCRenderClient",
+            "BCAPI", "BCClient", "BCRenderClient", "BCModel", "BCRender",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -13,7 +13,7 @@ start_engine() {
   ENGINE_PID=$!
   trap 'kill $ENGINE_PID 2>/dev/null; rm -rf "$ENGINE_DATA"' EXIT
   for _ in $(seq 100); do grep -q "engine listening on http" "$log" && break; sleep 0.1; done
-  ENGINE_PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
+  ENGINE_PORT=$(sed -n 's/.*engine listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)
   ENGINE_ID=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeyId'])")
   ENGINE_SECRET=$(python3 -c "import json;print(json.load(open('$ENGINE_DATA/credentials.json'))['AccessKeySecret'])")
   export BCOPS_ENDPOINT="http://127.0.0.1:$ENGINE_PORT" BCOPS_ACCESS_KEY_ID="$ENGINE_ID" BCOPS_ACCESS_KEY_SECRET="$ENGINE_SECRET" BCOPS_DATA="$ENGINE_DATA"

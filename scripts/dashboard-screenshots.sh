@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of the dashboard's main pages (docs/images/dashboard-*.png), taken by the browser
-# test (Tests/BCDashboardTests/BrowserTests) in headless Chromium against a real engine.
+# tests in headless Chromium: BrowserTests (the Render Manager's pages, against a real engine) and
+# EstateBrowserTests (images, clusters, Apps, SGE, workflow runs and Sync, against a real
+# controller serving the dashboard). The filter is a pattern: it runs both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh

@@ -14,6 +14,17 @@ extension BatchComputeClient {
         try await all(Routes.listImages, pageSize: pageSize)
     }
 
+    /// The engine's system images (`Type=System`); `allImages` lists the registered ones only,
+    /// as BatchCompute's ListImages does without `Type`.
+    public func allSystemImages(pageSize: Int = 1000) async throws -> [ImageStatus] {
+        try await all(Routes.listImages, query: [("Type", "System")], pageSize: pageSize)
+    }
+
+    /// Registers an image from an ECS image (`EcsImageId: m-…`, `Platform`, `Name`, `Description`).
+    public func createImage(_ description: JSONValue, idempotentToken: String? = nil) async throws -> Created {
+        try await call(Routes.createImage, query: Self.token(idempotentToken), body: description)
+    }
+
     public func deleteImage(_ id: String) async throws {
         try await perform(Routes.deleteImage, id)
     }

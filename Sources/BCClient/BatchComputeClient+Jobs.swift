@@ -60,3 +60,17 @@ extension BatchComputeClient {
         token.map { [(QueryName.idempotentToken, $0)] } ?? []
     }
 }
+
+/// bcops' extensions of the job list: numbered pages with a total, and the counts by state.
+extension BatchComputeClient {
+    /// One numbered page of the jobs the filter lets through, with `totalCount` set: what a
+    /// list that shows "page N of M" asks, without reading the other pages.
+    public func jobs(_ filter: JobFilter, page: OffsetPage) async throws -> Page<JobStatus> {
+        try await call(Routes.listJobs, query: filter.items + page.items)
+    }
+
+    /// Jobs by state, and the instances of the Waiting and Running jobs by state (`/bcops/job-counts`).
+    public func jobCounts() async throws -> JobCounts {
+        try await call(Routes.jobCounts)
+    }
+}

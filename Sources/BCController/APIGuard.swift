@@ -40,9 +40,8 @@ public struct APIGuard: Sendable {
     private let tokenMAC: [UInt8]
     /// The listener is not on loopback: reads need the token too.
     public let remote: Bool
-    /// The host names this listener answers to (lower case, IPv6 in brackets); empty: any
-    /// (a remote listener on every interface, whose names are not known).
-    let hosts: Set<String>
+    /// The names a loopback listener answers to without a token (no DNS rebinding).
+    let names: ListenerNames
 
     /// - Parameters:
     ///   - listenHost: the `--listen` host.
@@ -52,12 +51,7 @@ public struct APIGuard: Sendable {
         key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
         tokenMAC = HMACDigest.sha256.mac(key: key, message: Array(token.utf8))
         self.remote = remote
-        let host = APIGuard.bracketed(listenHost.lowercased())
-        if remote {
-            hosts = ["", "0.0.0.0", "[::]", "::"].contains(host) ? [] : [host]
-        } else {
-            hosts = [host, "127.0.0.1", "localhost", "[::1]"]
-        }
+        names = ListenerNames(listenHost: listenHost, remote: remote)
     }
 
     /// Checks a request to an `/api/` endpoint; nil when it may proceed.
@@ -114,10 +108,7 @@ public struct APIGuard: Sendable {
     }
 
     /// Whether `authority` (`host[:port]`) names this listener.
-    func answersTo(_ authority: String) -> Bool {
-        if hosts.isEmpty { return true }
-        return hosts.contains(APIGuard.hostPart(authority.lowercased()))
-    }
+    func answersTo(_ authority: String) -> Bool { names.answersTo(authority) }
 
     /// Compared as MACs under a key of this process: constant time, whatever the lengths.
     func tokenMatches(_ authorization: String) -> Bool {
@@ -125,17 +116,5 @@ public struct APIGuard: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
         let given = HMACDigest.sha256.mac(key: key, message: Array(parts[1].trimmingCharacters(in: .whitespaces).utf8))
         return HMACDigest.constantTimeEqual(given, tokenMAC)
-    }
-
-    /// `host` of `host:port`, `[v6]` of `[v6]:port`.
-    static func hostPart(_ authority: String) -> String {
-        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") { return String(authority[...end]) }
-        if let colon = authority.lastIndex(of: ":"), authority.firstIndex(of: ":") == colon { return String(authority[..<colon]) }
-        return bracketed(authority)
-    }
-
-    /// An IPv6 literal in brackets, as it appears in a `Host` header.
-    static func bracketed(_ host: String) -> String {
-        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
     }
 }

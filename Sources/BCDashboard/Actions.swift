@@ -55,8 +55,14 @@ extension Dashboard {
                 <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="\(HTML.esc(auth.csrfToken(s)))"><button id="logout" type="submit">Log out</button></form>
                 """
         } else {
-            if failed { body += "<p id=\"login-failed\">Wrong access key id or secret.</p>" }
-            body += """
+            if failed { body += "<p id=\"login-failed\">\(auth?.credential == .apiToken ? "Wrong API token." : "Wrong access key id or secret.")</p>" }
+            body += auth?.credential == .apiToken ? """
+                <p>Stopping a job, retrying its failed nodes or asking for a reconciliation needs the controller's API token.</p>
+                <form method="post" action="/ui/login">
+                <input type="hidden" name="accessKeyId" value="">
+                <label>API token <input type="password" name="accessKeySecret" autocomplete="current-password"></label>
+                <button id="login" type="submit">Log in</button></form>
+                """ : """
                 <p>Stopping a job or retrying its failed nodes needs the engine's access key.</p>
                 <form method="post" action="/ui/login">
                 <label>Access key id <input name="accessKeyId" autocomplete="username"></label>
@@ -74,7 +80,7 @@ extension Dashboard {
         guard let s = auth.login(id: form["accessKeyId"] ?? "", secret: form["accessKeySecret"] ?? "") else {
             return loginPage(request, failed: true)
         }
-        var response = Self.redirect("/ui/rendering")
+        var response = Self.redirect(landingPage)
         response.headers[.setCookie] = "\(DashboardAuth.cookieName)=\(s); Path=/ui; HttpOnly; SameSite=Strict"
         return response
     }

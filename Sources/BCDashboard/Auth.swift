@@ -14,10 +14,27 @@ public final class DashboardAuth: @unchecked Sendable {
     static let lifetime: TimeInterval = 12 * 3600
     public static let cookieName = "bcops_session"
 
+    /// What the login form asks for: the engine's access key (the engine's dashboard), or the
+    /// controller's API token (the controller's dashboard; see `init(apiToken:)`).
+    public enum Credential: Sendable { case accessKey, apiToken }
+    public let credential: Credential
+
     public init(accessKeyId: String, accessKeySecret: String) {
         self.accessKeyId = accessKeyId
         self.accessKeySecret = accessKeySecret
         self.key = Self.randomBytes(32)
+        self.credential = .accessKey
+    }
+
+    /// The controller's dashboard: the login is the controller's API token, the credential that
+    /// already governs what changes the controller (suspend, resume, reconcile). Its operators
+    /// hold it; the engine's key may belong to another team's engine (`--endpoint`) and opens
+    /// far more (every job, cluster and OSS object), so it is not asked for in a browser form.
+    public init(apiToken: String) {
+        self.accessKeyId = ""
+        self.accessKeySecret = apiToken
+        self.key = Self.randomBytes(32)
+        self.credential = .apiToken
     }
 
     static func randomBytes(_ n: Int) -> [UInt8] {

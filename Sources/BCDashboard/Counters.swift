@@ -9,15 +9,14 @@ import Logging
 /// The header's three counters (running jobs, running nodes, waiting nodes).
 extension Dashboard {
 
+    /// One call (`/bcops/job-counts`), counted by the engine: the header is on every page, so it
+    /// must not list every running and waiting job (a backlog of thousands) to sum three numbers.
     func counters() async throws -> HTML.Counters {
+        let counts = try await client.jobCounts()
         var c = HTML.Counters()
-        for state in [JobState.running, .waiting] {
-            for job in try await client.allJobs(JobFilter(state: state)) {
-                if state == .running { c.runningJobs += 1 }
-                c.runningNodes += job.instanceMetrics[.running]
-                c.waitingNodes += job.instanceMetrics[.waiting]
-            }
-        }
+        c.runningJobs = counts.jobs[.running]
+        c.runningNodes = counts.activeJobInstances[.running]
+        c.waitingNodes = counts.activeJobInstances[.waiting]
         return c
     }
 }

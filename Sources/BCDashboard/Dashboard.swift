@@ -12,18 +12,27 @@ public struct Dashboard: Sendable {
     public let client: BatchComputeClient
     /// The login and CSRF tokens of the two actions; nil: read-only, no actions.
     public let auth: DashboardAuth?
+    /// The controller's status and reconcile, when a controller serves the dashboard: the Sync
+    /// page (`/ui/sync`) and its nav link exist only then.
+    public let sync: DashboardSync?
 
-    public init(client: BatchComputeClient, auth: DashboardAuth? = nil) {
+    /// The names the listener answers to; nil (tests that build the router alone): any.
+    public let names: ListenerNames?
+
+    public init(client: BatchComputeClient, auth: DashboardAuth? = nil, sync: DashboardSync? = nil, names: ListenerNames? = nil) {
         self.client = client
         self.auth = auth
+        self.sync = sync
+        self.names = names
     }
 
     public static let contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
 
     /// Serves until the task is cancelled.
-    public static func run(client: BatchComputeClient, auth: DashboardAuth? = nil, host: String, port: Int, logger: Logger,
+    public static func run(client: BatchComputeClient, auth: DashboardAuth? = nil, sync: DashboardSync? = nil, host: String, port: Int, logger: Logger,
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = Application(router: Dashboard(client: client, auth: auth).router(),
+        let names = ListenerNames(listenHost: host, remote: !ListenerNames.isLoopback(host))
+        let app = Application(router: Dashboard(client: client, auth: auth, sync: sync, names: names).router(),
                               configuration: .init(address: .hostname(host, port: port), serverName: "bcops-dashboard"),
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
         try await app.runService(gracefulShutdownSignals: [])
@@ -32,7 +41,10 @@ public struct Dashboard: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: SecurityHeaders())
-        router.get("/ui") { _, _ in Self.redirect("/ui/rendering") }
+        if let names { router.add(middleware: HostCheck(names: names)) }
+        router.add(middleware: ConditionalGet())
+        router.add(middleware: NavOptions(sync: sync != nil))
+        router.get("/ui") { _, _ in Self.redirect(self.landingPage) }
         router.get("/ui/projects") { _, _ in try await self.html(self.projectsPage()) }
         router.get("/ui/rendering") { _, _ in try await self.html(self.renderingPage()) }
         router.get("/ui/finished") { request, _ in
@@ -42,6 +54,8 @@ public struct Dashboard: Sendable {
             let id = context.parameters.get("id") ?? ""
             return try await self.html(self.jobPage(id, session: self.session(request)))
         }
+        addEstateRoutes(router)
+        addLiveRoutes(router)
         router.get("/ui/login") { request, _ in self.loginPage(request) }
         router.post("/ui/login") { request, _ in try await self.login(request) }
         router.post("/ui/logout") { request, _ in try await self.logout(request) }
@@ -66,12 +80,17 @@ public struct Dashboard: Sendable {
         return q
     }
 
+    /// Where `/ui` and a login lead: the controller's dashboard is about syncing, the engine's
+    /// about what renders.
+    var landingPage: String { sync == nil ? "/ui/rendering" : "/ui/sync" }
+
     static func redirect(_ to: String) -> Response {
         Response(status: .seeOther, headers: [.location: to])
     }
 
     func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+        // The ETag lets live.js ask again with If-None-Match (ConditionalGet answers 304).
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache", LiveUpdates.etagName: LiveUpdates.etag(text)],
                  body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -54,13 +54,15 @@ public enum HTML {
         """
 
     /// A whole page: the header with its counters and navigation, then `body` (already HTML).
-    public static func page(title: String, counters: Counters, body: String) -> String {
+    /// `poll`: every how many seconds /ui/static/live.js refreshes the page's live parts (the
+    /// counters and each `data-live` element) without a reload (`LiveUpdates.swift`); nil: never.
+    public static func page(title: String, counters: Counters, body: String, poll: Int? = LiveUpdates.defaultPoll) -> String {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(esc(title)) · bcops</title>
-        <style>\(style)</style></head>
-        <body><header><nav><a href="/ui/projects">Projects 项目管理</a><a href="/ui/rendering">Rendering 渲染中的任务</a><a href="/ui/finished">Finished 已结束的任务</a></nav>
-        <div class="counters">
+        <style>\(style)\(LiveUpdates.style)</style><script src="/ui/static/live.js" defer></script></head>
+        <body\(poll.map { " data-poll=\"\($0)\"" } ?? "")><header><nav><a href="/ui/projects">Projects 项目管理</a><a href="/ui/rendering">Rendering 渲染中的任务</a><a href="/ui/finished">Finished 已结束的任务</a>\(estateNav)</nav>
+        <div class="counters" id="counters" data-live>
         <span class="counter">Running jobs 运行中的任务数<b id="counter-running-jobs">\(counters.runningJobs)</b></span>
         <span class="counter">Running nodes 运行中的节点数<b id="counter-running-nodes">\(counters.runningNodes)</b></span>
         <span class="counter">Waiting nodes 等待中的节点数<b id="counter-waiting-nodes">\(counters.waitingNodes)</b></span>

@@ -25,6 +25,7 @@ extension Dashboard {
             <table id="rendering"><tr><th>Job</th><th>Project</th><th>State</th><th>Progress (instances)</th><th>Submitted</th><th>Started</th></tr>
             \(rows)</table>
             """
-        return HTML.page(title: "Rendering", counters: try await counting, body: body)
+        // Live: live.js swaps it for the fresh one, so progress moves without a reload.
+        return HTML.page(title: "Rendering", counters: try await counting, body: "<div id=\"rendering-live\" data-live>\(body)</div>")
     }
 }

@@ -32,7 +32,8 @@ public enum APIServer {
         // SGE clusters on the real Grid Engine (`--sge-clusters`); otherwise their nodes are slots.
         // Their tasks then run in their own queues, through an executor of their own.
         let sge = sgeClusters ? SGEClusters(engine: engine, log: { [logger] in logger.info("\($0)") }) : nil
-        let scheduler = Scheduler(engine: engine, logger: logger, stopGrace: limits.stopGrace, executor: executor, sgeClusters: sge)
+        let scheduler = Scheduler(engine: engine, logger: logger, stopGrace: limits.stopGrace, executor: executor, sgeClusters: sge,
+                                  loadInterval: limits.loadInterval)
         sge?.start()
         defer { sge?.stop() }
         let app = Application(

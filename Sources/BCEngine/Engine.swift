@@ -15,6 +15,10 @@ public final class Engine: Sendable {
     public let wakeup = WakeFlag()
     /// Stopped jobs whose instances are still ending: their keys stay valid meanwhile.
     let endingJobs = EndingJobs()
+    /// Each instance's worker log (`DATA/worker-logs`), the instance log route's stream `worker`.
+    let workerLogs: WorkerLogs
+    /// The node load of the instances running on this host (`/bcops/load/{job}`).
+    let loads = NodeLoads()
 
     /// Opens (or creates) the engine's data directory: `engine.sqlite` and `credentials.json`.
     /// They hold every secret env value and the access key, so the directory is 0700 and the
@@ -23,6 +27,7 @@ public final class Engine: Sendable {
     public init(dataDirectory: String, objectRoot: String? = nil, catalog: InstanceTypeCatalog = .builtIn,
                 notice: (String) -> Void = Credentials.warn) throws {
         self.dataDirectory = dataDirectory
+        workerLogs = WorkerLogs(dataDirectory: dataDirectory)
         try Engine.makePrivateDirectory(dataDirectory, notice: notice)
         objects = ObjectStore(root: objectRoot ?? dataDirectory + "/oss")
         credentials = try Credentials.loadOrCreate(in: dataDirectory, warn: notice).credentials

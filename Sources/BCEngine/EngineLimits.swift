@@ -13,19 +13,25 @@ public struct EngineLimits: Sendable {
     /// (`--stop-grace`): a workflow runner stops its calls and writes how the run ended, a
     /// renderer flushes its frame. Zero: SIGKILL at once.
     public var stopGrace: Duration
+    /// How often the node load of running instances is sampled (`--load-interval`): the seed's
+    /// Render Manager refreshed CPU and memory every 30 s.
+    public var loadInterval: Duration
 
     public static let defaultMaxInstancesPerJob = 100_000
     public static let defaultIdleTimeoutSeconds = 120
     public static let defaultMaxConnections = 512
     public static let defaultStopGrace = Duration.seconds(10)
+    public static let defaultLoadInterval = Duration.seconds(30)
 
     public init(maxInstancesPerJob: Int = EngineLimits.defaultMaxInstancesPerJob,
                 idleTimeoutSeconds: Int = EngineLimits.defaultIdleTimeoutSeconds,
                 maxConnections: Int = EngineLimits.defaultMaxConnections,
-                stopGrace: Duration = EngineLimits.defaultStopGrace) {
+                stopGrace: Duration = EngineLimits.defaultStopGrace,
+                loadInterval: Duration = EngineLimits.defaultLoadInterval) {
         self.maxInstancesPerJob = maxInstancesPerJob
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxConnections = maxConnections
         self.stopGrace = stopGrace
+        self.loadInterval = loadInterval
     }
 }

@@ -232,26 +232,7 @@ public final class EngineStore: Sendable {
         try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(EngineStore.jobRow) }
     }
 
-    /// One page of jobs in creation order after `marker` (a job id), and the next marker.
-    /// `newestFirst` is the SDK's `IsReverse=True` (creation order is the only order).
-    public func jobs(after marker: String?, limit: Int, state: String?, cluster: String? = nil,
-                     labels: [String: String] = [:], newestFirst: Bool = false) throws -> (items: [JobRow], next: String) {
-        try pool.read { db in
-            var (sql, args) = EngineStore.labelFilter("SELECT * FROM jobs", column: "description", labels: labels)
-            if let state, !state.isEmpty { sql += args.isEmpty ? " WHERE state = ?" : " AND state = ?"; args.append(state) }
-            if let cluster, !cluster.isEmpty {
-                // A DAG job runs on a cluster when one of its tasks names it; an App job through its Config.
-                sql += (sql.contains(" WHERE ") ? " AND " : " WHERE ") + """
-                    (EXISTS (SELECT 1 FROM json_each(description, '$.DAG.Tasks') WHERE json_extract(value, '$.ClusterId') = ?)
-                     OR json_extract(description, '$.App.Config.ClusterId') = ?)
-                    """
-                args += [cluster, cluster]
-            }
-            return try EngineStore.page(db, sql: sql, markerClause: "seq \(newestFirst ? "<=" : ">=") (SELECT seq FROM jobs WHERE id = ?)",
-                                        order: newestFirst ? "seq DESC" : "seq",
-                                        marker: marker, arguments: args, limit: limit, row: EngineStore.jobRow, key: \.id)
-        }
-    }
+    // Lists of jobs: EngineStore+JobQueries.swift.
 
     public func tasks(of jobId: String) throws -> [TaskRow] {
         try pool.read { db in
@@ -576,9 +557,10 @@ public final class EngineStore: Sendable {
     }
 
     /// One page: `limit` rows from `sql` (which ends before ORDER BY) with `marker` applied by
-    /// `markerClause`, plus the marker of the next page (the key of the row after the last).
+    /// `markerClause` and then `offset` rows skipped, plus the marker of the next page (the key
+    /// of the row after the last).
     static func page<T>(_ db: Database, sql: String, markerClause: String, order: String, marker: String?,
-                        arguments: [any DatabaseValueConvertible] = [], limit: Int,
+                        arguments: [any DatabaseValueConvertible] = [], limit: Int, offset: Int = 0,
                         row: (Row) -> T, key: (T) -> String) throws -> (items: [T], next: String) {
         var query = sql
         var args = arguments
@@ -586,8 +568,8 @@ public final class EngineStore: Sendable {
             query += (query.range(of: " WHERE ", options: .caseInsensitive) == nil ? " WHERE " : " AND ") + markerClause
             args.append(marker)
         }
-        query += " ORDER BY \(order) LIMIT ?"
-        args.append(limit + 1)
+        query += " ORDER BY \(order) LIMIT ? OFFSET ?"
+        args += [limit + 1, offset]
         let rows = try Row.fetchAll(db, sql: query, arguments: StatementArguments(args)).map(row)
         return (Array(rows.prefix(limit)), rows.count > limit ? key(rows[limit]) : "")
     }

@@ -44,6 +44,15 @@ struct ExtensionsAPI {
             let events = try store.events(since: since, limit: limit)
             return Answer(Page(items: events.map(EngineEvent.init), nextMarker: events.last.map { String($0.seq) } ?? ""))
         }
+        router.on(Routes.jobCounts) { _, _ in
+            let counts = try store.jobCounts()
+            return Answer(JobCounts(jobs: StateCounts(stored: counts.jobs), activeJobInstances: StateCounts(stored: counts.activeJobInstances)))
+        }
+        router.on(Routes.jobLoad) { _, context in
+            let job = try context.parameters.require("job")
+            guard try store.job(job) != nil else { throw APIError.notFound("job \(job)") }
+            return Answer(engine.loads.answer(job: job))
+        }
         router.on(Routes.instanceLog) { request, context in
             try log(request, job: try context.parameters.require("job"), task: try context.parameters.require("task"),
                     index: try context.parameters.require("n"))
@@ -76,26 +85,38 @@ struct ExtensionsAPI {
     }
 
     /// An instance's stdout or stderr from `Offset`: the live file while it runs, the OSS object
-    /// afterwards. `x-bcops-offset` is where to ask next; `x-bcops-complete` says the log ended.
+    /// afterwards; or its worker log (`worker`), one file in the data directory all along.
+    /// `x-bcops-offset` is where to ask next; `x-bcops-complete` says the log ended.
+    /// `Offset=-N` asks for the last N bytes (the dashboard shows a log's tail without reading
+    /// all of it); `x-bcops-offset` is then the end, where a follower reads on.
     func log(_ request: Request, job: String, task: String, index: String) throws -> Response {
         let q = APIServer.query(request)
         let stream = q[QueryName.stream] ?? "stdout"
-        guard stream == "stdout" || stream == "stderr" else { throw APIError.invalid(QueryName.stream, "stdout or stderr") }
-        let offset = UInt64(q[QueryName.offset] ?? "") ?? 0
+        guard LogStream.all.contains(stream) else { throw APIError.invalid(QueryName.stream, "stdout, stderr or worker") }
+        let asked = q[QueryName.offset] ?? ""
+        let tail = asked.hasPrefix("-") ? UInt64(asked.dropFirst()) : nil
+        var offset = UInt64(asked) ?? 0
         guard let n = Int(index), let jobRow = try store.job(job),
               let (state, live) = try store.liveLogDirectory(jobId: job, task: task, index: n) else {
             throw APIError.notFound("instance \(job)/\(task)/\(index)")
         }
         let running = state == RunState.running.rawValue
         var path: String?
-        if running, let live { path = live + "/" + stream }
-        if !running, let prefix = JobDescription.taskParameters(jobRow.description, task: task)?[stream == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath"] as? String,
+        if stream != LogStream.worker, running, let live { path = live + "/" + stream }
+        if stream != LogStream.worker, !running, let prefix = JobDescription.taskParameters(jobRow.description, task: task)?[stream == "stdout" ? "StdoutRedirectPath" : "StderrRedirectPath"] as? String,
            !prefix.isEmpty {
             path = try engine.objects.path(of: prefix + "\(stream).\(job).\(task).\(n)")
         }
         var data = Data()
-        if let path, let handle = FileHandle(forReadingAtPath: path) {
+        if stream == LogStream.worker {
+            let read = engine.workerLogs.read(job: job, task: task, index: n, from: offset, tail: tail, upTo: 1 << 20)
+            (data, offset) = (Data(read.bytes), read.start)
+        } else if let path, let handle = FileHandle(forReadingAtPath: path) {
             defer { try? handle.close() }  // read-only: closing cannot lose anything
+            if let tail {
+                let end = try handle.seekToEnd()
+                offset = end > tail ? end - tail : 0
+            }
             try handle.seek(toOffset: offset)
             data = try handle.read(upToCount: 1 << 20) ?? Data()
         } else if state != RunState.waiting.rawValue && !running {

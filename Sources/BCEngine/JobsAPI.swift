@@ -15,6 +15,7 @@ struct JobsAPI {
         router.on(Routes.updateJob) { request, context in try await update(request, id: try context.parameters.require("id")) }
         router.on(Routes.deleteJob) { _, context in
             try store.deleteJob(try context.parameters.require("id"))
+            engine.workerLogs.remove(job: try context.parameters.require("id"))  // its worker logs go with it
             engine.wakeup.raise()  // the scheduler drops what it kept of the job
             return Answer(Empty())
         }
@@ -106,10 +107,12 @@ struct JobsAPI {
     func list(_ request: Request) throws -> Answer<Page<JobStatus>> {
         let q = APIServer.query(request)
         let (marker, limit) = try APIServer.page(q)
-        let (rows, next) = try store.jobs(after: marker, limit: limit, state: q[QueryName.state], cluster: q[QueryName.clusterId],
-                                          labels: try APIServer.labels(q), newestFirst: try JobsAPI.newestFirst(q))
+        let query = try JobsAPI.jobQuery(q)
+        let offset = try JobsAPI.offset(q)
+        let (rows, next) = try store.jobs(after: marker, offset: offset, limit: limit, matching: query)
         let summaries = try store.summaries(of: rows.map(\.id))
-        return Answer(Page(items: rows.map { status(of: $0, summary: summaries[$0.id]) }, nextMarker: next))
+        let total = try JobsAPI.withCount(q) ? try store.jobCount(matching: query) : nil
+        return Answer(Page(items: rows.map { status(of: $0, summary: summaries[$0.id]) }, nextMarker: next, totalCount: total))
     }
 
     /// `OrderBy` (only `CreationTime`, the one order jobs have) and `IsReverse` (`True`/`False`).

@@ -41,6 +41,9 @@ public struct ControllerRunCommand: AsyncParsableCommand {
     @Option(help: "The directory of manifests inside the repository.") public var path = "."
     @Option(help: "How often to fetch and check drift (30s, 1m, 5m).") public var interval: Duration = Duration(seconds: 60)
     @Option(help: "Where /healthz, /readyz, /metrics, /api/* and /hooks/* listen, HOST:PORT (loopback unless --allow-remote).") public var listen = "127.0.0.1:9412"
+    @Option(name: .customLong("ui-listen"),
+            help: "Also serve the web dashboard at /ui/ on this address, HOST:PORT, with its Sync page (off by default; loopback unless --allow-remote; reads are open, actions need the API token).")
+    public var uiListen: String?
     @Option(help: "A BatchCompute endpoint to reconcile (default: $BCOPS_ENDPOINT or the engine of --data).") public var endpoint: String?
     @Option(help: ArgumentHelp("For an https:// --endpoint: the CA certificates its certificate must chain to, instead of the system store (default: $BCOPS_CA_FILE).",
                                valueName: "pem-file")) public var caFile: String?
@@ -72,6 +75,11 @@ public struct ControllerRunCommand: AsyncParsableCommand {
         if embeddedEngine {
             engineAddress = try ListenAddress.parse(engineListen, flag: "--engine-listen")
             try ListenAddress.requireLoopback(engineAddress!.host, flag: "--engine-listen", server: "the embedded engine", allowRemote: allowRemote)
+        }
+        var uiAddress: (host: String, port: Int)?
+        if let uiListen {
+            uiAddress = try ListenAddress.parse(uiListen, flag: "--ui-listen")
+            try ListenAddress.requireLoopback(uiAddress!.host, flag: "--ui-listen", server: "the dashboard", allowRemote: allowRemote)
         }
         guard webhookMinInterval.seconds >= 0 else { throw ValidationError("--webhook-min-interval must not be negative") }
         let dataDirectory = data ?? Engine.defaultDataDirectory
@@ -145,6 +153,9 @@ public struct ControllerRunCommand: AsyncParsableCommand {
                                     client: client, credentials: credentials)
         let verifier = WebhookVerifier(secret: secret, branch: branch)
         let apiGuard = APIGuard(token: token, listenHost: host, remote: !ListenAddress.isLoopback(host))
+        let dashboardTask = uiAddress.map { ui in
+            ControllerDashboard.start(controller: controller, client: client, apiToken: token, host: ui.host, port: ui.port, logger: logger)
+        }
         let banner = "\(ControllerStatus.redacted(repo)) branch \(branch) path \(path), every \(interval.seconds) s"
         let serverTask = Task {
             do {
@@ -172,6 +183,7 @@ public struct ControllerRunCommand: AsyncParsableCommand {
         stopper.install()
         await controller.run()
         serverTask.cancel()
+        dashboardTask?.cancel()
         engineTask?.cancel()
         served?.stopped()
         Terminal.exitNow(0)

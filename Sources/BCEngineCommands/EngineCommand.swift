@@ -59,6 +59,10 @@ public struct EngineServeCommand: AsyncParsableCommand {
             help: "How long a stopped or timed-out instance has between SIGTERM and SIGKILL (e.g. 0s, 10s, 1m).")
     public var stopGrace: BCCommands.Duration = .init(seconds: Double(EngineLimits.defaultStopGrace.components.seconds))
 
+    @Option(name: .customLong("load-interval"),
+            help: "How often the CPU and memory of each running local instance's process tree is sampled (e.g. 1s, 30s); the last 20 samples are kept.")
+    public var loadInterval: BCCommands.Duration = .init(seconds: Double(EngineLimits.defaultLoadInterval.components.seconds))
+
     @Option(name: .long, help: "Where instances run: local (processes on this host), gridengine (qsub -t arrays) or slurm (sbatch --array).")
     public var executor: ExecutorKind = .local
 
@@ -132,7 +136,8 @@ public struct EngineServeCommand: AsyncParsableCommand {
                                     drain: .milliseconds(Int64(drainTimeout.seconds * 1000)),
                                     limits: EngineLimits(maxInstancesPerJob: maxInstancesPerJob, idleTimeoutSeconds: max(1, Int(idleTimeout.seconds)),
                                                          maxConnections: max(1, maxConnections),
-                                                         stopGrace: .milliseconds(Int64(max(0, stopGrace.seconds) * 1000))),
+                                                         stopGrace: .milliseconds(Int64(max(0, stopGrace.seconds) * 1000)),
+                                                         loadInterval: .milliseconds(Int64(max(0.1, loadInterval.seconds) * 1000))),
                                     executor: executorChoice, sgeClusters: sgeClusters) { [ui, logger] bound in
                 // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
                 served.listening(at: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")

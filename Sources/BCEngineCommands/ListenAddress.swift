@@ -1,18 +1,12 @@
 import ArgumentParser
+import BCAPI
 
 /// `HOST:PORT` listen addresses, and the loopback rule every bcops server follows: it listens
 /// on loopback unless `--allow-remote` is given (`bcctl engine serve`, `bcctl controller
 /// --listen` and `--engine-listen`).
 enum ListenAddress {
-    /// Whether `host` is the loopback interface: an IPv4 literal in 127.0.0.0/8, `::1`
-    /// (bracketed or not) or `localhost`. A name that merely starts with `127.` is not.
-    static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased()
-        if h == "localhost" || h == "::1" || h == "[::1]" { return true }
-        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "127" else { return false }
-        return parts.allSatisfy { p in !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(p) != nil }
-    }
+    /// Whether `host` is the loopback interface (ListenerNames.isLoopback).
+    static func isLoopback(_ host: String) -> Bool { ListenerNames.isLoopback(host) }
 
     /// `HOST:PORT`, split; a ValidationError naming `flag` otherwise.
     static func parse(_ text: String, flag: String) throws -> (host: String, port: Int) {

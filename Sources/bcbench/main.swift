@@ -13,6 +13,10 @@ let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "api-populate":
     try APIBenchmark.populate(dir: args[2], count: Int(args[3]) ?? 10_000)
+case "dashboard-populate":
+    try DashboardBenchmark.populate(dir: args[2], count: Int(args[3]) ?? 10_000)
+case "dashboard-measure":
+    try await DashboardBenchmark.measure(ui: args[2], rounds: args.count > 3 ? Int(args[3]) ?? 50 : 50)
 case "api-script":
     try APIBenchmark.script(dir: args[2], kind: args[3])
 case "load1":

@@ -3,15 +3,20 @@
 public struct Page<Item: Codable & Sendable>: Codable, Sendable {
     public var items: [Item]
     public var nextMarker: String
+    /// bcops' extension (`ListJobs` with `WithCount=True`): how many items match the filter,
+    /// over all pages. Absent from every other answer, so the SDK's pages are as they were.
+    public var totalCount: Int?
 
-    public init(items: [Item], nextMarker: String = "") {
+    public init(items: [Item], nextMarker: String = "", totalCount: Int? = nil) {
         self.items = items
         self.nextMarker = nextMarker
+        self.totalCount = totalCount
     }
 
     enum CodingKeys: String, CodingKey {
         case items = "Items"
         case nextMarker = "NextMarker"
+        case totalCount = "TotalCount"
     }
 }
 

@@ -1,7 +1,8 @@
 /// The query parameters the API reads besides a page's `Marker` and `MaxItemCount`
 /// (`PageQuery`), spelled once for the client that sends them and the engine that reads them.
 public enum QueryName {
-    /// `ListJobs`: only jobs in this `RunState`.
+    /// `ListJobs`: only jobs in this `RunState` (bcops' extension: or in any of several,
+    /// comma-separated: `Failed,Stopped,Finished`).
     public static let state = "State"
     /// List calls: only objects carrying these labels, `key=value[,key=value]`.
     public static let label = "Label"
@@ -17,9 +18,20 @@ public enum QueryName {
     public static let workspace = "Workspace"
     /// `/bcops/events`: after this sequence number.
     public static let since = "Since"
-    /// `/bcops/logs/…`: `stdout` or `stderr`, and the byte to read from.
+    /// `/bcops/logs/…`: `stdout` or `stderr`, and the byte to read from. `ListJobs` (bcops'
+    /// extension): how many matching jobs to skip before the page.
     public static let stream = "Stream"
     public static let offset = "Offset"
+    /// `ListJobs` (bcops' extensions, JobFilter.swift): a substring of the name, any ASCII case;
+    /// the App's name; creation and end time ranges (wire times, inclusive); `True` adds the
+    /// number of matching jobs (`TotalCount`) to the page.
+    public static let nameContains = "NameContains"
+    public static let appName = "AppName"
+    public static let creationTimeFrom = "CreationTimeFrom"
+    public static let creationTimeTo = "CreationTimeTo"
+    public static let endTimeFrom = "EndTimeFrom"
+    public static let endTimeTo = "EndTimeTo"
+    public static let withCount = "WithCount"
     /// List calls: where the page starts (the previous page's `NextMarker`) and how long it is.
     public static let marker = "Marker"
     public static let maxItemCount = "MaxItemCount"
@@ -39,27 +51,5 @@ public enum QueryName {
     /// The `Label` selector of `labels`, in key order (so one selector has one spelling).
     public static func labelSelector(_ labels: [String: String]) -> String {
         labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-    }
-}
-
-/// The filters `ListJobs` takes beside its page.
-public struct JobFilter: Sendable, Equatable {
-    public var state: JobState?
-    public var labels: [String: String]
-    public var newestFirst: Bool
-
-    public init(state: JobState? = nil, labels: [String: String] = [:], newestFirst: Bool = false) {
-        self.state = state
-        self.labels = labels
-        self.newestFirst = newestFirst
-    }
-
-    /// The query items, in the order the API documents them.
-    public var items: [(String, String)] {
-        var out: [(String, String)] = []
-        if newestFirst { out.append((QueryName.isReverse, "True")) }
-        if let state { out.append((QueryName.state, state.rawValue)) }
-        if !labels.isEmpty { out.append((QueryName.label, QueryName.labelSelector(labels))) }
-        return out
     }
 }

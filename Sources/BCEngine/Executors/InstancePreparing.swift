@@ -18,9 +18,12 @@ protocol InstancePreparing: Sendable {
     var defaultHome: String { get }
     /// The directory of bcctl, first on every instance's PATH.
     var toolsDirectory: String? { get }
+    /// Each instance's worker log, if this executor keeps one.
+    var workerLogs: WorkerLogs? { get }
 }
 
 extension InstancePreparing {
+    var workerLogs: WorkerLogs? { nil }
     typealias Prepared = PreparedInstance
     typealias Refusal = InstanceRefusal
 }

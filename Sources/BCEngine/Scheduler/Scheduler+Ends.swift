@@ -125,6 +125,7 @@ extension Scheduler {
             do {
                 guard try engine.store.job(jobId)?.runState == .finished else { continue }
                 try engine.store.deleteJob(jobId)
+                engine.workerLogs.remove(job: jobId)
                 logger.info("released job \(jobId) (AutoRelease)")
             } catch {
                 logger.error("cannot release job \(jobId) (AutoRelease): \(error)")

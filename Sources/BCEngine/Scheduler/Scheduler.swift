@@ -48,6 +48,8 @@ public actor Scheduler: ExecutorEventHandler {
     let stopGrace: Duration
     /// Jobs whose instances were asked to end: in `engine.endingJobs` until the last one ends.
     var ending: Set<String> = []
+    /// How often the local executor's running instances' load is sampled (`--load-interval`).
+    let loadInterval: Duration
 
     /// An instance handed to an executor: what it holds, and what its end needs.
     struct Flight: Sendable {
@@ -69,11 +71,12 @@ public actor Scheduler: ExecutorEventHandler {
     /// those of the clusters realised on Grid Engine: an executor of their own submits those
     /// into each cluster's queues, so they run on its nodes.
     public init(engine: Engine, logger: Logger, stopGrace: Duration = EngineLimits.defaultStopGrace, executor: ExecutorChoice = .local,
-                sgeClusters: SGEClusters? = nil) {
+                sgeClusters: SGEClusters? = nil, loadInterval: Duration = EngineLimits.defaultLoadInterval) {
         let chosen: any InstanceExecutor
         switch executor {
         case .local:
-            chosen = LocalExecutor(dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger, stopGrace: stopGrace)
+            chosen = LocalExecutor(dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger, stopGrace: stopGrace,
+                                   workerLogs: engine.workerLogs)
         case .gridengine(let queue):
             chosen = GridExecutor(kind: .gridengine, dataDirectory: engine.dataDirectory, objects: engine.objects, logger: logger, queue: queue)
         case .slurm(let partition):
@@ -85,11 +88,12 @@ public actor Scheduler: ExecutorEventHandler {
                                           scope: "sge-clusters", clusterQueues: SGEClusters.queues(of:),
                                           clusterSlotsUp: { [sge] in sge.slotsUp($0.id) }), at: 0)
         }
-        self.init(engine: engine, executors: executors, logger: logger, stopGrace: stopGrace)
+        self.init(engine: engine, executors: executors, logger: logger, stopGrace: stopGrace, loadInterval: loadInterval)
     }
 
     init(engine: Engine, executors: [any InstanceExecutor], logger: Logger = Logger(label: "bcops.engine"),
-         stopGrace: Duration = EngineLimits.defaultStopGrace) {
+         stopGrace: Duration = EngineLimits.defaultStopGrace, loadInterval: Duration = EngineLimits.defaultLoadInterval) {
+        self.loadInterval = loadInterval
         precondition(!executors.isEmpty, "a scheduler needs an executor")
         self.engine = engine
         self.executors = executors
@@ -112,6 +116,17 @@ public actor Scheduler: ExecutorEventHandler {
                 group.addTask { await executor.run(reportingTo: self, as: i) }
             }
             group.addTask { await self.followWakeups() }
+            let engine = self.engine
+            group.addTask { await engine.workerLogs.run() }
+            // Only this host's processes can be sampled; a Grid Engine or Slurm job's load says "not sampled".
+            if executors.contains(where: { $0 is LocalExecutor }) {
+                let interval = loadInterval
+                group.addTask {
+                    await engine.loads.sample(every: interval, marker: engine.dataDirectory, firstSeen: { id, pid, count in
+                        engine.workerLogs.append(id, "load: process group \(pid) found, \(count) process(es); sampled every \(interval)")
+                    }, passed: { engine.workerLogs.flushAll() })
+                }
+            }
         }
         retry?.cancel()
     }

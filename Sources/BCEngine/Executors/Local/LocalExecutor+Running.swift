@@ -25,26 +25,36 @@ extension LocalExecutor {
         func start(_ placement: Placement, _ run: TaskRun) {
             let id = placement.id
             let directory = placement.logDirectory ?? executor.slotDirectory(pool: run.pool, slot: placement.slot ?? 0)
+            let log = executor.workerLogs
+            log?.append(id, "dispatched to \(run.pool)\(placement.slot.map { " slot \($0)" } ?? ""): \(directory)")
             var prepared = executor.prepare(id, run, directory: directory, ossHost: ossHost)
             if let refusal = executor.adapt(&prepared, run) {
+                log?.append(id, "not started: \(refusal.code): \(refusal.message)")
+                log?.ended(id)
                 // Nothing ran, so nothing to upload: the instance fails with the reason.
                 reports.append(.ended(id, refusal.retriable ? .failed(exitCode: nil, code: refusal.code, message: refusal.message)
                                                  : .refused(code: refusal.code, message: refusal.message)))
                 return
             }
             instances[id] = (run, prepared)
+            log?.append(id, "starting (timeout \(run.plan.timeout) s, \(run.plan.maxRetries) retries allowed): \(run.plan.commandLine.prefix(300))")
             if let outcome = processes.start(id, prepared.launch) { ended(id, outcome) }
         }
 
         func adopt(_ adopted: AdoptedInstance) {
             let id = adopted.placement.id
             instances[id] = (adopted.run, adopted.prepared)
+            executor.workerLogs?.append(id, "adopted by a restarted engine: process group \(adopted.group) still runs")
             processes.adopt(id, group: adopted.group, statusPath: adopted.prepared.launch.statusPath ?? "", timeoutSeconds: adopted.timeoutSeconds)
         }
 
         /// Kills a job's running instances; their ends are reported as any other.
         func cancel(_ jobId: String) {
-            processes.killGroups(of: instances.keys.filter { $0.jobId == jobId })
+            let ids = instances.keys.filter { $0.jobId == jobId }
+            for id in ids {
+                executor.workerLogs?.append(id, "stop asked (job \(jobId) stopped, deleted or failed): SIGTERM to the process group, SIGKILL after \(executor.stopGrace)")
+            }
+            processes.killGroups(of: ids)
         }
 
         func forget(_ placements: [Placement]) {
@@ -64,6 +74,7 @@ extension LocalExecutor {
         /// instance's end then costs no task), else off the loop, which a large upload would hold up.
         private func ended(_ id: InstanceID, _ outcome: ProcessOutcome) {
             guard let (run, prepared) = instances[id] else { return }
+            executor.workerLogs?.append(id, LocalExecutor.said(outcome))
             let uploads = prepared.stdoutObject != nil || prepared.stderrObject != nil || !prepared.outputs.isEmpty || !run.plan.logs.isEmpty
             guard uploads else {
                 reports.append(.ended(id, executor.settle(id, run, prepared, outcome: outcome)))

@@ -6,14 +6,15 @@ import Foundation
 extension InstancePreparing {
     /// Uploads what an ended instance left and says how it ended.
     func settle(_ id: InstanceID, _ run: TaskRun, _ prepared: Prepared, outcome: ProcessOutcome) -> InstanceReport {
-        var lost = uploadOutputs(prepared.outputs)
+        var lost = uploadOutputs(prepared.outputs, for: id)
         lost += uploadLogs(run.plan, id, prepared)
         for (path, object, what) in [(prepared.launch.stdoutPath, prepared.stdoutObject, "stdout log"),
                                      (prepared.launch.stderrPath, prepared.stderrObject, "stderr log")] {
             // No file: the process never started, so it wrote no log and there is nothing to upload.
             guard let object, FileManager.default.fileExists(atPath: path) else { continue }
-            lost += upload(path, to: object, what: what)
+            lost += upload(path, to: object, what: what, for: id)
         }
+        for reason in lost { workerLogs?.append(id, "upload failed: \(reason)") }
         for reason in lost { logger.error("instance \(id): \(reason)") }
         let report: InstanceReport
         switch outcome {
@@ -27,7 +28,18 @@ extension InstancePreparing {
         case .failedToStart(let why):
             report = .failed(exitCode: nil, code: "StartFailed", message: why)
         case .unknown:
+            workerLogs?.append(id, "ended out of sight: it runs again")
+            workerLogs?.ended(id)
             return .unknown  // it runs again, and uploads again
+        }
+        if let workerLogs {
+            switch report {
+            case .failed(_, let code, _) where run.plan.maxRetries > 0:
+                workerLogs.append(id, "failed (\(code)); the task allows \(run.plan.maxRetries) retries: it runs again while any is left")
+            case .failed(_, let code, _): workerLogs.append(id, "failed (\(code))")
+            default: workerLogs.append(id, lost.isEmpty ? "finished" : "failed (UploadFailed)")
+            }
+            workerLogs.ended(id)
         }
         guard !lost.isEmpty else { return report }
         switch report {
@@ -40,9 +52,13 @@ extension InstancePreparing {
     }
 
     /// One upload; the reason when it fails, as the instance's error shows it.
-    func upload(_ path: String, to url: String, what: String) -> [String] {
+    func upload(_ path: String, to url: String, what: String, for id: InstanceID? = nil) -> [String] {
         do {
             try objects.putFile(path, at: url)
+            if let id, let workerLogs {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+                workerLogs.append(id, "uploaded \(what) (\(size.map(String.init) ?? "?") bytes) to \(url)")
+            }
             return []
         } catch {
             return ["cannot upload \(what) to \(url): \(reason(error))"]
@@ -50,7 +66,7 @@ extension InstancePreparing {
     }
 
     /// Everything an instance left in its output directories.
-    func uploadOutputs(_ outputs: [(directory: String, oss: String)]) -> [String] {
+    func uploadOutputs(_ outputs: [(directory: String, oss: String)], for id: InstanceID? = nil) -> [String] {
         var lost: [String] = []
         for o in outputs {
             // No directory: the instance never got as far as its mounts, and wrote nothing.
@@ -59,7 +75,7 @@ extension InstancePreparing {
                 var isDir: ObjCBool = false
                 let full = o.directory + "/" + rel
                 if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
-                    lost += upload(full, to: o.oss + rel, what: "output \(rel)")
+                    lost += upload(full, to: o.oss + rel, what: "output \(rel)", for: id)
                 }
             }
         }
@@ -81,7 +97,7 @@ extension InstancePreparing {
                 continue
             }
             let name = (log.local as NSString).lastPathComponent + ".\(id.jobId).\(id.task).\(id.index)"
-            lost += upload(path, to: log.ossDirectory + name, what: "log \(log.local)")
+            lost += upload(path, to: log.ossDirectory + name, what: "log \(log.local)", for: id)
         }
         return lost
     }
@@ -107,6 +123,17 @@ extension InstancePreparing {
 }
 
 extension LocalExecutor {
+    /// How a process ended, as its worker log says it.
+    static func said(_ outcome: ProcessOutcome) -> String {
+        switch outcome {
+        case .exited(let code) where code > 128: return "process exited with code \(code) (signal \(code - 128))"
+        case .exited(let code): return "process exited with code \(code)"
+        case .timedOut: return "timed out: its process group was killed"
+        case .failedToStart(let why): return "process did not start: \(why)"
+        case .unknown: return "process ended out of sight, leaving no status"
+        }
+    }
+
     /// The last non-empty line of a log (read from its last 4 KiB, at most 400 characters): what a
     /// failed program said last is what people need in the failure's reason.
     static func lastLine(of path: String) -> String? {

@@ -30,6 +30,8 @@ final class LocalExecutor: InstanceExecutor, InstancePreparing {
     /// The directory of the running bcctl: first on every instance's PATH, so node-side tools
     /// (`bcctl render node`) resolve as a BatchCompute image's software would.
     let toolsDirectory: String? = LocalExecutor.executableDirectory()
+    /// Where what this executor does for each instance is told (its worker log).
+    let workerLogs: WorkerLogs?
 
     enum Command: Sendable {
         case submit(InstanceBatch)
@@ -47,7 +49,9 @@ final class LocalExecutor: InstanceExecutor, InstancePreparing {
     }
 
     init(dataDirectory: String, objects: ObjectStore, logger: Logger = Logger(label: "bcops.engine"), keeper: String? = HostProcesses.findKeeper(),
-         containerRuntime: String? = LocalExecutor.findContainerRuntime(), stopGrace: Duration = EngineLimits.defaultStopGrace) {
+         containerRuntime: String? = LocalExecutor.findContainerRuntime(), stopGrace: Duration = EngineLimits.defaultStopGrace,
+         workerLogs: WorkerLogs? = nil) {
+        self.workerLogs = workerLogs
         self.dataDirectory = dataDirectory
         self.objects = objects
         self.logger = logger
