@@ -420,12 +420,16 @@ int main(int argc, char **argv) {
         perror("bcops-keeper: signalfd");
         return 2;
     }
-    while (engine_open || running > 0 || pending_len > 0) {
+    for (;;) {
+        // The SIGKILLs that fell due first: the last of them may leave nothing to wait for (an
+        // instance that ended on its SIGTERM, then its group's SIGKILL), and a poll without an
+        // engine, an instance or a timer would never return.
+        int timeout = kill_due(now_ms());
+        if (!engine_open && running == 0 && pending_len == 0) break;
         struct pollfd fds[2] = {
             {.fd = sfd, .events = POLLIN},
             {.fd = engine_open ? ENGINE : -1, .events = (short)(POLLIN | (out_len ? POLLOUT : 0))},
         };
-        int timeout = kill_due(now_ms());
         if (poll(fds, 2, timeout) < 0) {
             if (errno == EINTR) continue;
             perror("bcops-keeper: poll");

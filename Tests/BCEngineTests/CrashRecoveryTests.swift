@@ -141,6 +141,25 @@ import Testing
         #expect(!second.contains(where: Self.alive), "a stopped engine's idle keeper leaves with it")
     }
 
+    /// A stopped job's instance ends on its SIGTERM, and its group's SIGKILL timer (the stop
+    /// grace) runs out after the engine has gone: the keeper used to wait for ever then, with no
+    /// engine, instance or timer left to wake it (85 keepers were left behind by one day's tests).
+    @Test func theKeeperLeavesWhenItsLastKillTimerRunsOutAfterTheEngine() async throws {
+        let engine = try EngineProcess(arguments: ["--stop-grace", "1s"])
+        let cluster = try await ExecutionTests.cluster(engine, nodes: 1)
+        let sleep = "sleep 61.\(Int.random(in: 100_000...999_999))"
+        let id = try #require(try await engine.request("POST", "/jobs", body: ExecutionTests.job(cluster, command: sleep, count: 1)).json["Id"] as? String)
+        for _ in 0..<200 where try await ExecutionTests.pgrep(sleep) < 1 { try await Task.sleep(nanoseconds: 50_000_000) }
+        let keepers = Self.keepers(of: engine.process.processIdentifier)
+        #expect(keepers.count == 1, "one keeper per engine: \(keepers)")
+        #expect(try await engine.request("POST", "/jobs/\(id)/stop").status == 200)
+        _ = try await ExecutionTests.waitFor(engine, id) { $0["State"] as? String == "Stopped" }
+        engine.kill()  // within the second of grace: the SIGKILL timer outlives the engine
+        let deadline = Date().addingTimeInterval(10)
+        while keepers.contains(where: Self.alive), Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(!keepers.contains(where: Self.alive), "the keeper left once its last timer ran out")
+    }
+
     /// SIGTERM returned at once and left running instances unsupervised; now it says what it
     /// did, and the next engine adopts what it handed over.
     @Test func sigtermHandsRunningInstancesOverAndSaysSo() async throws {
