@@ -57,7 +57,7 @@ let package = Package(
         ]),
         // `bcctl engine …`: kept apart so bcplan and bcapply do not link the server.
         .target(name: "BCEngineCommands", dependencies: [
-            "BCAPI", "BCEngine", "BCCommands", "BCController", "BCClient", "BCDashboard", "BCGit", "BCModel",
+            "BCAPI", "BCEngine", "BCCommands", "BCController", "BCClient", "BCDashboard", "BCGit", "BCModel", "BCCromwell",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -78,6 +78,14 @@ let package = Package(
         // through BCClient only. Plain Swift string building with one escaping function (HTML.esc).
         .target(name: "BCDashboard", dependencies: [
             "BCAPI", "BCClient", "BCRenderClient", "BCModel", "BCRender",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Cromwell's REST API (issue 18) over the engine: each workflow a runner job built by
+        // WorkflowRun's lowering; live state only through BCClient, records on OSS.
+        .target(name: "BCCromwell", dependencies: [
+            "BCAPI", "BCClient", "BCModel", "BCPlan", "BCRenderClient",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -110,6 +118,8 @@ let package = Package(
         .testTarget(name: "BCPlanTests", dependencies: ["BCPlan", "BCModel", "BCManifest", "BCClient", "BCTestSupport"], exclude: ["sdk"]),
         .testTarget(name: "BCControllerTests", dependencies: ["BCController", "BCClient", "BCModel", "BCTestSupport"]),
         .testTarget(name: "BCDashboardTests", dependencies: ["BCDashboard", "BCClient", "BCTestSupport"], exclude: ["browser"]),
+        // Cromwell's real clients (cromshell, cromwell-tools, curl) against a real engine.
+        .testTarget(name: "BCCromwellTests", dependencies: ["BCTestSupport"]),
         .testTarget(name: "BCCommandsTests", dependencies: ["BCCommands", "BCManifest", "BCTestSupport"]),
     ]
 )

@@ -95,6 +95,28 @@ need_workflow_venv() {
   need_apt bwa samtools bcftools
 }
 
+# Cromwell's own clients, for the Cromwell API's tests (Tests/BCCromwellTests) and
+# bench/cromwell.sh: cromshell 2.x in .build-venv, and cromwell-tools in a venv of its own,
+# .build-venv-cromwell-tools, because it pins google-auth 1.x and google-api-python-client 1.x
+# where cromshell needs google-auth 2.x (in one venv pip backtracks without end). Plus zip and
+# unzip (a submission's imports) and curl.
+need_cromwell_clients() {
+  need_workflow_venv
+  need_apt zip unzip curl
+  if ! .build-venv/bin/python -c "import cromshell" 2>/dev/null; then
+    echo "==> python venv: cromshell 2.1.1" >&2
+    .build-venv/bin/pip install --quiet "cromshell==2.1.1" >&2
+  fi
+  local tools=".build-venv-cromwell-tools"
+  if [ ! -x "$tools/bin/cromwell-tools" ]; then
+    echo "==> python venv $tools: cromwell-tools 2.4.1" >&2
+    rm -rf "$tools"
+    python3 -m venv "$tools"
+    "$tools/bin/pip" install --quiet "cromwell-tools==2.4.1" "google-auth>=1.35,<2" "google-api-python-client>=1.12,<2" \
+      "google-api-core>=2.10,<2.11" "protobuf>=4.25,<5" >&2
+  fi
+}
+
 # Grid Engine and Slurm on this host, installed and started once (idempotent: a second call
 # only re-applies the configuration), for the engine's gridengine and slurm executors and
 # their tests (scripts/gridengine.sh, scripts/slurm.sh).

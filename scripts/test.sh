@@ -9,6 +9,7 @@ need_apt openssh-server openssh-client  # the BCGit ssh:// tests run a real sshd
 need_apt openssl  # BCClientTests make their own CA and server certificate with the openssl CLI
 need_pip "jsonschema>=4.18" pyyaml prometheus_client
 need_workflow_venv
+need_cromwell_clients  # cromshell and cromwell-tools for the Cromwell API tests
 need_browser_test  # headless Chromium + Selenium for the dashboard's browser test
 # The gridengine and slurm executor suites run against real schedulers on this host.
 need_gridengine

@@ -36,6 +36,20 @@ public struct EngineServeCommand: AsyncParsableCommand {
             help: "Also serve the web dashboard at /ui/ on this address, HOST:PORT (off by default; loopback unless --allow-remote; reads are open, stop and retry need a login).")
     public var uiListen: String?
 
+    @Option(name: .customLong("cromwell-listen"),
+            help: "Also serve Cromwell's REST API (/api/workflows/v1) on this address, HOST:PORT (off by default; off loopback only with --cromwell-token-file).")
+    public var cromwellListen: String?
+
+    @Option(name: .customLong("cromwell-token-file"), help: "A file holding the bearer token every Cromwell API request must carry.")
+    public var cromwellTokenFile: String?
+
+    @Option(name: .customLong("cromwell-root"), help: "Cromwell's root: workflows go under ROOT<workflow>/<bcs_workflow_tag>/<id>/.")
+    public var cromwellRoot = "oss://cromwell/cromwell-dir/"
+
+    @Option(name: .customLong("cromwell-max-concurrent-workflows"),
+            help: "Workflows of the Cromwell API running at once (Cromwell's system.max-concurrent-workflows); more wait as Submitted.")
+    public var cromwellMaxConcurrentWorkflows = 5000
+
     @Option(name: .customLong("oss-root"), help: "Where oss://bucket/key objects live (default: $BCOPS_OSS_ROOT or DATA/oss).")
     public var ossRoot: String?
 
@@ -119,6 +133,11 @@ public struct EngineServeCommand: AsyncParsableCommand {
             }
             ui = (h, p)
         }
+        let cromwell: CromwellOptions?
+        do {
+            cromwell = try CromwellOptions.parse(listen: cromwellListen, tokenFile: cromwellTokenFile, root: cromwellRoot,
+                                                 maxConcurrent: cromwellMaxConcurrentWorkflows)
+        } catch { throw ValidationError("\(error)") }
         let dir = data ?? Engine.defaultDataDirectory
         // One engine per data directory: a second one refuses, naming the first.
         let served = try ServedDirectory.take(dir)
@@ -131,6 +150,8 @@ public struct EngineServeCommand: AsyncParsableCommand {
                       : "access key \(engine.credentials.accessKeyId) from \(credentialsPath)")
         let dashboard = DashboardTask()
         defer { dashboard.cancel() }
+        let cromwellTask = CromwellTask()
+        defer { cromwellTask.cancel() }
         do {
             try await APIServer.run(engine: engine, host: host, port: port, logger: logger,
                                     drain: .milliseconds(Int64(drainTimeout.seconds * 1000)),
@@ -138,7 +159,7 @@ public struct EngineServeCommand: AsyncParsableCommand {
                                                          maxConnections: max(1, maxConnections),
                                                          stopGrace: .milliseconds(Int64(max(0, stopGrace.seconds) * 1000)),
                                                          loadInterval: .milliseconds(Int64(max(0.1, loadInterval.seconds) * 1000))),
-                                    executor: executorChoice, sgeClusters: sgeClusters) { [ui, logger] bound in
+                                    executor: executorChoice, sgeClusters: sgeClusters) { [ui, cromwell, logger] bound in
                 // Clients on this machine (bcplan, bcapply) find the engine through DIR/endpoint.
                 served.listening(at: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")
                 print("bcops engine listening on http://\(host):\(bound) (data: \(dir), objects: \(engine.objects.root))")
@@ -151,6 +172,10 @@ public struct EngineServeCommand: AsyncParsableCommand {
                     default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
                     }
                     dashboard.start(endpoint: "http://\(apiHost):\(bound)", credentials: engine.credentials, host: ui.host, port: ui.port, logger: logger)
+                }
+                if let cromwell {
+                    let apiHost = host == "localhost" || host == "0.0.0.0" || host.isEmpty ? "127.0.0.1" : host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+                    cromwellTask.start(endpoint: "http://\(apiHost):\(bound)", credentials: engine.credentials, options: cromwell, logger: logger)
                 }
             }
         } catch where served.address == nil {

@@ -61,14 +61,22 @@ public enum WorkflowRunReader {
         public func isNamed(_ name: String) -> Bool { self.name == name || self.name.hasSuffix("." + name) }
     }
 
+    /// - Parameter nameOrId: a WorkflowRun's name, a runner job's id, or the id of a workflow
+    ///   submitted through the Cromwell API (a UUID; its runner job is named `cromwell-<id>`).
+    /// How the Cromwell front-end names a workflow's runner job: this, then the workflow id.
+    public static let cromwellJobPrefix = "cromwell-"
+
     public static func read(_ nameOrId: String, workspace: String? = nil, client: BatchComputeClient) async throws -> Run {
-        let job = try await JobReader.resolve(nameOrId, workspace: workspace, client: client)
+        let name = UUID(uuidString: nameOrId) != nil ? cromwellJobPrefix + nameOrId.lowercased() : nameOrId
+        let job = try await JobReader.resolve(name, workspace: workspace, client: client)
         let description = try await client.jobDescription(job.id)
         guard let app = description.app, app.appName == CromwellApp.jobAppName || app.appName == CromwellApp.name,
               let outputs = app.outputs[CromwellApp.Output.outputsDir.rawValue]?.stringValue, !outputs.isEmpty else {
             throw JobReader.NotFound(message: "job \(job.id) is not a workflow run (a job of the cromwell App)")
         }
-        let runId = WorkflowRunID.of(jobId: job.id)
+        // A Cromwell workflow's runner was given its workflow id (WORKFLOW_ID) as the run's id.
+        let given = app.inputs[CromwellApp.Input.workflowId.rawValue]?.stringValue ?? ""
+        let runId = given.isEmpty ? WorkflowRunID.of(jobId: job.id) : given
         let prefix = outputs.hasSuffix("/") ? outputs : outputs + "/"
         let oss = OSSClient(client)
         let suffix = "." + runId + ".metadata.json"

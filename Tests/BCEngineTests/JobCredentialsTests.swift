@@ -150,7 +150,7 @@ import Testing
         let app = try await engine.request("GET", "/apps/cromwell?Scope=Public")
         #expect(app.status == 200)
         let inputs = (app.json["InputParameters"] as? [String: Any] ?? [:]).keys.sorted()
-        #expect(inputs == ["DEPENDS_ON", "WDL", "WORKFLOW_INPUTS", "WORKFLOW_OPTIONS", "WORKING_DIR"])
+        #expect(inputs == ["DEPENDS_ON", "WDL", "WORKFLOW_ID", "WORKFLOW_INPUTS", "WORKFLOW_OPTIONS", "WORKING_DIR"])
         // Not a private App: `bcs asub` falls back to the public one and names it `:cromwell`.
         #expect(try await engine.request("GET", "/apps/cromwell").status == 404)
         let unknown = try await engine.request("POST", "/jobs", body: Self.body([

@@ -16,13 +16,14 @@ public struct WorkflowRunnerCommand: ParsableCommand {
     @Option(help: "OSS prefix of the calls' directories.") public var workingDir = ""
     @Option(help: "OSS prefix of the final outputs and the metadata.") public var outputsDir: String
     @Option(help: "WorkflowRuns (WorkflowRun/NAME, comma separated) that must have succeeded first.") public var dependsOn = ""
+    @Option(help: "The run's id in the output tree (a Cromwell workflow id); empty: derived from the job id.") public var runId = ""
 
     public init() {}
 
     public func run() throws {
         let python = try WorkflowPython.find()
         let arguments = [python, "-m", "bcops_miniwdl.runner", "--wdl", wdl, "--inputs", inputs, "--options", options,
-                         "--working-dir", workingDir, "--outputs-dir", outputsDir] + (dependsOn.isEmpty ? [] : ["--depends-on", dependsOn])
+                         "--working-dir", workingDir, "--outputs-dir", outputsDir] + (dependsOn.isEmpty ? [] : ["--depends-on", dependsOn]) + (runId.isEmpty ? [] : ["--run-id", runId])
         // The runner's own errors name the fix; exec keeps its exit status and signals as the job's.
         let argv = arguments.map { strdup($0) } + [nil]
         // Async commands run on a thread that blocks most signals, and exec keeps the mask:
