@@ -42,9 +42,12 @@ public struct CromwellAPI: Sendable {
 
     static let api = "/api/workflows/v1"
 
-    func router() -> Router<BasicRequestContext> {
+    /// - Parameter names: the listener's names, for the browser guard; nil (tests of the router
+    ///   alone): any.
+    func router(names: ListenerNames? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: FailureMiddleware())
+        if let names { router.add(middleware: BrowserGuard(names: names)) }
         if let token = settings.token { router.add(middleware: BearerToken(token: token)) }
         router.post(RouterPath(stringLiteral: Self.api)) { request, _ in try await self.submit(request) }
         router.post(RouterPath(stringLiteral: Self.api + "/batch")) { request, _ in try await self.submitBatch(request) }

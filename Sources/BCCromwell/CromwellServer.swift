@@ -1,3 +1,4 @@
+import BCAPI
 import BCClient
 import Foundation
 import Hummingbird
@@ -11,7 +12,8 @@ public enum CromwellServer {
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let api = CromwellAPI(client: client, settings: settings, logger: logger)
         try await api.book.load()
-        let app = Application(router: api.router(),
+        let names = ListenerNames(listenHost: host, remote: !ListenerNames.isLoopback(host))
+        let app = Application(router: api.router(names: names),
                               configuration: .init(address: .hostname(host, port: port), serverName: "bcops-cromwell"),
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in

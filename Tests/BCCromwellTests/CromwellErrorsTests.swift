@@ -46,6 +46,26 @@ extension CromwellAPITests {
         #expect(empty["totalResultsCount"] as? Int == 0, "\(empty)")
     }
 
+    /// On loopback there is no login, so what a web page can make a browser send is refused: a
+    /// form posted from another site (a multipart POST needs no CORS preflight) would run its
+    /// workflow's commands on this host, and a page rebinding its DNS name to 127.0.0.1 could
+    /// read every workflow. Cromwell's own clients send none of these headers.
+    @Test func webPagesCannotSubmitOrRead() throws {
+        let f = try CromwellFixture()
+        let form = ["-F", "workflowSource=@\(CromwellFixture.fixture("echo.wdl"))", "-F", "workflowInputs=@\(CromwellFixture.fixture("echo.inputs.json"))"]
+        let port = f.url.split(separator: ":").last.map(String.init) ?? ""
+        for headers in [["-H", "Origin: https://evil.example"], ["-H", "Origin: null"], ["-H", "Sec-Fetch-Site: cross-site"],
+                        ["-H", "Host: rebound.example:\(port)"]] {
+            let refused = try f.curl(headers + form + [f.api])
+            #expect(refused.status == 403 && refused.body.contains("\"status\":\"fail\""), "\(headers): \(refused)")
+        }
+        let read = try f.curl(["-H", "Host: rebound.example:\(port)", f.api + "/query"])
+        #expect(read.status == 403, "\(read)")
+        #expect(try f.json("/api/workflows/v1/query")["totalResultsCount"] as? Int == 0, "nothing was submitted")
+        let own = try f.curl(["-H", "Origin: \(f.url)", f.api + "/backends"])
+        #expect(own.status == 200, "a page of the API's own origin: \(own)")
+    }
+
     /// Off loopback the API needs a token; with one, every request carries it.
     @Test func aTokenGuardsTheAPI() throws {
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-cromwell-token-\(UUID().uuidString)").path
