@@ -133,7 +133,14 @@ import Testing
         let job = try await ExecutionTests.waitFor(again, id, seconds: 60) { $0["State"] as? String == "Finished" }
         #expect(job["State"] as? String == "Finished")
         #expect(Self.executions(runs).sorted() == ["0", "1"], "each instance ran once")
-        let second = Self.keepers(of: again.process.processIdentifier)
+        // The job can be recorded from the status files before the executor has started its
+        // keeper (recovery comes first): wait for it rather than look once.
+        var second = Self.keepers(of: again.process.processIdentifier)
+        let started = Date().addingTimeInterval(10)
+        while second.isEmpty, Date() < started {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            second = Self.keepers(of: again.process.processIdentifier)
+        }
         #expect(second.count == 1, "\(second)")
         again.stop()
         let stopped = Date().addingTimeInterval(10)
