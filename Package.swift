@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // Already in the graph through Hummingbird; named so the modules that log declare it.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Debian's libyaml (libyaml-dev): see docs/ARCHITECTURE.md, "Decisions and deviations", for why not Yams.
@@ -75,9 +76,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The web dashboard (issue 17): read-only server-rendered pages at /ui/, reading live state
-        // through BCClient only. Plain Swift string building with one escaping function (HTML.esc).
+        // through BCClient only. Mustache templates (swift-mustache) that escape every value by default.
         .target(name: "BCDashboard", dependencies: [
             "BCAPI", "BCClient", "BCRenderClient", "BCModel", "BCRender",
+            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

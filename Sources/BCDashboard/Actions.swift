@@ -43,33 +43,14 @@ extension Dashboard {
     }
 
     func refuse(_ why: String) -> Response {
-        html(HTML.page(title: "Refused", counters: HTML.Counters(), body: "<p id=\"refused\">\(HTML.esc(why))</p>"), status: .forbidden)
+        html(HTML.page(title: "Refused", counters: HTML.Counters(), body: Templates.render("refused", Templates.Sentence(text: why))), status: .forbidden)
     }
 
     func loginPage(_ request: Request, failed: Bool = false) -> Response {
         guard auth != nil else { return html("<p>This dashboard is read-only.</p>", status: .notFound) }
-        var body = ""
-        if let s = session(request), let auth {
-            body = """
-                <p id="logged-in">You are logged in.</p>
-                <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="\(HTML.esc(auth.csrfToken(s)))"><button id="logout" type="submit">Log out</button></form>
-                """
-        } else {
-            if failed { body += "<p id=\"login-failed\">\(auth?.credential == .apiToken ? "Wrong API token." : "Wrong access key id or secret.")</p>" }
-            body += auth?.credential == .apiToken ? """
-                <p>Stopping a job, retrying its failed nodes or asking for a reconciliation needs the controller's API token.</p>
-                <form method="post" action="/ui/login">
-                <input type="hidden" name="accessKeyId" value="">
-                <label>API token <input type="password" name="accessKeySecret" autocomplete="current-password"></label>
-                <button id="login" type="submit">Log in</button></form>
-                """ : """
-                <p>Stopping a job or retrying its failed nodes needs the engine's access key.</p>
-                <form method="post" action="/ui/login">
-                <label>Access key id <input name="accessKeyId" autocomplete="username"></label>
-                <label>Secret <input type="password" name="accessKeySecret" autocomplete="current-password"></label>
-                <button id="login" type="submit">Log in</button></form>
-                """
-        }
+        let s = session(request)
+        let body = Templates.render("login", Templates.Login(
+            loggedIn: s != nil, csrf: s.flatMap { auth?.csrfToken($0) } ?? "", failed: failed, apiToken: auth?.credential == .apiToken))
         return html(HTML.page(title: "Log in", counters: HTML.Counters(), body: body), status: failed ? .forbidden : .ok)
     }
 
@@ -114,24 +95,17 @@ extension Dashboard {
             }
         } catch let e as APIError {
             return html(HTML.page(title: "Not done", counters: try await counters(),
-                                  body: "<p id=\"action-error\">The engine answered: \(HTML.esc("\(e.code): \(e.message)"))</p><p><a href=\"/ui/jobs/\(HTML.esc(HTML.pathSegment(id)))\">back to the job</a></p>"),
+                                  body: Templates.render("actionError", Templates.ActionError(message: "\(e.code): \(e.message)", jobHref: "/ui/jobs/\(HTML.pathSegment(id))"))),
                         status: .conflict)
         }
         return Self.redirect("/ui/jobs/\(HTML.pathSegment(id))")
     }
 
-    /// The job page's action forms, or a link to the login page.
+    /// The job page's action forms, or a link to the login page (the `actionForms` template).
     func actionForms(job: JobStatus, session s: String?) -> String {
         guard let auth else { return "" }
-        guard let s else { return "<p class=\"actions\"><a id=\"login-link\" href=\"/ui/login\">Log in</a> to stop this job or retry its failed nodes.</p>\n" }
-        let token = HTML.esc(auth.csrfToken(s)), path = HTML.esc(HTML.pathSegment(job.id))
-        var forms = "<div class=\"actions\">"
-        if !job.state.isEnded {
-            forms += "<form method=\"post\" action=\"/ui/jobs/\(path)/stop\"><input type=\"hidden\" name=\"csrf\" value=\"\(token)\"><button id=\"stop\" type=\"submit\">Stop job</button></form>"
-        }
-        if job.state == .failed || job.state == .stopped {
-            forms += "<form method=\"post\" action=\"/ui/jobs/\(path)/retry\"><input type=\"hidden\" name=\"csrf\" value=\"\(token)\"><button id=\"retry\" type=\"submit\">Retry failed nodes</button></form>"
-        }
-        return forms + "</div>\n"
+        return Templates.render("actionForms", Templates.ActionForms(
+            loggedIn: s != nil, path: HTML.pathSegment(job.id), csrf: s.map { auth.csrfToken($0) } ?? "",
+            canStop: !job.state.isEnded, canRetry: job.state == .failed || job.state == .stopped))
     }
 }

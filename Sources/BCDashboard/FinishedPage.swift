@@ -6,7 +6,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// 已结束的任务: ended jobs with filters and pages.
+/// 已结束的任务: ended jobs with filters and pages. The markup is the `finished` template
+/// (`FinishedTemplate.swift`); this reads one page through the client and builds its view.
 extension Dashboard {
 
     static func day(_ text: String?, endOfDay: Bool) -> Date? {
@@ -40,46 +41,29 @@ extension Dashboard {
             answer = try await client.jobs(filter, page: OffsetPage(offset: (current - 1) * perPage, size: perPage))
             total = answer.totalCount ?? total
         }
-        let shown = answer.items
-        var rows = ""
-        for j in shown {
-            rows += "<tr class=\"job-row\" data-state=\"\(j.state.rawValue)\"><td><a href=\"/ui/jobs/\(HTML.esc(HTML.pathSegment(j.id)))\">\(HTML.esc(j.name))</a></td>"
-            rows += "<td>\(j.state.rawValue)</td>"
-            rows += "<td>\(HTML.progress(done: j.instanceMetrics[.finished], total: j.instanceMetrics.total))</td>"
-            rows += "<td>\(HTML.esc(j.creationTime))</td><td>\(HTML.esc(j.endTime))</td>"
-            rows += "<td class=\"reason\">\(HTML.esc(j.message.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""))</td></tr>\n"
+        let rows = answer.items.map { j in
+            Templates.FinishedRow(
+                state: j.state.rawValue, href: "/ui/jobs/\(HTML.pathSegment(j.id))", name: j.name,
+                progress: HTML.progress(done: j.instanceMetrics[.finished], total: j.instanceMetrics.total),
+                submitted: j.creationTime, finished: j.endTime,
+                reason: String(j.message.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""))
         }
         func link(page: Int) -> String {
             var items: [(String, String)] = [("state", state), ("perPage", String(perPage)), ("page", String(page))]
             for k in ["name", "project", "submittedFrom", "submittedTo", "finishedFrom", "finishedTo"] {
                 if let v = q[k], !v.isEmpty { items.append((k, v)) }
             }
-            return HTML.esc("/ui/finished?" + items.map { "\($0.0)=\(HTML.query($0.1))" }.joined(separator: "&"))
+            return "/ui/finished?" + items.map { "\($0.0)=\(HTML.query($0.1))" }.joined(separator: "&")
         }
-        func option(_ value: String, _ selected: String) -> String {
-            "<option value=\"\(HTML.esc(value))\"\(value == selected ? " selected" : "")>\(HTML.esc(value))</option>"
-        }
-        let form = """
-            <form class="filters" method="get" action="/ui/finished">
-            <label>State <select name="state">\(["All", "Failed", "Stopped", "Finished"].map { option($0, state) }.joined())</select></label>
-            <label>Name <input name="name" value="\(HTML.esc(name))"></label>
-            <label>Submitted from <input type="date" name="submittedFrom" value="\(HTML.esc(q["submittedFrom"] ?? ""))"></label>
-            <label>to <input type="date" name="submittedTo" value="\(HTML.esc(q["submittedTo"] ?? ""))"></label>
-            <label>Finished from <input type="date" name="finishedFrom" value="\(HTML.esc(q["finishedFrom"] ?? ""))"></label>
-            <label>to <input type="date" name="finishedTo" value="\(HTML.esc(q["finishedTo"] ?? ""))"></label>
-            <label>Per page <select name="perPage">\(["20", "50", "100"].map { option($0, String(perPage)) }.joined())</select></label>
-            \(project.isEmpty ? "" : "<input type=\"hidden\" name=\"project\" value=\"\(HTML.esc(project))\">")
-            <button type="submit">Filter</button></form>
-            """
-        var nav = "<p class=\"pager\">Page \(current) of \(pages) (\(total) jobs) "
-        if current > 1 { nav += "<a id=\"prev\" href=\"\(link(page: current - 1))\">previous</a> " }
-        if current < pages { nav += "<a id=\"next\" href=\"\(link(page: current + 1))\">next</a>" }
-        nav += "</p>"
-        let table = """
-            <table id="finished"><tr><th>Job</th><th>State</th><th>Progress (instances)</th><th>Submitted</th><th>Finished</th><th>Reason</th></tr>
-            \(rows)</table>
-            """
+        let view = Templates.Finished(
+            states: ["All", "Failed", "Stopped", "Finished"].map { Templates.Option(value: $0, selected: $0 == state) },
+            perPages: ["20", "50", "100"].map { Templates.Option(value: $0, selected: $0 == String(perPage)) },
+            name: name, submittedFrom: q["submittedFrom"] ?? "", submittedTo: q["submittedTo"] ?? "",
+            finishedFrom: q["finishedFrom"] ?? "", finishedTo: q["finishedTo"] ?? "",
+            hasProject: !project.isEmpty, project: project, rows: rows, current: current, pages: pages, total: total,
+            hasPrev: current > 1, prev: current > 1 ? link(page: current - 1) : "",
+            hasNext: current < pages, next: current < pages ? link(page: current + 1) : "")
         let title = project.isEmpty ? "Finished" : "Finished (project \(project))"
-        return HTML.page(title: title, counters: try await counting, body: form + "\n" + table + "\n" + nav)
+        return HTML.page(title: title, counters: try await counting, body: Templates.render("finished", view))
     }
 }

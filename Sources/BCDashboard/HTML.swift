@@ -1,8 +1,9 @@
 import Foundation
 import BCAPI
 
-/// The dashboard's HTML: plain Swift string building with one escaping function, `esc`, that
-/// every user string (names, descriptions, log lines, labels, reasons) goes through.
+/// The dashboard's page frame and the helpers its templates' view models use. The markup is in
+/// Mustache templates (`Templates.swift`), which escape every value. `esc` is left only for the
+/// one-line error answers of HostCheck, SecurityHeaders and OSSObjects, which are no page.
 public enum HTML {
     /// Escapes text for an element's content or a double- or single-quoted attribute value.
     public static func esc(_ s: some StringProtocol) -> String { MarkupEscaping.escape(s) }
@@ -57,20 +58,10 @@ public enum HTML {
     /// `poll`: every how many seconds /ui/static/live.js refreshes the page's live parts (the
     /// counters and each `data-live` element) without a reload (`LiveUpdates.swift`); nil: never.
     public static func page(title: String, counters: Counters, body: String, poll: Int? = LiveUpdates.defaultPoll) -> String {
-        """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(esc(title)) · bcops</title>
-        <style>\(style)\(LiveUpdates.style)</style><script src="/ui/static/live.js" defer></script></head>
-        <body\(poll.map { " data-poll=\"\($0)\"" } ?? "")><header><nav><a href="/ui/projects">Projects 项目管理</a><a href="/ui/rendering">Rendering 渲染中的任务</a><a href="/ui/finished">Finished 已结束的任务</a>\(estateNav)</nav>
-        <div class="counters" id="counters" data-live>
-        <span class="counter">Running jobs 运行中的任务数<b id="counter-running-jobs">\(counters.runningJobs)</b></span>
-        <span class="counter">Running nodes 运行中的节点数<b id="counter-running-nodes">\(counters.runningNodes)</b></span>
-        <span class="counter">Waiting nodes 等待中的节点数<b id="counter-waiting-nodes">\(counters.waitingNodes)</b></span>
-        </div></header>
-        <main><h1>\(esc(title))</h1>
-        \(body)
-        </main></body></html>
-        """
+        Templates.render("layout", Templates.Layout(
+            title: title, runningJobs: counters.runningJobs, runningNodes: counters.runningNodes,
+            waitingNodes: counters.waitingNodes, hasPoll: poll != nil, poll: poll ?? 0, sync: syncServed,
+            body: body, style: style + LiveUpdates.style))
     }
 
     /// `12/30 (40%)`.

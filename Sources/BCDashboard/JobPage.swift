@@ -6,7 +6,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// One job: details, node tiles, list view, node load, logs, thumbnails.
+/// One job: details, node tiles, list view, node load, logs, thumbnails. The markup is the
+/// `jobBody` template (`JobTemplate.swift`); this reads through the client and builds its view.
 ///
 /// At scale (issue 17: 1,000 instances in under 200 ms) the page is built from one ListInstances
 /// per task (read at once) and one node-load call; it reads logs only for a small job (up to
@@ -28,18 +29,16 @@ extension Dashboard {
         async let describing = try? client.jobDescription(id)
         let job: JobStatus
         do { job = try await client.job(id) } catch let e as APIError where e.status == 404 {
-            return HTML.page(title: "No job \(id)", counters: try await counting, body: "<p>The engine has no job \(HTML.esc(id)).</p>")
+            return HTML.page(title: "No job \(id)", counters: try await counting,
+                             body: Templates.render("sentence", Templates.Sentence(text: "The engine has no job \(id).")))
         }
         let description = await describing
-        var body = "<table id=\"job\" data-live>"
-        func row(_ k: String, _ v: String, id: String? = nil, cls: String? = nil) {
-            body += "<tr><th>\(k)</th><td\(id.map { " id=\"\($0)\"" } ?? "")\(cls.map { " class=\"\($0)\"" } ?? "")>\(HTML.esc(v))</td></tr>"
-        }
-        row("Name", job.name, id: "job-name")
-        row("ID", job.id)
-        row("State", job.state.rawValue, id: "job-state")
-        row("Progress", HTML.progress(done: job.instanceMetrics[.finished], total: job.instanceMetrics.total), id: "job-progress")
-        row("Description", description?.description ?? "", id: "job-description")
+        var details = Templates.Details(tableId: "job")
+        details.row("Name", job.name, id: "job-name")
+        details.row("ID", job.id)
+        details.row("State", job.state.rawValue, id: "job-state")
+        details.row("Progress", HTML.progress(done: job.instanceMetrics[.finished], total: job.instanceMetrics.total), id: "job-progress")
+        details.row("Description", description?.description ?? "", id: "job-description")
         var output = ""
         if let app = description?.app {
             // The seed's render details: from the run, else its App's defaults.
@@ -47,61 +46,49 @@ extension Dashboard {
             let appDescription = (try? await client.app(appName)).map { JSONValue.object($0.description) }
             let config = app.config
             output = app.outputs["output"]?.stringValue ?? Self.string(appDescription, ["OutputParameters", "output", "Default"])
-            row("Project (App)", appName, id: "job-project")
-            row("Software", Self.string(appDescription, ["EnvVars", "BCOPS_RENDER_SOFTWARE"]))
-            row("Node type", config?.instanceType ?? config?.clusterId.map { "cluster \($0)" } ?? "")
-            row("Nodes", config?.instanceCount.map(String.init) ?? "")
-            row("Frame range", app.inputs["frames"]?.stringValue ?? "")
+            details.row("Project (App)", appName, id: "job-project")
+            details.row("Software", Self.string(appDescription, ["EnvVars", "BCOPS_RENDER_SOFTWARE"]))
+            details.row("Node type", config?.instanceType ?? config?.clusterId.map { "cluster \($0)" } ?? "")
+            details.row("Nodes", config?.instanceCount.map(String.init) ?? "")
+            details.row("Frame range", app.inputs["frames"]?.stringValue ?? "")
             let chunk = app.inputs["framesPerTask"]?.stringValue ?? Self.string(appDescription, ["InputParameters", "framesPerTask", "Default"])
-            row("Frames per node", chunk == "0" ? "split over the nodes" : chunk)
-            row("Retries", config?.maxRetryCount.map(String.init) ?? "")
-            row("Scene", app.inputs["scene"]?.stringValue ?? "")
-            row("OSS output", output, id: "job-output")
-            row("Download path", Self.string(appDescription, ["OutputParameters", "output", "LocalPath"]))
+            details.row("Frames per node", chunk == "0" ? "split over the nodes" : chunk)
+            details.row("Retries", config?.maxRetryCount.map(String.init) ?? "")
+            details.row("Scene", app.inputs["scene"]?.stringValue ?? "")
+            details.row("OSS output", output, id: "job-output")
+            details.row("Download path", Self.string(appDescription, ["OutputParameters", "output", "LocalPath"]))
             for (k, v) in app.inputs.sorted(by: { $0.key < $1.key }) where !["frames", "framesPerTask", "scene"].contains(k) {
-                row("Input \(HTML.esc(k))", v.stringValue ?? "")
+                details.row("Input \(k)", v.stringValue ?? "")
             }
         }
-        row("Submitted", job.creationTime)
-        row("Started", job.startTime)
-        row("Finished", job.endTime)
-        row("Failure reason", job.message, id: "job-reason", cls: "reason")
-        body += "</table>\n" + actionForms(job: job, session: session)
+        details.row("Submitted", job.creationTime)
+        details.row("Started", job.startTime)
+        details.row("Finished", job.endTime)
+        details.row("Failure reason", job.message, id: "job-reason", cls: "reason")
         let instances = try await listing
         let load = await loading
         var loads: [String: InstanceLoad] = [:]
         for l in load?.instances ?? [] { loads["\(l.taskName)\u{0}\(l.instanceId)"] = l }
-        body += "<h2>Nodes 节点视图</h2>\n<div class=\"tiles\" id=\"tiles\" data-live>"
-        body.reserveCapacity(body.utf8.count + instances.count * 640)
-        // A task's escaped name and its nodes' link prefix, made once per task, not per node:
-        // percent-encoding through Foundation, 2,000 times, was a good part of a big page.
-        var perTask: [String: (name: String, href: String)] = [:]
-        func names(_ task: String) -> (name: String, href: String) {
-            if let known = perTask[task] { return known }
-            let made = (HTML.esc(task), HTML.esc("/ui/jobs/\(HTML.pathSegment(id))/nodes/\(HTML.pathSegment(task))/"))
-            perTask[task] = made
-            return made
-        }
+        // A task's nodes' link prefix, made once per task, not per node: percent-encoding
+        // through Foundation, 2,000 times, was a good part of a big page.
+        var prefixes: [String: String] = [:]
+        var nodes: [Templates.JobNode] = []
+        nodes.reserveCapacity(instances.count)
         for (task, i) in instances {
-            let (t, href) = names(task)
-            let n = String(i.instanceId)
-            let tileLoad = i.state == .running ? NodeLoadView.tileLine(loads["\(task)\u{0}\(i.instanceId)"]) : ""
-            body += "<div class=\"node-tile\" data-state=\"\(i.state.rawValue)\" title=\"\(t) #\(n)\" data-task=\"\(t)\" data-instance=\"\(n)\"><a href=\"\(href)\(n)\">\(t) #\(n)</a><br>\(i.state.rawValue)\(tileLoad)</div>"
+            let prefix = prefixes[task] ?? "/ui/jobs/\(HTML.pathSegment(id))/nodes/\(HTML.pathSegment(task))/"
+            prefixes[task] = prefix
+            nodes.append(Templates.JobNode(
+                task: task, index: i.instanceId, state: i.state.rawValue, href: prefix + String(i.instanceId),
+                load: i.state == .running ? NodeLoadView.tileLine(loads["\(task)\u{0}\(i.instanceId)"]) : nil,
+                start: i.startTime, end: i.endTime, retries: i.retryCount, error: i.result.errorMessage))
         }
-        body += "</div>\n<h2>List view</h2>\n<table id=\"instances\" data-live><tr><th>Task</th><th>Instance</th><th>Start</th><th>End</th><th>State</th><th>Retries</th><th>Error</th></tr>"
-        for (task, i) in instances {
-            let (t, href) = names(task)
-            body += "<tr class=\"instance-row\"><td>\(t)</td><td><a href=\"\(href)\(i.instanceId)\">\(i.instanceId)</a></td><td>\(HTML.esc(i.startTime))</td><td>\(HTML.esc(i.endTime))</td>"
-            body += "<td>\(i.state.rawValue)</td><td>\(i.retryCount)</td><td class=\"reason\">\(HTML.esc(i.result.errorMessage))</td></tr>"
-        }
-        body += "</table>\n<h2>Node load</h2>\n" + NodeLoadView.table(load, job: id) + "\n<h2>Logs</h2>\n"
-        if instances.count <= Self.inlineLogNodes {
-            body += await inlineLogs(id, instances)
-        } else {
-            body += "<p id=\"logs-per-node\">This job has \(instances.count) nodes: each node's logs (the renderer's stdout and stderr, and the worker's log) are on its own page; open its tile or its row.</p>\n"
-        }
-        body += await thumbnails(output)
-        return HTML.page(title: "Job \(job.name)", counters: try await counting, body: body,
+        let inline = instances.count <= Self.inlineLogNodes
+        let body = Templates.JobBody(
+            details: Templates.render("details", details), actions: actionForms(job: job, session: session), nodes: nodes,
+            load: NodeLoadView.table(load, job: id), inlineLogs: inline,
+            logs: inline ? await inlineLogs(id, instances) : [], count: instances.count,
+            thumbnails: await thumbnails(output))
+        return HTML.page(title: "Job \(job.name)", counters: try await counting, body: Templates.render("jobBody", body),
                          poll: job.state.isEnded ? LiveUpdates.defaultPoll : LiveUpdates.runningPoll)
     }
 
@@ -119,16 +106,18 @@ extension Dashboard {
     }
 
     /// A small job's logs on its page: each node's stdout, stderr and worker log, read at once.
-    func inlineLogs(_ id: String, _ instances: [(task: String, instance: InstanceStatus)]) async -> String {
+    func inlineLogs(_ id: String, _ instances: [(task: String, instance: InstanceStatus)]) async -> [Templates.InlineLog] {
         let logs = await readLogs(id, instances.map { ($0.task, $0.instance.instanceId) })
-        var html = "<div id=\"logs\">\n"
+        var out: [Templates.InlineLog] = []
         for (k, (task, i)) in instances.enumerated() {
-            for stream in LogStream.all {
-                html += "<h3>\(HTML.esc(task)) #\(i.instanceId) \(stream == LogStream.worker ? "worker log" : stream)</h3>\n"
-                html += Self.logBlock(logs[k * LogStream.all.count + LogStream.all.firstIndex(of: stream)!], task: task, index: i.instanceId, stream: stream, id: "log-\(k)-\(stream)")
+            for (s, stream) in LogStream.all.enumerated() {
+                out.append(Templates.InlineLog(
+                    task: task, index: i.instanceId, label: stream == LogStream.worker ? "worker log" : stream,
+                    block: Templates.LogBlock(id: "log-\(k)-\(stream)", task: task, index: i.instanceId, stream: stream,
+                                              text: logs[k * LogStream.all.count + s])))
             }
         }
-        return html + "</div>\n"
+        return out
     }
 
     /// The three logs of each node, in order (stdout, stderr, worker per node), read at once.
@@ -158,11 +147,6 @@ extension Dashboard {
     /// How much of each log a page shows.
     static let shownLogBytes = 65_536
 
-    /// A log as a `pre.node-log`, escaped.
-    static func logBlock(_ shown: String, task: String, index: Int, stream: String, id: String) -> String {
-        return "<pre class=\"node-log\" id=\"\(id)\" data-live data-task=\"\(HTML.esc(task))\" data-instance=\"\(index)\" data-stream=\"\(stream)\">\(HTML.esc(shown))</pre>\n"
-    }
-
     static let imageTypes = ["png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp", "bmp": "image/bmp"]
 
     /// The rendered frames under the job's OSS output (the job's own, else the App's default).
@@ -170,12 +154,10 @@ extension Dashboard {
         guard output.hasPrefix("oss://") else { return "" }
         let keys = ((try? await OSSClient(client).list(output)) ?? [])
             .filter { Self.imageTypes[($0 as NSString).pathExtension.lowercased()] != nil }.prefix(500)
-        var html = "<h2>Frames</h2>\n<p>Output: \(HTML.esc(output))</p>\n<div class=\"thumbs\">"
-        for url in keys {
+        let frames = keys.map { url in
             let path = url.dropFirst("oss://".count).split(separator: "/", omittingEmptySubsequences: false).map { HTML.pathSegment(String($0)) }.joined(separator: "/")
-            let href = HTML.esc("/ui/oss/" + path)
-            html += "<a href=\"\(href)\"><img class=\"thumb\" src=\"\(href)\" alt=\"\(HTML.esc(url))\"></a>"
+            return Templates.Frame(href: "/ui/oss/" + path, url: url)
         }
-        return html + "</div>\n"
+        return Templates.render("thumbnails", Templates.Thumbnails(output: output, frames: frames))
     }
 }

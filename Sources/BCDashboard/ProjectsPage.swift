@@ -6,7 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// 项目管理: the RenderProjects (Apps made from them).
+/// 项目管理: the RenderProjects (Apps made from them); markup in the `projects` template.
 extension Dashboard {
 
     /// An App bcops made from a RenderProject (its address label), or one carrying the render template.
@@ -33,22 +33,16 @@ extension Dashboard {
     func projectsPage() async throws -> String {
         async let counting = counters()
         let apps = try await client.allApps().filter(Self.isRenderApp).sorted { Self.projectName($0) < Self.projectName($1) }
-        var rows = ""
-        for app in apps {
+        let rows = apps.map { app in
             let d = JSONValue.object(app.description)
-            let name = Self.projectName(app)
-            rows += "<tr class=\"project-row\"><td><a href=\"/ui/finished?project=\(HTML.esc(HTML.query(app.name)))\">\(HTML.esc(name))</a></td>"
-            rows += "<td>\(HTML.esc(Self.string(d, ["VM", "ECSImageId"])))</td>"
-            rows += "<td>\(HTML.esc(Self.string(d, ["EnvVars", "BCOPS_RENDER_SOFTWARE"])))</td>"
-            rows += "<td>\(HTML.esc(Self.string(d, ["OutputParameters", "output", "Default"])))</td>"
-            rows += "<td>\(HTML.esc(Self.string(d, ["OutputParameters", "output", "LocalPath"])))</td>"
-            rows += "<td>\(HTML.esc(app.creationTime))</td>"
-            rows += "<td>\(HTML.esc(Self.string(d, ["Description"])))</td></tr>\n"
+            return Templates.ProjectRow(
+                href: "/ui/finished?project=\(HTML.query(app.name))", name: Self.projectName(app),
+                image: Self.string(d, ["VM", "ECSImageId"]), software: Self.string(d, ["EnvVars", "BCOPS_RENDER_SOFTWARE"]),
+                output: Self.string(d, ["OutputParameters", "output", "Default"]),
+                localOutput: Self.string(d, ["OutputParameters", "output", "LocalPath"]),
+                created: app.creationTime, description: Self.string(d, ["Description"]))
         }
-        let body = apps.isEmpty ? "<p>No RenderProjects yet.</p>" : """
-            <table id="projects"><tr><th>Name</th><th>Image</th><th>Software</th><th>OSS output</th><th>Local output</th><th>Created</th><th>Description</th></tr>
-            \(rows)</table>
-            """
-        return HTML.page(title: "Projects", counters: try await counting, body: body)
+        return HTML.page(title: "Projects", counters: try await counting,
+                         body: Templates.render("projects", Templates.Projects(hasRows: !rows.isEmpty, rows: rows)))
     }
 }

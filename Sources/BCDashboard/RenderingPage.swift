@@ -6,7 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// 渲染中的任务: running and waiting render jobs.
+/// 渲染中的任务: running and waiting render jobs; markup in the `rendering` template.
 extension Dashboard {
 
     func renderingPage() async throws -> String {
@@ -14,18 +14,13 @@ extension Dashboard {
         let renderApps = Set(try await client.allApps().filter(Self.isRenderApp).map(\.name))
         let jobs = try await JobReader.list(client: client, states: [.running, .waiting])
             .filter { $0.kind == "render" || ($0.app.map(renderApps.contains) ?? false) }
-        var rows = ""
-        for j in jobs {
-            rows += "<tr class=\"job-row\"><td><a href=\"/ui/jobs/\(HTML.esc(HTML.pathSegment(j.id)))\">\(HTML.esc(j.name))</a></td>"
-            rows += "<td>\(HTML.esc(j.app ?? ""))</td><td>\(j.state.rawValue)</td>"
-            rows += "<td class=\"progress\">\(HTML.progress(done: j.instances[.finished], total: j.instances.total))</td>"
-            rows += "<td>\(HTML.esc(j.created))</td><td>\(HTML.esc(j.started))</td></tr>\n"
+        let rows = jobs.map { j in
+            Templates.RenderingRow(
+                href: "/ui/jobs/\(HTML.pathSegment(j.id))", name: j.name, project: j.app ?? "", state: j.state.rawValue,
+                progress: HTML.progress(done: j.instances[.finished], total: j.instances.total), created: j.created, started: j.started)
         }
-        let body = jobs.isEmpty ? "<p>No render job is running or waiting.</p>" : """
-            <table id="rendering"><tr><th>Job</th><th>Project</th><th>State</th><th>Progress (instances)</th><th>Submitted</th><th>Started</th></tr>
-            \(rows)</table>
-            """
-        // Live: live.js swaps it for the fresh one, so progress moves without a reload.
-        return HTML.page(title: "Rendering", counters: try await counting, body: "<div id=\"rendering-live\" data-live>\(body)</div>")
+        // Live: live.js swaps `#rendering-live` for the fresh one, so progress moves without a reload.
+        return HTML.page(title: "Rendering", counters: try await counting,
+                         body: Templates.render("rendering", Templates.Rendering(hasRows: !rows.isEmpty, rows: rows)))
     }
 }

@@ -6,100 +6,71 @@ import Hummingbird
 /// document (`DashboardSync.status`, the controller's `/api/status`): what is tracked, the commit
 /// applied and the one fetched, the conditions, drift, a plan waiting for review, the runs of the
 /// applied revision and the last reconciliations. A logged-in user can ask for a reconciliation.
+/// Markup in the `sync` template (`SyncTemplate.swift`).
 extension Dashboard {
 
     func syncPage(session s: String?) async throws -> String {
         guard let sync else { throw HTTPError(.notFound) }
         async let counting = counters()
         let o = await sync.status()
+        let view = Self.syncView(o, reconcile: reconcileForm(session: s))
+        return HTML.page(title: "Sync", counters: try await counting, body: Templates.render("sync", view))
+    }
+
+    /// The `sync` template's view of the controller's status document.
+    static func syncView(_ o: JSONValue, reconcile: String) -> Templates.Sync {
         func text(_ k: String) -> String { o[k]?.stringValue ?? "" }
-        func revision(_ k: String) -> String {
-            guard let r = o[k]?.stringValue else { return "<span id=\"\(k)\">none</span>" }
-            return "<code id=\"\(k)\" title=\"\(HTML.esc(r))\">\(HTML.esc(String(r.prefix(12))))</code>"
+        func revision(_ k: String) -> Templates.Revision {
+            let r = o[k]?.stringValue
+            return Templates.Revision(key: k, known: r != nil, full: r ?? "", short: String((r ?? "").prefix(12)))
         }
-        var body = "<table class=\"details\">"
-        body += "<tr><th>Workspace</th><td id=\"sync-workspace\">\(HTML.esc(text("workspace")))\(o["suspended"]?.boolValue == true ? " <b id=\"suspended\">[suspended]</b>" : "")</td></tr>"
-        body += "<tr><th>Repository</th><td id=\"sync-repository\">\(HTML.esc(text("repository"))) branch \(HTML.esc(text("branch"))) path \(HTML.esc(text("path").isEmpty ? "." : text("path")))</td></tr>"
-        body += "<tr><th>Revision applied</th><td>\(revision("appliedRevision"))</td></tr>"
-        body += "<tr><th>Revision fetched</th><td>\(revision("fetchedRevision"))</td></tr>"
-        body += "<tr><th>Last fetch</th><td>\(HTML.esc(text("lastFetch")))</td></tr>"
-        body += "<tr><th>Next attempt</th><td>\(HTML.esc(text("nextAttempt")))</td></tr>"
-        if let p = o["progress"]?.stringValue { body += "<tr><th>In progress</th><td id=\"sync-progress\">\(HTML.esc(p))</td></tr>" }
-        body += "</table>\n"
-        body += reconcileForm(session: s)
-
         let conditions = o["conditions"]?.arrayValue ?? []
-        body += "<h2>Conditions</h2>\n<table id=\"conditions\"><tr><th>Type</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr>\n"
-        for c in conditions {
-            let type = c["type"]?.stringValue ?? ""
-            body += "<tr class=\"condition-row\" data-type=\"\(HTML.esc(type))\" data-status=\"\(HTML.esc(c["status"]?.stringValue ?? ""))\">"
-            body += "<td>\(HTML.esc(type))</td><td>\(HTML.esc(c["status"]?.stringValue ?? ""))</td><td class=\"reason-code\">\(HTML.esc(c["reason"]?.stringValue ?? ""))</td>"
-            body += "<td class=\"condition-message\">\(HTML.esc(c["message"]?.stringValue ?? ""))</td><td>\(HTML.esc(c["lastTransitionTime"]?.stringValue ?? ""))</td></tr>\n"
-        }
-        body += "</table>\n"
-
         // A plan waiting for review: --require-reviewed-plan stalled on an unapproved revision.
-        if let waiting = conditions.first(where: { $0["type"]?.stringValue == "Stalled" && $0["reason"]?.stringValue == "PlanNotReviewed" }) {
-            body += "<h2>Plan waiting for review</h2>\n<div id=\"plan-review\"><p>Revision \(revision("fetchedRevision")) is applied only once its plan is approved "
-            body += "(<code>bcctl plan-approve</code> on the revision, from CI or by a reviewer).</p>\n"
-            body += "<pre class=\"plan\">\(HTML.esc(waiting["message"]?.stringValue ?? ""))</pre></div>\n"
-        }
-
+        let waiting = conditions.first { $0["type"]?.stringValue == "Stalled" && $0["reason"]?.stringValue == "PlanNotReviewed" }
         let drift = (o["drift"]?.arrayValue ?? []).compactMap(\.stringValue)
-        body += "<h2>Drift</h2>\n"
-        body += drift.isEmpty ? "<p id=\"drift-none\">No drift.</p>\n"
-            : "<ul id=\"drift\">" + drift.map { "<li>\(HTML.esc($0))</li>" }.joined() + "</ul>\n<p>Corrected only with <code>--self-heal</code> (or by the next commit).</p>\n"
-        if let n = o["pruneSkipped"]?.intValue, n > 0 {
-            body += "<p id=\"prune-skipped\">Not pruned (--prune is off): \(n) object\(n == 1 ? "" : "s") no longer in the manifests.</p>\n"
+        let pruned = o["pruneSkipped"]?.intValue ?? 0
+        let renders = (o["renders"]?.arrayValue ?? []).map { r in
+            Templates.SyncRender(
+                hasLink: r["id"]?.stringValue != nil, href: "/ui/jobs/\(HTML.pathSegment(r["id"]?.stringValue ?? ""))",
+                name: r["name"]?.stringValue ?? "", state: r["state"]?.stringValue ?? "",
+                frames: "\(r["framesDone"]?.intValue ?? 0)/\(r["framesTotal"]?.intValue ?? 0)", downloadedTo: r["downloadedTo"]?.stringValue ?? "")
         }
-
-        let renders = o["renders"]?.arrayValue ?? []
-        if !renders.isEmpty {
-            body += "<h2>Render jobs</h2>\n<table id=\"sync-renders\"><tr><th>Name</th><th>State</th><th>Frames</th><th>Downloaded to</th></tr>\n"
-            for r in renders {
-                let name = HTML.esc(r["name"]?.stringValue ?? "")
-                let link = r["id"]?.stringValue.map { "<a href=\"/ui/jobs/\(HTML.esc(HTML.pathSegment($0)))\">\(name)</a>" } ?? name
-                body += "<tr><td>\(link)</td><td>\(HTML.esc(r["state"]?.stringValue ?? ""))</td>"
-                body += "<td>\(r["framesDone"]?.intValue ?? 0)/\(r["framesTotal"]?.intValue ?? 0)</td><td>\(HTML.esc(r["downloadedTo"]?.stringValue ?? ""))</td></tr>\n"
-            }
-            body += "</table>\n"
+        let workflows = (o["workflows"]?.arrayValue ?? []).map { w in
+            Templates.SyncWorkflow(
+                hasLink: w["id"]?.stringValue != nil, href: "/ui/workflows/\(HTML.pathSegment(w["id"]?.stringValue ?? ""))",
+                name: w["name"]?.stringValue ?? "", status: w["status"]?.stringValue ?? "",
+                calls: w["callsDone"]?.intValue.map { "\($0)/\(w["callsKnown"]?.intValue ?? 0)" } ?? "")
         }
-        let workflows = o["workflows"]?.arrayValue ?? []
-        if !workflows.isEmpty {
-            body += "<h2>Workflow runs</h2>\n<table id=\"sync-workflows\"><tr><th>Name</th><th>Status</th><th>Calls done</th></tr>\n"
-            for w in workflows {
-                let name = HTML.esc(w["name"]?.stringValue ?? "")
-                let link = w["id"]?.stringValue.map { "<a href=\"/ui/workflows/\(HTML.esc(HTML.pathSegment($0)))\">\(name)</a>" } ?? name
-                let calls = w["callsDone"]?.intValue.map { "\($0)/\(w["callsKnown"]?.intValue ?? 0)" } ?? ""
-                body += "<tr><td>\(link)</td><td>\(HTML.esc(w["status"]?.stringValue ?? ""))</td><td>\(calls)</td></tr>\n"
-            }
-            body += "</table>\n"
+        let history = (o["history"]?.arrayValue ?? []).map { r in
+            Templates.SyncHistory(
+                result: r["result"]?.stringValue ?? "", started: r["started"]?.stringValue ?? "",
+                revision: String((r["revision"]?.stringValue ?? "").prefix(12)),
+                duration: String(format: "%.2f", r["durationSeconds"]?.doubleValue ?? 0),
+                trigger: r["trigger"]?.stringValue ?? "", actions: r["actions"]?.stringValue ?? "")
         }
-
-        let history = o["history"]?.arrayValue ?? []
-        body += "<h2>Recent reconciliations</h2>\n"
-        if history.isEmpty {
-            body += "<p>None yet.</p>\n"
-        } else {
-            body += "<table id=\"history\"><tr><th>Started</th><th>Revision</th><th>Result</th><th>Duration</th><th>Trigger</th><th>Actions</th></tr>\n"
-            for r in history {
-                let result = r["result"]?.stringValue ?? ""
-                body += "<tr class=\"history-row\" data-result=\"\(HTML.esc(result))\"><td>\(HTML.esc(r["started"]?.stringValue ?? ""))</td>"
-                body += "<td><code>\(HTML.esc(String((r["revision"]?.stringValue ?? "").prefix(12))))</code></td><td>\(HTML.esc(result))</td>"
-                body += "<td>\(String(format: "%.2f", r["durationSeconds"]?.doubleValue ?? 0)) s</td><td>\(HTML.esc(r["trigger"]?.stringValue ?? ""))</td>"
-                body += "<td>\(HTML.esc(r["actions"]?.stringValue ?? ""))</td></tr>\n"
-            }
-            body += "</table>\n"
-        }
-        return HTML.page(title: "Sync", counters: try await counting, body: body)
+        return Templates.Sync(
+            workspace: text("workspace"), suspended: o["suspended"]?.boolValue == true, repository: text("repository"),
+            branch: text("branch"), path: text("path").isEmpty ? "." : text("path"),
+            applied: revision("appliedRevision"), fetched: revision("fetchedRevision"),
+            lastFetch: text("lastFetch"), nextAttempt: text("nextAttempt"),
+            hasProgress: o["progress"]?.stringValue != nil, progress: o["progress"]?.stringValue ?? "",
+            reconcile: reconcile,
+            conditions: conditions.map { c in
+                Templates.Condition(type: c["type"]?.stringValue ?? "", status: c["status"]?.stringValue ?? "",
+                                    reason: c["reason"]?.stringValue ?? "", message: c["message"]?.stringValue ?? "",
+                                    since: c["lastTransitionTime"]?.stringValue ?? "")
+            },
+            hasReview: waiting != nil, reviewMessage: waiting?["message"]?.stringValue ?? "",
+            hasDrift: !drift.isEmpty, drift: drift,
+            pruneSkipped: pruned > 0, pruneCount: "\(pruned) object\(pruned == 1 ? "" : "s")",
+            hasRenders: !renders.isEmpty, renders: renders, hasWorkflows: !workflows.isEmpty, workflows: workflows,
+            hasHistory: !history.isEmpty, history: history)
     }
 
     /// The "reconcile now" button for a logged-in user, else a link to the login page.
     func reconcileForm(session s: String?) -> String {
         guard let auth, sync?.reconcile != nil else { return "" }
-        guard let s else { return "<p class=\"actions\"><a id=\"login-link\" href=\"/ui/login\">Log in</a> to ask for a reconciliation.</p>\n" }
-        return "<form class=\"actions\" method=\"post\" action=\"/ui/sync/reconcile\"><input type=\"hidden\" name=\"csrf\" value=\"\(HTML.esc(auth.csrfToken(s)))\">"
-            + "<button id=\"reconcile\" type=\"submit\">Reconcile now</button></form>\n"
+        return Templates.render("reconcileForm", Templates.ReconcileForm(loggedIn: s != nil, csrf: s.map { auth.csrfToken($0) } ?? ""))
     }
 
     /// POST /ui/sync/reconcile: as `bcctl controller reconcile`, behind the login and CSRF token.

@@ -5,7 +5,8 @@ import Foundation
 
 /// WorkflowRuns: the jobs of the engine's public App `cromwell` (a WorkflowRun's runner, or a
 /// `bcs asub cromwell`), newest first, each with its runner's status and calls done, as
-/// `bcctl workflow status` reads them from the run's metadata on OSS.
+/// `bcctl workflow status` reads them from the run's metadata on OSS. Markup in the `workflows`
+/// template (`WorkflowTemplates.swift`).
 extension Dashboard {
     /// The newest runs the list reads the metadata of (one OSS listing and read each).
     static let workflowListLimit = 50
@@ -29,22 +30,15 @@ extension Dashboard {
                 for await (id, run) in group { read[id] = run }
             }
         }
-        var rows = ""
-        for job in runs {
+        let rows = runs.map { job in
             let run = read[job.id]
-            let name = job.address.map { $0.hasPrefix("WorkflowRun/") ? String($0.dropFirst("WorkflowRun/".count)) : $0 } ?? job.name
-            let status = run?.status ?? job.state.rawValue
-            rows += "<tr class=\"workflow-row\" data-status=\"\(HTML.esc(status))\"><td><a href=\"/ui/workflows/\(HTML.esc(HTML.pathSegment(job.id)))\">\(HTML.esc(name))</a></td>"
-            rows += "<td>\(HTML.esc(run?.workflowName ?? ""))</td><td>\(HTML.esc(status))</td>"
-            rows += "<td>\(run?.progress.map { "\($0.done)/\($0.calls)" } ?? "")</td>"
-            rows += "<td><a href=\"/ui/jobs/\(HTML.esc(HTML.pathSegment(job.id)))\">\(HTML.esc(job.id))</a></td>"
-            rows += "<td>\(HTML.esc(job.created))</td><td>\(HTML.esc(job.ended))</td></tr>\n"
+            return Templates.WorkflowRow(
+                status: run?.status ?? job.state.rawValue, href: "/ui/workflows/\(HTML.pathSegment(job.id))",
+                name: job.address.map { $0.hasPrefix("WorkflowRun/") ? String($0.dropFirst("WorkflowRun/".count)) : $0 } ?? job.name,
+                workflow: run?.workflowName ?? "", progress: run?.progress.map { "\($0.done)/\($0.calls)" } ?? "",
+                jobHref: "/ui/jobs/\(HTML.pathSegment(job.id))", jobId: job.id, created: job.created, ended: job.ended)
         }
-        let scope = "<p>The newest \(Self.workflowListLimit) runs among the newest \(Self.workflowScanLimit) jobs.</p>\n"
-        let body = runs.isEmpty ? "<p>No workflow runs.</p>" : scope + """
-            <table id="workflows"><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Calls done</th><th>Runner job</th><th>Submitted</th><th>Ended</th></tr>
-            \(rows)</table>
-            """
-        return HTML.page(title: "Workflow runs", counters: try await counting, body: body)
+        let view = Templates.Workflows(hasRows: !rows.isEmpty, listLimit: Self.workflowListLimit, scanLimit: Self.workflowScanLimit, rows: rows)
+        return HTML.page(title: "Workflow runs", counters: try await counting, body: Templates.render("workflows", view))
     }
 }
