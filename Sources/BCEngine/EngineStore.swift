@@ -445,10 +445,15 @@ public final class EngineStore: Sendable {
     }
 
     /// Latest revision of every app, by name, after `marker` (an app name).
+    ///
+    /// The latest revision is found per row, through the primary key (name, revision), so a
+    /// page walks the key from its marker and stops when full. A join with `GROUP BY name`
+    /// over the whole table made every page read every app: listing 200,000 apps (a
+    /// workspace's collision check before creating) took 200 pages × all of them.
     public func apps(after marker: String?, limit: Int, labels: [String: String] = [:]) throws -> (items: [AppRow], next: String) {
         try pool.read { db in
             let (sql, args) = EngineStore.labelFilter(
-                "SELECT a.* FROM apps a JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r",
+                "SELECT a.* FROM apps a WHERE a.revision = (SELECT MAX(b.revision) FROM apps b WHERE b.name = a.name)",
                 column: "a.description", labels: labels)
             return try EngineStore.page(db, sql: sql, markerClause: "a.name >= ?", order: "a.name", marker: marker, arguments: args,
                                         limit: limit, row: EngineStore.appRow, key: \.name)
@@ -553,7 +558,8 @@ public final class EngineStore: Sendable {
             args.append("$.Labels.\"" + k.replacingOccurrences(of: "\"", with: "") + "\"")
             args.append(v)
         }
-        return (sql + " WHERE " + clauses.joined(separator: " AND "), args)
+        // After the query's own WHERE, if it has one (the latest revision of an app).
+        return (sql + (sql.contains(" WHERE ") ? " AND " : " WHERE ") + clauses.joined(separator: " AND "), args)
     }
 
     /// One page: `limit` rows from `sql` (which ends before ORDER BY) with `marker` applied by

@@ -23,6 +23,34 @@ import Testing
         #expect(rest.items.map(\.name) == ["c"])
     }
 
+    /// Apps list their latest revision only, by name, page by page, filtered by the latest
+    /// revision's labels (each page reads from its marker through the primary key).
+    @Test func appsPageTheirLatestRevisionsByName() throws {
+        let s = try Self.store()
+        func app(_ name: String, _ ws: String) -> String { #"{"Name":"\#(name)","Labels":{"bcops.io/workspace":"\#(ws)","team":"\#(ws)"}}"# }
+        for name in ["e", "b", "d", "a", "c"] { try s.createApp(name: name, description: app(name, "prod")) }
+        try s.modifyApp(name: "b", description: app("b", "dev"))   // b's latest revision moved to dev
+        try s.modifyApp(name: "d", description: app("d", "prod"))
+        try s.modifyApp(name: "d", description: app("d", "prod"))
+        let all = try s.apps(after: nil, limit: 50)
+        #expect(all.items.map(\.name) == ["a", "b", "c", "d", "e"])
+        #expect(all.items.map(\.revision) == [1, 2, 1, 3, 1])
+        #expect(all.next == "")
+        for labels in [["bcops.io/workspace": "prod"], ["team": "prod"], ["bcops.io/workspace": "prod", "team": "prod"]] {
+            var names: [String] = []
+            var marker: String?
+            repeat {
+                let page = try s.apps(after: marker, limit: 2, labels: labels)
+                #expect(page.items.count <= 2)
+                names += page.items.map(\.name)
+                marker = page.next
+            } while marker != ""
+            #expect(names == ["a", "c", "d", "e"], "\(labels)")
+        }
+        #expect(try s.apps(after: "c", limit: 50, labels: ["team": "dev"]).items.map(\.name) == [])
+        #expect(try s.apps(after: nil, limit: 50, labels: ["team": "dev"]).items.map { "\($0.name)@\($0.revision)" } == ["b@2"])
+    }
+
     /// A data directory from before v10 (its instances table still has v3's never-written
     /// `pgid`) opens: the column goes, the jobs stay.
     @Test func anOlderDataDirectoryLosesOnlyTheUnusedProcessGroupColumn() throws {

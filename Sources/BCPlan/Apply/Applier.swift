@@ -87,61 +87,55 @@ public struct Applier: Sendable {
         }
     }
 
-    /// The operations and what each waits for.
-    static func graph(_ plan: Plan) -> [ResourceAddress: Set<ResourceAddress>] {
+    /// The operations and what each waits for; deletes wait by rank instead (`ApplySchedule`):
+    /// what is deleted has no manifest any more, so runs go first, then apps, then clusters.
+    static func graph(_ plan: Plan) -> (waits: [ResourceAddress: Set<ResourceAddress>], deleteRanks: [ResourceAddress: Int]) {
         let desired = Dictionary(plan.desired.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
         let actionable = plan.actionable
         let acting = Set(actionable.map(\.address))
         var waits: [ResourceAddress: Set<ResourceAddress>] = [:]
+        var ranks: [ResourceAddress: Int] = [:]
         for c in actionable {
-            var deps = Set<ResourceAddress>()
             if c.action == .delete {
-                // What is deleted has no manifest any more: delete runs, then apps, then clusters.
-                let rank: (Kind) -> Int = { $0.isRun ? 0 : (LiveCollection.of($0) == .apps ? 1 : 2) }
-                deps = Set(actionable.filter { $0.action == .delete && rank($0.address.kind) < rank(c.address.kind) }.map(\.address))
+                waits[c.address] = []
+                ranks[c.address] = c.address.kind.isRun ? 0 : (LiveCollection.of(c.address.kind) == .apps ? 1 : 2)
             } else {
-                deps = Set(desired[c.address]?.dependencies ?? []).intersection(acting)
+                waits[c.address] = Set(desired[c.address]?.dependencies ?? []).intersection(acting)
+                ranks[c.address] = nil
             }
-            waits[c.address] = deps
         }
-        return waits
+        return (waits, ranks)
     }
 
     public func apply(_ plan: Plan, progress: @escaping @Sendable (ApplyEvent) -> Void) async -> ApplyResult {
         let changes = Dictionary(plan.actionable.map { ($0.address, $0) }, uniquingKeysWith: { a, _ in a })
         let desired = Dictionary(plan.desired.map { ($0.address, $0.resource) }, uniquingKeysWith: { a, _ in a })
-        var waits = Self.graph(plan)
+        let graph = Self.graph(plan)
+        var schedule = ApplySchedule(graph.waits, ranks: graph.deleteRanks, parallelism: options.parallelism, limits: options.collectionLimits)
         var ids: [ResourceAddress: String] = [:]
         for c in plan.changes where c.action != .delete && c.action != .replace { if let id = c.liveId { ids[c.address] = id } }
         var result = ApplyResult()
-        var running: [LiveCollection: Int] = [:]
-        var inFlight = 0
-        var failed = Set<ResourceAddress>()
+        // "Still creating… [10s elapsed]" for every operation, from one ticker.
+        let still = StillRunning()
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                for (address, action, seconds) in still.due(Date()) { progress(.still(address, action, seconds: seconds)) }
+            }
+        }
+        defer { ticker.cancel() }
         await withTaskGroup(of: (ResourceAddress, Result<String?, Error>, Double).self) { group in
             while true {
                 // Start whatever is ready, within the limits, in address order.
-                for address in waits.keys.sorted() where waits[address]!.isEmpty && inFlight < options.parallelism {
+                while let address = schedule.start() {
                     let change = changes[address]!
-                    let collection = LiveCollection.of(address.kind)
-                    guard running[collection, default: 0] < options.collectionLimits[collection, default: options.parallelism] else { continue }
-                    waits[address] = nil
-                    running[collection, default: 0] += 1
-                    inFlight += 1
                     let d = desired[address]
-                    let known = ids
+                    let known = Self.referenced(by: d, in: ids)
                     progress(.started(address, change.action))
                     group.addTask {
                         let started = Date()
-                        let ticker = Task {
-                            var elapsed = 0
-                            while !Task.isCancelled {
-                                try? await Task.sleep(nanoseconds: 10_000_000_000)
-                                if Task.isCancelled { break }
-                                elapsed += 10
-                                progress(.still(address, change.action, seconds: elapsed))
-                            }
-                        }
-                        defer { ticker.cancel() }
+                        still.begin(address, change.action, at: started)
+                        defer { still.end(address) }
                         do {
                             let id = try await perform(change, desired: d, plan: plan, ids: known)
                             return (address, .success(id), Date().timeIntervalSince(started))
@@ -151,33 +145,26 @@ public struct Applier: Sendable {
                     }
                 }
                 guard let (address, outcome, seconds) = await group.next() else { break }
-                inFlight -= 1
-                running[LiveCollection.of(address.kind), default: 1] -= 1
+                schedule.ended(address)
                 let action = changes[address]!.action
                 switch outcome {
                 case .success(let id):
                     if let id { ids[address] = id }
                     result.done.append((address, action, id))
                     progress(.finished(address, action, seconds: seconds, id: id))
-                    for key in waits.keys { waits[key]!.remove(address) }
+                    schedule.succeeded(address)
                 case .failure(let error):
-                    failed.insert(address)
                     result.failed.append((address, "\(error)"))
                     progress(.failed(address, action, message: "\(error)"))
                     // Whatever waits for it cannot go ahead.
-                    var blocked = [address]
-                    while let b = blocked.popLast() {
-                        for (key, deps) in waits where deps.contains(b) {
-                            waits[key] = nil
-                            result.remaining.append(key)
-                            progress(.skipped(key, because: b))
-                            blocked.append(key)
-                        }
+                    for (key, because) in schedule.failed(address) {
+                        result.remaining.append(key)
+                        progress(.skipped(key, because: because))
                     }
                 }
             }
         }
-        result.remaining += waits.keys.sorted()
+        result.remaining += schedule.waits.keys.sorted()
         // Housekeeping: bring stale ownership labels up to date (not counted as changes).
         let stale = plan.changes.filter { $0.action == .noop && $0.relabel == true && !$0.address.kind.isRun }
         let known = ids
@@ -193,6 +180,14 @@ public struct Applier: Sendable {
             while await group.next() != nil { start(&group) }
         }
         return result
+    }
+
+    /// The IDs an operation's fields refer to: all it reads of `ids`. A task used to take the
+    /// whole map, so the next ID recorded copied it while tasks held it (O(N) per operation).
+    static func referenced(by d: DesiredResource?, in ids: [ResourceAddress: String]) -> [ResourceAddress: String] {
+        var out: [ResourceAddress: String] = [:]
+        for f in d?.fields ?? [] { if case .reference(let target) = f.value, let id = ids[target] { out[target] = id } }
+        return out
     }
 
     /// Rewrites an unchanged object's ownership labels (its values stay as they are).
@@ -272,13 +267,13 @@ public struct Applier: Sendable {
 
     func journaled<T: Sendable>(_ address: ResourceAddress, _ action: PlanAction, _ call: String, token: String? = nil,
                                 _ body: () async throws -> T) async throws -> T {
-        await journal?.record("intent", address, action: action, call: call, token: token)
+        journal?.record("intent", address, action: action, call: call, token: token)
         do {
             let value = try await body()
-            await journal?.record("done", address, action: action, call: call, token: token)
+            journal?.record("done", address, action: action, call: call, token: token)
             return value
         } catch {
-            await journal?.record("failed", address, action: action, call: call, token: token, detail: "\(error)")
+            journal?.record("failed", address, action: action, call: call, token: token, detail: "\(error)")
             throw error
         }
     }
@@ -394,6 +389,37 @@ public struct Applier: Sendable {
             }
         case .jobs:
             throw BodyBuilder.Unresolved(description: "runs are never updated in place")
+        }
+    }
+}
+
+/// The operations in flight and when each started, for the ticker that says which are still
+/// going every 10 seconds. One ticker for the apply: a sleeping task per operation, cancelled
+/// at its end, was a task and a wake-up more per operation on the cooperative pool.
+final class StillRunning: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: [ResourceAddress: (action: PlanAction, started: Date, reported: Int)] = [:]
+
+    func begin(_ address: ResourceAddress, _ action: PlanAction, at started: Date) {
+        lock.withLock { running[address] = (action, started, 0) }
+    }
+
+    func end(_ address: ResourceAddress) {
+        lock.withLock { running[address] = nil }
+    }
+
+    /// Each operation's 10-second marks passed since it was last reported, in address order.
+    func due(_ now: Date) -> [(ResourceAddress, PlanAction, Int)] {
+        lock.withLock {
+            var out: [(ResourceAddress, PlanAction, Int)] = []
+            for address in running.keys.sorted() {
+                let r = running[address]!
+                let mark = Int(now.timeIntervalSince(r.started)) / 10 * 10
+                guard mark > r.reported else { continue }
+                for seconds in stride(from: r.reported + 10, through: mark, by: 10) { out.append((address, r.action, seconds)) }
+                running[address]!.reported = mark
+            }
+            return out
         }
     }
 }
