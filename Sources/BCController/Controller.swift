@@ -2,6 +2,7 @@ import BCClient
 import BCGit
 import BCManifest
 import BCModel
+import BCPlan
 import Foundation
 
 /// The reconcile loop: every interval (with jitter) or on a webhook, fetch the repository,
@@ -64,6 +65,9 @@ public actor Controller {
     private var stopping = false
     private var sleeps = 0
     private var busy = false
+    /// Each manifest file of the last revision read, decoded and lowered, per git blob: a new
+    /// revision reads only the files it changed (`ManifestCache`).
+    private var manifests = ManifestCache()
     public private(set) var firstPassDone = false
     /// When a webhook asked for a fetch, and when the apply it led to started (latency benchmark).
     public private(set) var lastWebhookAt: Date?
@@ -238,8 +242,12 @@ public actor Controller {
             guard let applied = appliedRevision else { return }
             target = applied
         }
+        var clock = PhaseClock(prefix: "controller ")
         let snapshot: GitSource.Snapshot
-        do { snapshot = try await source.snapshot(target, path: configuration.path) } catch {
+        let known = manifests.known
+        do {
+            snapshot = try await source.snapshot(target, path: configuration.path) { known.contains(ManifestCache.Key(path: $0, blob: $1)) }
+        } catch {
             if error.reason == .notFound {
                 stall(Reason.validationFailed, "path \(configuration.path) does not exist in revision \(target.prefix(12))", revision: target, started: started, trigger: trigger)
             } else {
@@ -247,12 +255,23 @@ public actor Controller {
             }
             return
         }
+        clock.lap("fetched and listed revision \(target.prefix(12)) (\(snapshot.files.count) files)")
         let isNew = target != appliedRevision
         progress = "planning revision \(target.prefix(12))"
         if isNew { conditions.progressing("reconciling revision \(target.prefix(12))", retrying: backoff.failures > 0, at: started) }
         // Off the actor: /api/status and webhooks are answered while a big estate loads.
+        // The cache moves into the task and back, so the files it keeps are not held twice.
         let files = snapshot.files
-        let loaded = await Task.detached { ManifestLoader().load(sources: files) }.value
+        let previous = manifests
+        manifests = ManifestCache()
+        let (kept, loading) = await Task.detached { () -> (ManifestCache, ManifestCache.Loaded) in
+            var cache = previous
+            let loading = cache.load(files)
+            return (cache, loading)
+        }.value
+        manifests = kept
+        let loaded = loading.result
+        clock.lap("loaded \(loaded.manifests.count) manifests from \(files.count) files (\(loading.read) read, \(loading.reused) unchanged blobs kept)")
         let outcome = await step.run(loaded, revision: target, newRevision: isNew) { [weak self] in
             Task { await self?.applyStarted() }
         }

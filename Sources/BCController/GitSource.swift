@@ -7,7 +7,8 @@ public actor GitSource {
     public struct Snapshot: Sendable {
         public var revision: String
         public var summary: String
-        public var files: [(name: String, bytes: [UInt8])]
+        /// Each manifest file with its blob id; a file the caller said it knows is not read.
+        public var files: [GitFile]
     }
 
     let url: String
@@ -42,14 +43,15 @@ public actor GitSource {
     public func isAncestor(_ a: String, of b: String) throws(GitError) -> Bool { try open().isAncestor(a, of: b) }
 
     /// The manifests under `path` at `revision`, named by their path in the repository.
-    public func snapshot(_ revision: String, path: String) throws(GitError) -> Snapshot {
+    /// - Parameter known: files (path, blob id) the caller already holds: listed, not read.
+    public func snapshot(_ revision: String, path: String, known: @escaping @Sendable (_ path: String, _ blob: String) -> Bool = { _, _ in false }) throws(GitError) -> Snapshot {
         let m = try open()
         // Hidden entries (.github/, .gitlab-ci.yml) are not manifests, as for bcplan on a directory.
-        let files = try m.files(at: revision, under: path).filter { file in
+        let files = try m.files(at: revision, under: path, known: known).filter { file in
             !file.path.split(separator: "/").contains { $0.hasPrefix(".") }
         }
         let summary = (try? m.info(revision).summary) ?? ""
-        return Snapshot(revision: revision, summary: summary, files: files.map { ($0.path, $0.bytes) })
+        return Snapshot(revision: revision, summary: summary, files: files)
     }
 
     private func open() throws(GitError) -> GitMirror {

@@ -6,10 +6,18 @@ public struct GitFile: Sendable, Equatable {
     /// so diagnostics point at the file as it appears in the repository.
     public var path: String
     public var bytes: [UInt8]
+    /// The blob's id (hex): the same id is the same content, so a reader that kept what it made
+    /// of a blob need not read it again (the controller's manifest cache).
+    public var blob: String
+    /// False when the caller said it already has this blob (`files(at:under:suffixes:known:)`):
+    /// `bytes` is then empty and was not read.
+    public var isRead: Bool
 
-    public init(path: String, bytes: [UInt8]) {
+    public init(path: String, bytes: [UInt8], blob: String = "", isRead: Bool = true) {
         self.path = path
         self.bytes = bytes
+        self.blob = blob
+        self.isRead = isRead
     }
 }
 
@@ -19,8 +27,11 @@ extension GitMirror {
     /// the commit's tree — no checkout, so reading never races a fetch. Symlinks and submodules
     /// are skipped. Pass `[""]` for every file. If `path` names a file, that file alone is
     /// returned when its name matches. Throws `.notFound` if `path` does not exist in that commit.
+    /// - Parameter known: whether the caller already holds what it needs of the blob at a path
+    ///   (path, blob id): such a file is listed with its id but its content is not read.
     public func files(at sha: String, under path: String,
-                      suffixes: [String] = [".yaml", ".yml"]) throws(GitError) -> [GitFile] {
+                      suffixes: [String] = [".yaml", ".yml"],
+                      known: @escaping (_ path: String, _ blob: String) -> Bool = { _, _ in false }) throws(GitError) -> [GitFile] {
         let repo = try handles().repo
         let commit = try lookupCommit(sha)
         defer { git_commit_free(commit) }
@@ -33,7 +44,7 @@ extension GitMirror {
             throw GitError(.notFound, "'\(path)' leaves the repository")
         }
         let relative = components.joined(separator: "/")
-        var reader = TreeReader(repo: repo, suffixes: suffixes)
+        var reader = TreeReader(repo: repo, suffixes: suffixes, known: known)
         if relative.isEmpty {
             try reader.collect(root, prefix: "")
         } else {
@@ -65,6 +76,7 @@ extension GitMirror {
 private struct TreeReader {
     let repo: OpaquePointer
     let suffixes: [String]
+    let known: (_ path: String, _ blob: String) -> Bool
     var files: [GitFile] = []
 
     mutating func collect(_ tree: OpaquePointer?, prefix: String) throws(GitError) {
@@ -89,11 +101,16 @@ private struct TreeReader {
         guard git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK else { return }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard suffixes.contains(where: { name.hasSuffix($0) }) else { return }
+        let id = GitMirror.hex(git_tree_entry_id(entry))
+        if known(path, id) {
+            files.append(GitFile(path: path, bytes: [], blob: id, isRead: false))
+            return
+        }
         var blob: OpaquePointer?
         try gitCheck(git_blob_lookup(&blob, repo, git_tree_entry_id(entry)), "file '\(path)'", notFound: .corrupt)
         defer { git_blob_free(blob) }
         let size = Int(git_blob_rawsize(blob))
         let bytes = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: size))
-        files.append(GitFile(path: path, bytes: bytes))
+        files.append(GitFile(path: path, bytes: bytes, blob: id))
     }
 }

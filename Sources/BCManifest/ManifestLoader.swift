@@ -26,6 +26,8 @@ public struct LoadResult: Sendable {
     public var documentCount = 0
 
     public var isValid: Bool { diagnostics.isEmpty }
+
+    public init() {}
 }
 
 /// Reads manifests from files and directory trees and validates them as one set.
@@ -119,9 +121,31 @@ public struct ManifestLoader: Sendable {
     /// Loads in-memory files as one set, as if they were files with those names: what the
     /// controller reads from a commit's tree, with no working copy.
     public func load(sources: [(name: String, bytes: [UInt8])]) -> LoadResult {
+        assemble(sources.map { loadFile(bytes: $0.bytes, name: $0.name) })
+    }
+
+    /// One file read and decoded on its own, not yet checked as part of a set: what depends on
+    /// that file's bytes alone, so a caller may keep it for as long as the file is unchanged
+    /// (the controller keeps it per git blob) and `assemble` it with the other files.
+    public func loadFile(bytes: [UInt8], name: String) -> LoadResult {
+        var part = LoadResult()
+        part.files = [name]
+        load(bytes: bytes, file: name, into: &part)
+        return part
+    }
+
+    /// Files loaded by `loadFile`, in order, checked as one set (names, references across
+    /// files, files a manifest names): the same result as loading them together.
+    public func assemble(_ parts: [LoadResult]) -> LoadResult {
         var result = LoadResult()
-        result.files = sources.map(\.name)
-        for source in sources { load(bytes: source.bytes, file: source.name, into: &result) }
+        result.files.reserveCapacity(parts.count)
+        result.manifests.reserveCapacity(parts.reduce(0) { $0 + $1.manifests.count })
+        for part in parts {
+            result.files += part.files
+            result.manifests += part.manifests
+            result.diagnostics += part.diagnostics
+            result.documentCount += part.documentCount
+        }
         finish(&result)
         return result
     }

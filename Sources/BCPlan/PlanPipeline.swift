@@ -24,6 +24,20 @@ public enum PlanPipeline {
         static let handover = NSLock()
     }
 
+    /// Lowers one manifest as `prepare` does, for a caller that keeps loaded manifests across
+    /// plans (the controller, per git blob): the result is shared by every `lower`, not handed
+    /// over once.
+    public static let keep: @Sendable (Manifest) -> (any Sendable)? = { manifest in
+        guard manifest.kind != .RenderJob, manifest.kind != .WorkflowRun, let d = try? Lowering.lower(manifest) else { return nil }
+        return Kept(d)
+    }
+
+    /// A manifest `keep` lowered: immutable, copied into each plan's desired state.
+    final class Kept: Sendable {
+        let resource: DesiredResource
+        init(_ resource: DesiredResource) { self.resource = resource }
+    }
+
     /// Lowers every manifest (taking what `prepare` lowered while loading; a manifest lowered
     /// again is lowered anew); kinds not supported yet are errors naming the manifest. (A
     /// separate pass of lowering on both cores was measured slower: the engine answers the
@@ -38,6 +52,10 @@ public enum PlanPipeline {
         for i in manifests.indices {
             if let lowered = manifests[i].prepared as? Lowered, let d = lowered.resource.take() {
                 desired.append(d)
+                continue
+            }
+            if let kept = manifests[i].prepared as? Kept {
+                desired.append(kept.resource)
                 continue
             }
             let m = manifests[i]
