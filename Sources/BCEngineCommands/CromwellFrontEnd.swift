@@ -48,30 +48,13 @@ struct CromwellOptionError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// The Cromwell listener's task in the engine's process.
-final class CromwellTask: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: Task<Void, Never>?
-
-    func start(endpoint: String, credentials: Credentials, options: CromwellOptions, logger: Logger) {
-        let t = Task {
-            do {
-                let configuration = try ClientConfiguration(endpoint: endpoint, accessKeyId: credentials.accessKeyId,
-                                                            accessKeySecret: credentials.accessKeySecret)
-                let client = BatchComputeClient(configuration, maxConnections: 8)
-                try await CromwellServer.run(client: client, settings: options.settings, host: options.host, port: options.port, logger: logger) { bound in
-                    print("bcops cromwell API listening on http://\(options.host):\(bound)/api/workflows/v1 (max \(options.settings.maxConcurrentWorkflows) concurrent workflows, root \(options.settings.root)\(options.settings.token == nil ? "" : ", bearer token required"))")
-                    fflush(nil)
-                }
-            } catch is CancellationError {
-            } catch {
-                print("bcops cromwell API not started on \(options.host):\(options.port): \(error)")
-                fflush(nil)
-                printError("Error: the Cromwell API could not start on \(options.host):\(options.port): \(error)")
-            }
+/// The Cromwell API's listener, served in the engine's process by a `FrontEndTask`.
+enum CromwellFrontEnd {
+    static func serve(client: BatchComputeClient, options: CromwellOptions, logger: Logger) async throws {
+        let settings = options.settings
+        try await CromwellServer.run(client: client, settings: settings, host: options.host, port: options.port, logger: logger) { bound in
+            print("bcops cromwell API listening on http://\(options.host):\(bound)/api/workflows/v1 (max \(settings.maxConcurrentWorkflows) concurrent workflows, root \(settings.root)\(settings.token == nil ? "" : ", bearer token required"))")
+            fflush(nil)
         }
-        lock.withLock { task = t }
     }
-
-    func cancel() { lock.withLock { task?.cancel() } }
 }

@@ -148,9 +148,9 @@ public struct EngineServeCommand: AsyncParsableCommand {
         let credentialsPath = dir + "/" + Credentials.fileName
         print(created ? "created access key \(engine.credentials.accessKeyId) in \(credentialsPath) (mode 0600)"
                       : "access key \(engine.credentials.accessKeyId) from \(credentialsPath)")
-        let dashboard = DashboardTask()
+        let dashboard = FrontEndTask(name: "dashboard")
         defer { dashboard.cancel() }
-        let cromwellTask = CromwellTask()
+        let cromwellTask = FrontEndTask(name: "cromwell API")
         defer { cromwellTask.cancel() }
         do {
             try await APIServer.run(engine: engine, host: host, port: port, logger: logger,
@@ -171,11 +171,21 @@ public struct EngineServeCommand: AsyncParsableCommand {
                     case "::", "[::]": "[::1]"
                     default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
                     }
-                    dashboard.start(endpoint: "http://\(apiHost):\(bound)", credentials: engine.credentials, host: ui.host, port: ui.port, logger: logger)
+                    let credentials = engine.credentials
+                    dashboard.start(endpoint: "http://\(apiHost):\(bound)", credentials: credentials, address: "\(ui.host):\(ui.port)") { client in
+                        let auth = DashboardAuth(accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret)
+                        try await Dashboard.run(client: client, auth: auth, host: ui.host, port: ui.port, logger: logger) { bound in
+                            print("bcops dashboard listening on http://\(ui.host):\(bound)/ui/ (actions need a login)")
+                            fflush(nil)
+                        }
+                    }
                 }
                 if let cromwell {
                     let apiHost = host == "localhost" || host == "0.0.0.0" || host.isEmpty ? "127.0.0.1" : host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-                    cromwellTask.start(endpoint: "http://\(apiHost):\(bound)", credentials: engine.credentials, options: cromwell, logger: logger)
+                    cromwellTask.start(endpoint: "http://\(apiHost):\(bound)", credentials: engine.credentials,
+                                       address: "\(cromwell.host):\(cromwell.port)") { client in
+                        try await CromwellFrontEnd.serve(client: client, options: cromwell, logger: logger)
+                    }
                 }
             }
         } catch where served.address == nil {
@@ -187,34 +197,6 @@ public struct EngineServeCommand: AsyncParsableCommand {
 }
 
 /// The dashboard's listener, a second Hummingbird application in the engine's process.
-final class DashboardTask: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: Task<Void, Never>?
-
-    func start(endpoint: String, credentials: Credentials, host: String, port: Int, logger: Logger) {
-        let t = Task {
-            do {
-                let configuration = try ClientConfiguration(endpoint: endpoint, accessKeyId: credentials.accessKeyId,
-                                                            accessKeySecret: credentials.accessKeySecret)
-                let client = BatchComputeClient(configuration, maxConnections: 8)
-                let auth = DashboardAuth(accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret)
-                try await Dashboard.run(client: client, auth: auth, host: host, port: port, logger: logger) { bound in
-                    print("bcops dashboard listening on http://\(host):\(bound)/ui/ (actions need a login)")
-                    fflush(nil)
-                }
-            } catch {
-                // On stdout too, where the "listening on" lines are, so whoever waits for one learns it will not come.
-                print("bcops dashboard not started: could not listen on \(host):\(port): \(error)")
-                fflush(nil)
-                printError("Error: the dashboard could not listen on \(host):\(port): \(error)")
-            }
-        }
-        lock.withLock { task = t }
-    }
-
-    func cancel() { lock.withLock { task?.cancel() } }
-}
-
 extension EngineServeCommand {
     var executorChoice: ExecutorChoice {
         switch executor {
