@@ -8,81 +8,27 @@ PNGs there (scripts/dashboard-screenshots.sh).
 """
 import json
 import os
-import sys
 import time
 
-from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
+
+from dashboard_browser import check, chrome, click, no_alert, run_script, shot
 
 UI = os.environ["BCOPS_UI"]
 FIX = json.loads(os.environ["BCOPS_FIXTURE"])
-SHOTS = os.environ.get("BCOPS_SCREENSHOTS", "")
 COLOURS = {  # the CSS's colours per state, as computed styles
     "Finished": "rgb(46, 125, 50)", "Failed": "rgb(198, 40, 40)", "Running": "rgb(21, 101, 192)",
     "Waiting": "rgb(158, 158, 158)", "Stopped": "rgb(239, 108, 0)",
 }
-checks = 0
-
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        raise AssertionError(what)
-
-
-def no_alert(driver, where):
-    try:
-        driver.switch_to.alert
-    except NoAlertPresentException:
-        return
-    raise AssertionError(f"an alert opened on {where}: a script ran")
-
-
-def click(driver, element):
-    """Clicks a link or a submit button and waits for the next page.
-
-    A marker on the old window object tells the pages apart: a new document starts without it.
-    (Selenium's staleness_of asks the old element and chromedriver may answer that with an
-    inspector error, not a stale-element one, while the new page is being built.)
-    """
-    driver.execute_script("window.bcopsOldPage = true")
-    element.click()
-
-    def next_page_loaded(d):
-        try:
-            return d.execute_script("return window.bcopsOldPage === undefined && document.readyState === 'complete'")
-        except WebDriverException:  # the page is between documents
-            return False
-
-    WebDriverWait(driver, 15).until(next_page_loaded)
-
-
-def shot(driver, name, full=False):
-    if SHOTS:
-        if full:  # the whole page (up to 1800 px), then the window as it was
-            height = driver.execute_script("return document.documentElement.scrollHeight")
-            driver.set_window_size(1100, min(height + 120, 1800))
-        driver.save_screenshot(os.path.join(SHOTS, f"dashboard-{name}.png"))
-        if full:
-            driver.set_window_size(1100, 760)
 
 
 def main():
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("BCOPS_CHROMIUM", "/usr/bin/chromium")
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,760"]:
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(os.environ.get("BCOPS_CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
+    driver = chrome()
     try:
         run(driver)
     finally:
         driver.quit()
-    print(f"browser checks passed: {checks}")
 
 
 def run(d):
@@ -95,11 +41,11 @@ def run(d):
             got = d.find_element(By.ID, cid).text
             check(got == str(want), f"{page}: {cid} is {got}, want {want}")
     d.get(UI + "/ui/rendering")
-    shot(d, "rendering")
+    shot(d, "rendering", full=False)
     d.get(UI + "/ui/projects")
     check("<script>alert(2)</script>" in d.find_element(By.ID, "projects").text, "the project's description is shown as text")
     no_alert(d, "projects")
-    shot(d, "projects")
+    shot(d, "projects", full=False)
 
     # The failing job: tiles with states and colours, the list view, a node's log.
     d.get(UI + "/ui/jobs/" + FIX["failing"])
@@ -118,7 +64,7 @@ def run(d):
     out = d.find_element(By.CSS_SELECTOR, 'pre.node-log[data-instance="0"][data-stream="stdout"]').text
     check("Fra:1" in out and "Saved:" in out, "instance 0's renderer lines are shown")
     check(d.find_element(By.ID, "job-state").text == "Failed", "the job is Failed")
-    shot(d, "job", full=True)
+    shot(d, "job")
 
     # The real render: Blender on 3 nodes, the node given frame 2 made to fail.
     d.get(UI + "/ui/jobs/" + FIX["blender"])
@@ -141,7 +87,7 @@ def run(d):
         width = d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", t)
         check(width and width > 0, f"Blender's frame {t.get_attribute('alt')} loaded")
     no_alert(d, "the Blender job")
-    shot(d, "blender-job", full=True)
+    shot(d, "blender-job")
 
     # <script> in a description and a log line: text, no alert.
     d.get(UI + "/ui/jobs/" + FIX["hostile"])
@@ -159,12 +105,12 @@ def run(d):
     for t in thumbs:
         width = d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", t)
         check(width and width > 0, f"thumbnail {t.get_attribute('alt')} loaded")
-    shot(d, "render-job", full=True)
+    shot(d, "render-job")
 
     # The finished list: filter by state through the form, pages of 20, next and previous.
     d.get(UI + "/ui/finished")
     check(len(css(By.CSS_SELECTOR, "tr.job-row")) == 20, "page 1 has 20 rows")
-    shot(d, "finished")
+    shot(d, "finished", full=False)
     click(d, d.find_element(By.ID, "next"))
     rows = len(css(By.CSS_SELECTOR, "tr.job-row"))
     check(rows == FIX["ended"] - 20, f"page 2 has {rows} rows, want {FIX['ended'] - 20}")
@@ -224,8 +170,4 @@ def run(d):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError as e:
-        print(f"browser check failed after {checks} checks: {e}", file=sys.stderr)
-        sys.exit(1)
+    run_script("browser", main)

@@ -9,64 +9,24 @@ never printed. With BCOPS_SCREENSHOTS=DIR the pages are saved there as dashboard
 """
 import json
 import os
-import sys
 import time
 
-from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from dashboard_browser import check, chrome, click, no_alert, run_script, shot
 
 UI = os.environ["BCOPS_UI"]
 FIX = json.loads(os.environ["BCOPS_FIXTURE"])
-SHOTS = os.environ.get("BCOPS_SCREENSHOTS", "")
-checks = 0
-
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        raise AssertionError(what)
-
-
 def visit(d, path):
     """Opens a page and checks what every page must hold: no alert (no fixture's script ran), no
     inline script element (only the dashboard's own, by src), and the estate's links with Sync."""
     d.get(UI + path)
-    try:
-        d.switch_to.alert
-        raise AssertionError(f"an alert opened on {path}: a script ran")
-    except NoAlertPresentException:
-        pass
+    no_alert(d, path)
     inline = d.execute_script("return [...document.scripts].filter(s => !s.src).length")
     check(inline == 0, f"{path}: {inline} inline script element(s)")
     nav = [a.get_attribute("href").removeprefix(UI) for a in d.find_elements(By.CSS_SELECTOR, "header nav a")]
     for link in ["/ui/images", "/ui/clusters", "/ui/apps", "/ui/sge", "/ui/workflows", "/ui/sync"]:
         check(link in nav, f"{path}: the header links to {link} ({nav})")
-
-
-def click(d, element):
-    """Clicks and waits for the next page (a marker on the old window tells them apart)."""
-    d.execute_script("window.bcopsOldPage = true")
-    element.click()
-
-    def loaded(drv):
-        try:
-            return drv.execute_script("return window.bcopsOldPage === undefined && document.readyState === 'complete'")
-        except WebDriverException:
-            return False
-
-    WebDriverWait(d, 15).until(loaded)
-
-
-def shot(d, name):
-    if SHOTS:
-        height = d.execute_script("return document.documentElement.scrollHeight")
-        d.set_window_size(1100, min(height + 120, 1600))
-        d.save_screenshot(os.path.join(SHOTS, f"dashboard-{name}.png"))
-        d.set_window_size(1100, 760)
 
 
 def texts(d, selector):
@@ -170,22 +130,12 @@ def run(d):
 
 
 def main():
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("BCOPS_CHROMIUM", "/usr/bin/chromium")
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,760"]:
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(os.environ.get("BCOPS_CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
+    driver = chrome()
     try:
         run(driver)
     finally:
         driver.quit()
-    print(f"estate browser checks passed: {checks}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError as e:
-        print(f"estate browser check failed after {checks} checks: {e}", file=sys.stderr)
-        sys.exit(1)
+    run_script("estate browser", main)

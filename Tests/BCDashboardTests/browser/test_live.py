@@ -9,47 +9,15 @@ log line appears, the worker log grows. Then the same pages with JavaScript off,
 """
 import json
 import os
-import sys
 
-from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from dashboard_browser import check, chrome, run_script, shot
+
 UI = os.environ["BCOPS_UI"]
 FIX = json.loads(os.environ["BCOPS_FIXTURE"])
-SHOTS = os.environ.get("BCOPS_SCREENSHOTS", "")  # scripts/dashboard-screenshots.sh
-checks = 0
-
-
-def shot(driver, name):
-    if SHOTS:
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(1100, min(height + 120, 1800))
-        driver.save_screenshot(os.path.join(SHOTS, f"dashboard-{name}.png"))
-        driver.set_window_size(1100, 760)
-
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        raise AssertionError(what)
-
-
-def browser(javascript=True):
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("BCOPS_CHROMIUM", "/usr/bin/chromium")
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,760"]:
-        options.add_argument(arg)
-    if not javascript:
-        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(service=Service(os.environ.get("BCOPS_CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
-
-
 def wait(d, what, condition, seconds=45):
     """Waits for `condition(d)`, reading the page as it is: no reload, no navigation."""
     def holds(driver):
@@ -131,7 +99,7 @@ def live_node_page(d):
 
 
 def without_javascript():
-    d = browser(javascript=False)
+    d = chrome(javascript=False)
     try:
         d.get(UI + "/ui/jobs/" + FIX["job"])
         check(len(d.find_elements(By.CSS_SELECTOR, "div.node-tile")) == 2, "tiles without JavaScript")
@@ -148,19 +116,14 @@ def without_javascript():
 
 
 def main():
-    d = browser()
+    d = chrome()
     try:
         live_job_page(d)
         live_node_page(d)
     finally:
         d.quit()
     without_javascript()
-    print(f"live browser checks passed: {checks}")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError as e:
-        print(f"live browser check failed after {checks} checks: {e}", file=sys.stderr)
-        sys.exit(1)
+    run_script("live browser", main)
