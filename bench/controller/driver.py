@@ -45,7 +45,10 @@ import estate  # noqa: E402
 
 FLUX_SECONDS = 255.0  # fluxcd v2.2 benchmark, 1,000 Kustomizations: 4m15s
 FLUX_MIB = 112.0
-APPS, CLUSTERS, FILES = 750, 250, 20
+# BENCH_SIZE=APPS,CLUSTERS,FILES scales the estate (bench/scale.sh); BENCH_ROUNDS=separate
+# runs round 2 only (the controller's own RSS), BENCH_ROUNDS=embedded round 1 only.
+APPS, CLUSTERS, FILES = (int(x) for x in os.environ.get("BENCH_SIZE", "750,250,20").split(","))
+ROUNDS = os.environ.get("BENCH_ROUNDS", "embedded,separate").split(",")
 POLL = 0.05
 
 bcctl, workdir = sys.argv[1], sys.argv[2]
@@ -279,7 +282,7 @@ def run_round(name, embedded):
     repo.push()
     hook = time.time()
     controller.webhook()
-    status, seen, phases = controller.wait_ready(big)
+    status, seen, phases = controller.wait_ready(big, timeout=max(120, (APPS + CLUSTERS) / 100))
     entry = controller.entry(status, big)
     ready = next(c for c in status["conditions"] if c["type"] == "Ready")
     ready_at = wire_time(ready["lastTransitionTime"])
@@ -369,30 +372,33 @@ def report_latency(r):
             f" ({len(planning)}/{n} seen), plan done by {ms(statistics.median(applying))} ({len(applying)}/{n} seen);"
             f" git fetch alone (bcops_git_fetch_duration_seconds) {ms(statistics.median([x['fetch'] for x in s]))}")
     rss = [x["rss"] for x in s]
-    log(f"  VmRSS after the 1,000 apply {r['rss_after_big'][1]:.0f} MiB, after commit 1 {rss[0]:.0f} MiB, "
+    log(f"  VmRSS after the {APPS + CLUSTERS:,} apply {r['rss_after_big'][1]:.0f} MiB, after commit 1 {rss[0]:.0f} MiB, "
         f"commit {n // 2} {rss[n // 2 - 1]:.0f} MiB, commit {n} {rss[-1]:.0f} MiB")
     p50 = statistics.median([x["apply"] for x in s])
     log(f"webhook→apply-start p50 over {n} commits: {ms(p50)} (target 300 ms: {p50 / 0.3:.2f}×)")
 
 
+results = {}
 try:
-    one = run_round("embedded", True)
-    report("round 1: bcctl controller --embedded-engine (one process)", one)
-    hwm, rss = one["rss_end"]
-    log(f"peak RSS {hwm:.0f} MiB, controller and embedded engine in one process (Flux {FLUX_MIB:.0f} MiB: {hwm / FLUX_MIB:.2f}×; target < 100 MiB)"
-        f" [VmHWM: started and Ready on an empty estate {one['rss_idle'][0]:.0f} MiB, after the 1,000 apply {one['rss_after_big'][0]:.0f} MiB;"
-        f" VmRSS at the end {rss:.0f} MiB]")
-    log(f"-- {len(one['samples'])} commits each changing one App's description, webhook after each push")
-    report_latency(one)
-    two = run_round("separate", False)
-    report("round 2: bcctl controller --endpoint + bcctl engine serve (two processes)", two)
-    hwm, rss = two["rss_end"]
-    log(f"peak RSS {hwm:.0f} MiB, controller alone (Flux {FLUX_MIB:.0f} MiB: {hwm / FLUX_MIB:.2f}×; target < 100 MiB)"
-        f" [empty estate {two['rss_idle'][0]:.0f} MiB, after the 1,000 apply {two['rss_after_big'][0]:.0f} MiB]; the engine process: {two['engine_rss_end'][0]:.0f} MiB")
-    log(f"-- {len(two['samples'])} commits, as in round 1")
-    report_latency(two)
+    if "embedded" in ROUNDS:
+        one = results["embedded"] = run_round("embedded", True)
+        report("round 1: bcctl controller --embedded-engine (one process)", one)
+        hwm, rss = one["rss_end"]
+        log(f"peak RSS {hwm:.0f} MiB, controller and embedded engine in one process (Flux {FLUX_MIB:.0f} MiB: {hwm / FLUX_MIB:.2f}×; target < 100 MiB)"
+            f" [VmHWM: started and Ready on an empty estate {one['rss_idle'][0]:.0f} MiB, after the {APPS + CLUSTERS:,} apply {one['rss_after_big'][0]:.0f} MiB;"
+            f" VmRSS at the end {rss:.0f} MiB]")
+        log(f"-- {len(one['samples'])} commits each changing one App's description, webhook after each push")
+        report_latency(one)
+    if "separate" in ROUNDS:
+        two = results["separate"] = run_round("separate", False)
+        report("round 2: bcctl controller --endpoint + bcctl engine serve (two processes)", two)
+        hwm, rss = two["rss_end"]
+        log(f"peak RSS {hwm:.0f} MiB, controller alone (Flux {FLUX_MIB:.0f} MiB: {hwm / FLUX_MIB:.2f}×; target < 100 MiB)"
+            f" [empty estate {two['rss_idle'][0]:.0f} MiB, after the {APPS + CLUSTERS:,} apply {two['rss_after_big'][0]:.0f} MiB]; the engine process: {two['engine_rss_end'][0]:.0f} MiB")
+        log(f"-- {len(two['samples'])} commits, as in round 1")
+        report_latency(two)
     if os.environ.get("BENCH_CONTROLLER_JSON"):
-        json.dump({"embedded": one, "separate": two}, open(os.environ["BENCH_CONTROLLER_JSON"], "w"), indent=1)
+        json.dump(results, open(os.environ["BENCH_CONTROLLER_JSON"], "w"), indent=1)
 finally:
     for p in children:
         if p.poll() is None:
