@@ -32,9 +32,12 @@ extension BatchComputeClient {
 
     /// The workspace's inventory as the engine wrote it (the planner's `InventoryReader` reads
     /// the bytes), or nil from an endpoint that answers anything but 200: one without bcops'
-    /// extensions, whose objects the planner then lists in full.
-    public func inventoryIfServed(workspace: String) async throws -> [UInt8]? {
-        let response = try await exchange(Routes.inventory, [], query: [(QueryName.workspace, workspace)], body: nil)
+    /// extensions, whose objects the planner then lists in full. `since`, an earlier answer's
+    /// cursor, asks only for what changed since (`InventoryAnswer`).
+    public func inventoryIfServed(workspace: String, since: String? = nil) async throws -> [UInt8]? {
+        var query = [(QueryName.workspace, workspace)]
+        if let since { query.append((QueryName.since, since)) }
+        let response = try await exchange(Routes.inventory, [], query: query, body: nil)
         return response.status == 200 ? response.body : nil
     }
 }

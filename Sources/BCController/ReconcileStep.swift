@@ -66,6 +66,8 @@ public struct ReconcileStep: Sendable {
 
     public let client: BatchComputeClient
     public let settings: Settings
+    /// The inventory read at the last pass: each pass reads only what changed since.
+    let inventory = InventoryMemory()
 
     public init(client: BatchComputeClient, settings: Settings) {
         self.client = client
@@ -83,7 +85,7 @@ public struct ReconcileStep: Sendable {
             detailed: settings.requireReviewedPlan,
             // Not asked of other workspaces: a name another one owns fails at apply (AlreadyExists).
             checkCollisions: false,
-            apply: ApplyOptions(parallelism: settings.parallelism), journalDirectory: settings.journalDirectory),
+            apply: ApplyOptions(parallelism: settings.parallelism), journalDirectory: settings.journalDirectory, inventoryMemory: inventory),
             observer: SessionObserver(applying: onApplyStart))
         do {
             let reconciled = try await session.apply(.loaded(loaded, hashing: [])) { planned in

@@ -141,6 +141,11 @@ public final class EngineStore: Sendable {
             // the same write, so no call outlives its run. EngineStore+ParentJobs.swift.
             try EngineStore.createParentJobs(db)
         }
+        m.registerMigration("v12-inventory-log") { db in
+            // What changed in each workspace's inventory, so a controller reads only that at
+            // each commit. EngineStore+InventoryLog.swift.
+            try EngineStore.createInventoryLog(db)
+        }
         return m
     }
 
@@ -500,49 +505,10 @@ public final class EngineStore: Sendable {
 
     // MARK: Paging
 
-    /// `WHERE` clauses matching every label (bcops' extension: `Labels` in a description).
-    /// One owned object, briefly: what a plan needs to know whether it changed since it was applied.
-    public struct InventoryItem: Sendable {
-        public var collection: String
-        public var id: String
-        public var revision: Int
-        public var state: String
-        public var message: String
-        /// The labels as JSON text, without the per-field hashes (`bcops.io/fields`).
-        public var labels: String
-        /// A job's end (seconds since 1970), once it has ended.
-        public var endTime: Double? = nil
-    }
-
-    /// Everything a workspace owns, through the workspace index: no description is parsed
-    /// in Swift, SQLite's JSON functions pick out the labels.
-    public func inventory(workspace: String) throws -> [InventoryItem] {
-        try pool.read { db in
-            let labels = "COALESCE(json_remove(json_extract(description, '$.Labels'), '$.\"bcops.io/fields\"'), '{}')"
-            var out: [InventoryItem] = []
-            for row in try Row.fetchAll(db, sql: "SELECT id, revision, state, \(labels) AS labels FROM clusters WHERE \(EngineStore.workspaceLabel("description")) = ?",
-                                           arguments: [workspace]) {
-                out.append(InventoryItem(collection: "clusters", id: row["id"], revision: row["revision"], state: row["state"], message: "", labels: row["labels"]))
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT a.name, a.revision, \(labels.replacingOccurrences(of: "description", with: "a.description")) AS labels FROM apps a
-                JOIN (SELECT name, MAX(revision) r FROM apps GROUP BY name) m ON a.name = m.name AND a.revision = m.r
-                WHERE \(EngineStore.workspaceLabel("a.description")) = ?
-                """, arguments: [workspace]) {
-                out.append(InventoryItem(collection: "apps", id: row["name"], revision: row["revision"], state: "", message: "", labels: row["labels"]))
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT id, state, COALESCE(message, '') AS message, \(labels) AS labels, end_time FROM jobs WHERE \(EngineStore.workspaceLabel("description")) = ? ORDER BY seq",
-                                           arguments: [workspace]) {
-                out.append(InventoryItem(collection: "jobs", id: row["id"], revision: 1, state: row["state"], message: row["message"], labels: row["labels"],
-                                         endTime: row["end_time"]))
-            }
-            return out
-        }
-    }
-
     /// The workspace label of a description, spelt exactly as the expression indexes are.
     static func workspaceLabel(_ column: String) -> String { "json_extract(\(column), '$.Labels.\"bcops.io/workspace\"')" }
 
+    /// `WHERE` clauses matching every label (bcops' extension: `Labels` in a description).
     static func labelFilter(_ sql: String, column: String, labels: [String: String]) -> (String, [any DatabaseValueConvertible]) {
         guard !labels.isEmpty else { return (sql, []) }
         var clauses: [String] = []

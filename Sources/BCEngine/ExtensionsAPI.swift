@@ -18,7 +18,7 @@ struct ExtensionsAPI {
         router.on(Routes.inventory) { request, _ in
             let q = APIServer.query(request)
             guard let workspace = q[QueryName.workspace], !workspace.isEmpty else { throw APIError.missing(QueryName.workspace) }
-            return inventory(try store.inventory(workspace: workspace))
+            return inventory(try store.inventory(workspace: workspace, since: q[QueryName.since].flatMap { $0.isEmpty ? nil : $0 }))
         }
         router.on(Routes.approve) { request, _ in
             let asked = try BodyDecoder.decode(Approval.self, from: try await APIServer.body(request))
@@ -131,25 +131,34 @@ struct ExtensionsAPI {
                         body: .init(byteBuffer: buffer))
     }
 
-    /// `{"Items":[{Collection, Id, Revision, State, Message, Labels}]}`, written directly: the
-    /// labels are already JSON text from SQLite.
-    func inventory(_ items: [EngineStore.InventoryItem]) -> Response {
-        var out: [UInt8] = Array("{\"Items\":[".utf8)
-        out.reserveCapacity(items.count * 256)
-        for (i, item) in items.enumerated() {
+    /// `InventoryAnswer`, written directly: the labels are already JSON text from SQLite.
+    func inventory(_ read: EngineStore.InventoryRead) -> Response {
+        typealias Key = BCAPI.InventoryItem.Key
+        var out: [UInt8] = Array("{\"\(Key.items)\":[".utf8)
+        out.reserveCapacity(read.items.count * 256)
+        for (i, item) in read.items.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out += Array("{\"Collection\":\"\(item.collection)\",\"Id\":".utf8)
+            out += Array("{\"\(Key.collection)\":\"\(item.collection)\",\"\(Key.id)\":".utf8)
             JSONWriter.writeString(item.id, into: &out)
-            out += Array(",\"Revision\":\(item.revision),\"State\":\"\(item.state)\",\"Message\":".utf8)
+            out += Array(",\"\(Key.revision)\":\(item.revision),\"\(Key.state)\":\"\(item.state)\",\"\(Key.message)\":".utf8)
             JSONWriter.writeString(item.message, into: &out)
-            out += Array(",\"Labels\":".utf8) + Array(item.labels.utf8)
+            out += Array(",\"\(Key.labels)\":".utf8) + Array(item.labels.utf8)
             if let end = item.endTime {
-                out += Array(",\"\(BCAPI.InventoryItem.Key.endTime)\":".utf8)
+                out += Array(",\"\(Key.endTime)\":".utf8)
                 JSONWriter.writeString(WireTime.format(Date(timeIntervalSince1970: end)), into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
-        out += Array("],\"NextMarker\":\"\"}".utf8)
+        out += Array("],\"\(Key.removed)\":[".utf8)
+        for (i, gone) in read.removed.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"\(Key.collection)\":\"\(gone.collection)\",\"\(Key.id)\":".utf8)
+            JSONWriter.writeString(gone.id, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out += Array("],\"\(Key.cursor)\":".utf8)
+        JSONWriter.writeString(read.cursor, into: &out)
+        out += Array(",\"\(Key.complete)\":\(read.complete)}".utf8)
         var buffer = ByteBuffer()
         buffer.writeBytes(out)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))

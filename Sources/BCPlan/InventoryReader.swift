@@ -1,8 +1,9 @@
 import BCClient
 import BCModel
 
-/// Reads `/bcops/inventory`'s answer (`{"Items":[{Collection, Id, Revision, State, Message,
-/// Labels}], …}`) straight into live objects (bodies of Revision, State and Message), without a `JSONValue` tree of it first: the
+/// Reads `/bcops/inventory`'s answer (`InventoryAnswer`: `{"Items":[{Collection, Id, Revision,
+/// State, Message, Labels}], "Removed":[…], "Cursor":…, "Complete":…}`) straight into live
+/// objects (bodies of Revision, State and Message), without a `JSONValue` tree of it first: the
 /// inventory of 10,000 objects is read while the manifests load, on the same two cores, and
 /// the tree (two dictionaries per object, one of them copied again into the labels) cost as
 /// much as the objects themselves. The keys are the contract's (`InventoryItem.Key`): this
@@ -17,7 +18,7 @@ struct InventoryReader {
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    static func read(_ body: [UInt8], workspace: String) -> LiveState? {
+    static func read(_ body: [UInt8], workspace: String) -> InventoryReading? {
         body.withUnsafeBufferPointer { buffer in
             var reader = InventoryReader(buffer)
             return reader.document(workspace: workspace)
@@ -26,9 +27,9 @@ struct InventoryReader {
 
     // MARK: The document
 
-    private mutating func document(workspace: String) -> LiveState? {
-        var state = LiveState()
-        var sawItems = false
+    private mutating func document(workspace: String) -> InventoryReading? {
+        var reading = InventoryReading()
+        var sawItems = false, sawRemoved = false, sawCursor = false, sawComplete = false
         guard take("{") else { return nil }
         if !take("}") {
             repeat {
@@ -38,9 +39,24 @@ struct InventoryReader {
                     guard !sawItems, take("[") else { return nil }
                     sawItems = true
                     if !take("]") {
-                        repeat { guard item(into: &state, workspace: workspace) else { return nil } } while take(",")
+                        repeat { guard item(into: &reading, workspace: workspace) else { return nil } } while take(",")
                         guard take("]") else { return nil }
                     }
+                } else if key == InventoryItem.Key.removed {
+                    guard !sawRemoved, take("[") else { return nil }
+                    sawRemoved = true
+                    if !take("]") {
+                        repeat { guard removal(into: &reading) else { return nil } } while take(",")
+                        guard take("]") else { return nil }
+                    }
+                } else if key == InventoryItem.Key.cursor {
+                    guard !sawCursor, let cursor = string() else { return nil }
+                    sawCursor = true
+                    reading.cursor = cursor
+                } else if key == InventoryItem.Key.complete {
+                    guard !sawComplete, let complete = boolean() else { return nil }
+                    sawComplete = true
+                    reading.complete = complete
                 } else {
                     guard skipValue() else { return nil }
                 }
@@ -49,11 +65,32 @@ struct InventoryReader {
         }
         skipSpace()
         guard sawItems, i == bytes.count else { return nil }
-        return state
+        return reading
+    }
+
+    /// One removed object (`InventoryRemoval`).
+    private mutating func removal(into reading: inout InventoryReading) -> Bool {
+        var collection: String?, id: String?
+        guard take("{") else { return false }
+        if !take("}") {
+            repeat {
+                guard let key = string(), take(":") else { return false }
+                switch key {
+                case InventoryItem.Key.collection: guard let s = string() else { return false }; collection = s
+                case InventoryItem.Key.id: guard let s = string() else { return false }; id = s
+                default: guard skipValue() else { return false }
+                }
+            } while take(",")
+            guard take("}") else { return false }
+        }
+        if let collection = collection.flatMap(InventoryItem.Collection.init(rawValue:)), let id {
+            reading.removed.append(LiveObjectKey(collection: LiveCollection(collection), id: id))
+        }
+        return true
     }
 
     /// One item, as `LiveState.add` would take it from the general reading.
-    private mutating func item(into state: inout LiveState, workspace: String) -> Bool {
+    private mutating func item(into reading: inout InventoryReading, workspace: String) -> Bool {
         var collection: String?, id: String?, revision: Int?, status: String?, message: String?, endTime: String?
         var labels: [String: String] = [:]
         guard take("{") else { return false }
@@ -74,6 +111,7 @@ struct InventoryReader {
             guard take("}") else { return false }
         }
         guard let collection = collection.flatMap(InventoryItem.Collection.init(rawValue:)) else { return true }
+        if let id { reading.changed.append(LiveObjectKey(collection: LiveCollection(collection), id: id)) }
         // The body keeps what plans read of a brief object (its labels are `labels`).
         var body: [String: JSONValue] = [:]
         body.reserveCapacity(3)
@@ -81,7 +119,7 @@ struct InventoryReader {
         if let status { body[LiveKey.state] = .string(status) }
         if let message { body[LiveKey.message] = .string(message) }
         if let endTime { body[LiveKey.endTime] = .string(endTime) }
-        state.add(labels: labels, id: id, collection: LiveCollection(collection), workspace: workspace, body: .object(body), brief: true)
+        reading.state.add(labels: labels, id: id, collection: LiveCollection(collection), workspace: workspace, body: .object(body), brief: true)
         return true
     }
 
@@ -129,6 +167,17 @@ struct InventoryReader {
             }
         }
         return string()
+    }
+
+    private mutating func boolean() -> Bool? {
+        skipSpace()
+        for (word, value) in [("true", true), ("false", false)] where bytes.count - i >= word.utf8.count {
+            if UnsafeBufferPointer(rebasing: bytes[i..<i + word.utf8.count]).elementsEqual(word.utf8) {
+                i += word.utf8.count
+                return value
+            }
+        }
+        return nil
     }
 
     private mutating func integer() -> Int? {

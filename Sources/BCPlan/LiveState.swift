@@ -188,7 +188,13 @@ public struct LiveState: Sendable {
     /// object's body holds its Revision, State and Message; its labels are `labels`). nil
     /// from an endpoint without the extension.
     public static func inventory(client: BatchComputeClient, workspace: String) async throws -> LiveState? {
-        guard let body = try await client.inventoryIfServed(workspace: workspace) else { return nil }
+        try await inventoryReading(client: client, workspace: workspace, since: nil)?.state
+    }
+
+    /// The inventory's answer read, in full or (`since`, an earlier answer's cursor) what
+    /// changed since. nil from an endpoint without the extension.
+    static func inventoryReading(client: BatchComputeClient, workspace: String, since: String?) async throws -> InventoryReading? {
+        guard let body = try await client.inventoryIfServed(workspace: workspace, since: since) else { return nil }
         do { return try inventory(body, workspace: workspace) } catch let e as JSONNestingError {
             throw unreadable("the inventory of workspace \(workspace) cannot be read: \(e)")
         }
@@ -196,20 +202,29 @@ public struct LiveState: Sendable {
 
     /// An inventory answer read: directly (`InventoryReader`), or through a `JSONValue` tree
     /// when it is not what that reader expects.
-    static func inventory(_ body: [UInt8], workspace: String) throws -> LiveState? {
-        if let state = InventoryReader.read(body, workspace: workspace) { return state }
+    static func inventory(_ body: [UInt8], workspace: String) throws -> InventoryReading? {
+        if let reading = InventoryReader.read(body, workspace: workspace) { return reading }
         return try inventoryTree(body, workspace: workspace)
     }
 
     /// The general reading of an inventory answer.
-    static func inventoryTree(_ body: [UInt8], workspace: String) throws -> LiveState? {
-        guard let items = try JSONValue.parse(body)[InventoryItem.Key.items]?.arrayValue else { return nil }
-        var state = LiveState()
+    static func inventoryTree(_ body: [UInt8], workspace: String) throws -> InventoryReading? {
+        let answer = try JSONValue.parse(body)
+        guard let items = answer[InventoryItem.Key.items]?.arrayValue else { return nil }
+        var reading = InventoryReading()
         for item in items {
             guard let collection = item[InventoryItem.Key.collection]?.stringValue.flatMap(InventoryItem.Collection.init(rawValue:)) else { continue }
-            state.add(item, collection: LiveCollection(collection), workspace: workspace, brief: true)
+            if let id = item[InventoryItem.Key.id]?.stringValue { reading.changed.append(LiveObjectKey(collection: LiveCollection(collection), id: id)) }
+            reading.state.add(item, collection: LiveCollection(collection), workspace: workspace, brief: true)
         }
-        return state
+        for gone in answer[InventoryItem.Key.removed]?.arrayValue ?? [] {
+            guard let collection = gone[InventoryItem.Key.collection]?.stringValue.flatMap(InventoryItem.Collection.init(rawValue:)),
+                  let id = gone[InventoryItem.Key.id]?.stringValue else { continue }
+            reading.removed.append(LiveObjectKey(collection: LiveCollection(collection), id: id))
+        }
+        reading.cursor = answer[InventoryItem.Key.cursor]?.stringValue
+        if case .bool(let complete)? = answer[InventoryItem.Key.complete] { reading.complete = complete }
+        return reading
     }
 
     /// The workspace's inventory in one call (bcops' extension), then in full only the objects

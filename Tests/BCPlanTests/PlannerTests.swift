@@ -281,9 +281,12 @@ extension PlannerTests {
 
         @Test func theInventoryReaderReadsWhatTheGeneralReadingReads() throws {
             let body = Array(Self.inventory.utf8)
-            let direct = try #require(InventoryReader.read(body, workspace: "default"))
-            let general = try #require(try LiveState.inventoryTree(body, workspace: "default"))
+            let directReading = try #require(InventoryReader.read(body, workspace: "default"))
+            let generalReading = try #require(try LiveState.inventoryTree(body, workspace: "default"))
+            let (direct, general) = (directReading.state, generalReading.state)
             same(direct, general)
+            #expect(directReading.changed == generalReading.changed && directReading.changed.count == 6)
+            #expect(directReading.cursor == nil && generalReading.cursor == nil && directReading.complete && generalReading.complete)
             #expect(direct.count == 4)
             let greet = ResourceAddress(kind: .Job, name: "greet"), hello = ResourceAddress(kind: .App, name: "hello")
             #expect(direct.objects[greet]?.map(\.id) == ["job-1", "job-2"])
@@ -291,6 +294,24 @@ extension PlannerTests {
             #expect(direct.objects[greet]?.first?.body["Message"]?.stringValue == "exit 1: \"boom\"\nline\ttwo / \\")
             #expect(direct.current(hello)?.labels["team"] == "rénder 🎬")
             #expect(direct.current(hello)?.appliedRevision == 6 && direct.current(hello)?.revision == 7)
+        }
+
+        @Test func whatChangedSinceACursorIsReadByBothReadings() throws {
+            let text = #"""
+                {"Items":[{"Collection":"apps","Id":"a","Revision":2,"Labels":{"bcops.io/workspace":"w","bcops.io/address":"App/a"}},
+                          {"Collection":"apps","Id":"b","Revision":1,"Labels":{"bcops.io/workspace":"w"}}],
+                 "Removed":[{"Collection":"jobs","Id":"job-\u0031"},{"Collection":"queues","Id":"q"},{"Collection":"clusters","Id":"cls-2","Extra":[1]}],
+                 "Cursor":"e.42","Complete":false}
+                """#
+            let direct = try #require(InventoryReader.read(Array(text.utf8), workspace: "w"))
+            let general = try #require(try LiveState.inventoryTree(Array(text.utf8), workspace: "w"))
+            for reading in [direct, general] {
+                #expect(reading.state.count == 1 && reading.changed.map(\.id) == ["a", "b"])
+                #expect(reading.removed == [LiveObjectKey(collection: .jobs, id: "job-1"), LiveObjectKey(collection: .clusters, id: "cls-2")])
+                #expect(reading.cursor == "e.42" && !reading.complete)
+            }
+            #expect(InventoryReader.read(Array(#"{"Items":[],"Complete":1}"#.utf8), workspace: "w") == nil)
+            #expect(InventoryReader.read(Array(#"{"Items":[],"Cursor":"a","Cursor":"b"}"#.utf8), workspace: "w") == nil)
         }
 
         @Test func anInventoryTheReaderDoesNotExpectIsReadTheGeneralWay() throws {
@@ -301,14 +322,14 @@ extension PlannerTests {
             ]
             for text in odd {
                 #expect(InventoryReader.read(Array(text.utf8), workspace: "w") == nil)
-                let state = try #require(try LiveState.inventory(Array(text.utf8), workspace: "w"))
+                let state = try #require(try LiveState.inventory(Array(text.utf8), workspace: "w")?.state)
                 #expect(state.current(ResourceAddress(kind: .App, name: "a"))?.revision == 2)
             }
             let trailing = #"{"Items":[]} trailing"#
             #expect(InventoryReader.read(Array(trailing.utf8), workspace: "w") == nil)
             #expect(throws: (any Error).self) { try LiveState.inventory(Array(trailing.utf8), workspace: "w") }
             #expect(try LiveState.inventory(Array(#"{"Other":[]}"#.utf8), workspace: "w") == nil)
-            #expect(try LiveState.inventory(Array(#"{"Items":[]}"#.utf8), workspace: "w")?.count == 0)
+            #expect(try LiveState.inventory(Array(#"{"Items":[]}"#.utf8), workspace: "w")?.state.count == 0)
         }
 
         @Test func derivedValuesFollowTheBodyAndLabels() {

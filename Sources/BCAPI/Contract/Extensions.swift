@@ -160,6 +160,36 @@ public struct InventoryItem: Codable, Sendable, Equatable {
     }
 }
 
+/// The inventory's answer (`GET /bcops/inventory?Workspace=[&Since=]`). Without `Since`, every
+/// object the workspace owns (`Complete`). With the `Cursor` of an earlier answer, only what
+/// changed since: the objects that changed and are still the workspace's (`Items`), and those
+/// deleted or relabelled away (`Removed`). The engine answers in full instead (`Complete`)
+/// when it cannot say what changed since that cursor: another store, or changes it no longer
+/// remembers. A controller that keeps its last inventory so reads, at each commit, what moved
+/// rather than all 10,000 objects.
+public struct InventoryAnswer: Codable, Sendable, Equatable {
+    public var items: [InventoryItem]
+    public var removed: [InventoryRemoval]
+    /// Opaque: where the next `Since` starts.
+    public var cursor: String
+    public var complete: Bool
+    public init(items: [InventoryItem], removed: [InventoryRemoval] = [], cursor: String, complete: Bool) {
+        self.items = items; self.removed = removed; self.cursor = cursor; self.complete = complete
+    }
+    enum CodingKeys: String, CodingKey {
+        case items = "Items", removed = "Removed", cursor = "Cursor", complete = "Complete"
+    }
+}
+
+/// An object the workspace no longer owns since the cursor: deleted, or relabelled to another
+/// workspace.
+public struct InventoryRemoval: Codable, Sendable, Equatable {
+    public var collection: InventoryItem.Collection
+    public var id: String
+    public init(collection: InventoryItem.Collection, id: String) { self.collection = collection; self.id = id }
+    enum CodingKeys: String, CodingKey { case collection = "Collection", id = "Id" }
+}
+
 /// A page of an instance's log (`GET /bcops/logs/{job}/{task}/{n}?Stream=&Offset=`): the bytes
 /// are the body; these headers say where to read on and whether the log has ended.
 public enum LogHeaders {

@@ -16,7 +16,8 @@ public enum QueryName {
     public static let idempotentToken = "IdempotentToken"
     /// `/bcops/inventory`: whose objects.
     public static let workspace = "Workspace"
-    /// `/bcops/events`: after this sequence number.
+    /// `/bcops/events`: after this sequence number. `/bcops/inventory`: what changed since
+    /// this cursor (`InventoryAnswer`).
     public static let since = "Since"
     /// `/bcops/logs/…`: `stdout` or `stderr`, and the byte to read from. `ListJobs` (bcops'
     /// extension): how many matching jobs to skip before the page.

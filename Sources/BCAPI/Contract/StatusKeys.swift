@@ -6,7 +6,7 @@
 extension InventoryItem {
     public enum Key {
         /// The page's list of items.
-        public static let items = Page<InventoryItem>.CodingKeys.items.rawValue
+        public static let items = InventoryAnswer.CodingKeys.items.rawValue
         public static let collection = CodingKeys.collection.rawValue
         public static let id = CodingKeys.id.rawValue
         public static let revision = CodingKeys.revision.rawValue
@@ -14,6 +14,10 @@ extension InventoryItem {
         public static let message = CodingKeys.message.rawValue
         public static let labels = CodingKeys.labels.rawValue
         public static let endTime = CodingKeys.endTime.rawValue
+        /// The answer's own keys (`InventoryAnswer`).
+        public static let removed = InventoryAnswer.CodingKeys.removed.rawValue
+        public static let cursor = InventoryAnswer.CodingKeys.cursor.rawValue
+        public static let complete = InventoryAnswer.CodingKeys.complete.rawValue
     }
 }
 

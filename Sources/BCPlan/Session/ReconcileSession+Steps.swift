@@ -43,8 +43,14 @@ extension ReconcileSession {
             let workspace = try await WorkspaceState.fetch(settings.workspace, client: client)
             clock.lap("read workspace \(settings.workspace)")
             guard readInventory else { return Remote(workspace: workspace, inventory: nil) }
-            let inventory = try await LiveState.inventory(client: client, workspace: settings.workspace)
-            clock.lap("read the inventory (\(inventory?.count ?? 0) objects)")
+            let inventory: LiveState?
+            if let memory = settings.inventoryMemory {
+                inventory = try await memory.read(client: client, workspace: settings.workspace)
+                clock.lap("read the inventory (\(inventory?.count ?? 0) objects, \(memory.lastReadWasComplete ? "in full" : "what changed since the last read"))")
+            } else {
+                inventory = try await LiveState.inventory(client: client, workspace: settings.workspace)
+                clock.lap("read the inventory (\(inventory?.count ?? 0) objects)")
+            }
             return Remote(workspace: workspace, inventory: inventory)
         } catch {
             throw ReconcileError.read(error)

@@ -35,13 +35,17 @@ public struct ReconcileSession: Sendable {
         public var apply = ApplyOptions()
         /// Where the apply journals are (`$BCOPS_DATA/journals`).
         public var journalDirectory: String
+        /// The inventory a long-lived reconciler keeps between sessions, to read only what
+        /// changed (the controller); nil reads it in full (bcplan, bcapply).
+        public var inventoryMemory: InventoryMemory?
 
         public init(workspace: String, operation: String, locking: Bool = true, lockTimeout: Double = 0,
                     options: Result<PlanOptions, any Error> = .success(PlanOptions()), refresh: Bool = true, detailed: Bool = true,
-                    checkCollisions: Bool = true, apply: ApplyOptions = ApplyOptions(), journalDirectory: String) {
+                    checkCollisions: Bool = true, apply: ApplyOptions = ApplyOptions(), journalDirectory: String,
+                    inventoryMemory: InventoryMemory? = nil) {
             self.workspace = workspace; self.operation = operation; self.locking = locking; self.lockTimeout = lockTimeout
             self.options = options; self.refresh = refresh; self.detailed = detailed; self.checkCollisions = checkCollisions
-            self.apply = apply; self.journalDirectory = journalDirectory
+            self.apply = apply; self.journalDirectory = journalDirectory; self.inventoryMemory = inventoryMemory
         }
     }
 
