@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Apply of N creates (default 1,000 Apps) with bcapply -parallelism 10, against the same N
 # create calls made directly through bcops' API client, 10 at a time, in the same run.
+# BENCH_JSON=path: also writes the figures there as JSON (bench/scale.sh reads them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -26,3 +27,6 @@ apply=$(echo "$t1 - $t0" | bc -l)
 printf '%d creates through the API client, 10 at a time: %.3f s\n' "$n" "$direct"
 printf 'bcapply of %d new Apps, -parallelism 10 (plan included): %.3f s\n' "$n" "$apply"
 printf 'ratio bcapply / direct calls: %.2fx\n' "$(echo "$apply / $direct" | bc -l)"
+if [ -n "${BENCH_JSON:-}" ]; then
+  printf '{"n": %d, "bcapply_seconds": %.4f, "direct_seconds": %.4f}\n' "$n" "$apply" "$direct" > "$BENCH_JSON"
+fi
