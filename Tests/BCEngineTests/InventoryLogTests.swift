@@ -75,4 +75,25 @@ import Testing
         let fourth = try s.inventory(workspace: "w", since: third.cursor)
         #expect(fourth.items.isEmpty && Set(fourth.removed.map(\.id)) == [cluster, job])
     }
+
+    /// A read of what changed looks each logged object up by its key; only the full read goes
+    /// through the workspace index (a search per logged entry of it would be a pass over the
+    /// workspace per change).
+    @Test func aReadOfWhatChangedLooksObjectsUpByKey() throws {
+        let s = try StoreTests.store()
+        func plan(_ sql: String, _ arguments: StatementArguments) throws -> String {
+            try s.pool.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: "; ") }
+        }
+        let (delta, full) = (EngineStore.inventorySQL(changed: true), EngineStore.inventorySQL(changed: false))
+        for (table, key, sql) in [("clusters", "id", delta.clusters), ("apps", "name", delta.apps), ("jobs", "id", delta.jobs)] {
+            let p = try plan(sql, ["w", 0])
+            #expect(p.contains("SEARCH inventory_log USING INDEX inventory_log_by_workspace"), "\(p)")
+            #expect(p.contains("SEARCH \(table) USING INDEX sqlite_autoindex_\(table)_1 (\(key)=?)"), "\(p)")
+            #expect(!p.contains("\(table)_workspace") && !p.contains("SCAN \(table)"), "\(p)")
+        }
+        for (table, sql) in [("clusters", full.clusters), ("apps", full.apps), ("jobs", full.jobs)] {
+            let p = try plan(sql, ["w"])
+            #expect(p.contains("SEARCH \(table) USING INDEX \(table)_workspace"), "\(p)")
+        }
+    }
 }
