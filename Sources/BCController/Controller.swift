@@ -321,6 +321,7 @@ public actor Controller {
         }
         await refreshJobGauges()
         await followRuns()
+        FreedMemory.release()
     }
 
     /// What each run kind's watcher says its runs do now.

@@ -19,8 +19,16 @@ struct ManifestCache: Sendable {
         var blob: String
     }
 
-    /// Each file's part (`ManifestLoader.loadFile`), for the files of the last revision read only.
-    private(set) var parts: [Key: LoadResult] = [:]
+    /// A file's part (`ManifestLoader.loadFile`) whose manifests are kept without their YAML
+    /// trees (several times the file's size, for 10,000 manifests tens of MiB): they parse
+    /// `text`, the file's bytes, again when a problem must be located in them.
+    struct Part: Sendable {
+        var result: LoadResult
+        var text: FileText
+    }
+
+    /// Each file's part, for the files of the last revision read only.
+    private(set) var parts: [Key: Part] = [:]
     /// Lowers each clean manifest as it is decoded, kept with its file (`PlanPipeline.keep`).
     let loader = ManifestLoader(prepare: PlanPipeline.keep)
 
@@ -39,39 +47,47 @@ struct ManifestCache: Sendable {
     /// so it holds one revision's worth at most.
     mutating func load(_ files: [GitFile]) -> Loaded {
         let keys = files.map { Key(path: $0.path, blob: $0.blob) }
-        var out = [LoadResult?](repeating: nil, count: files.count)
+        var out = [Part?](repeating: nil, count: files.count)
         var missing: [Int] = []
         for i in files.indices {
-            if !files[i].blob.isEmpty, let kept = parts[keys[i]] { out[i] = kept } else { missing.append(i) }
+            if !files[i].blob.isEmpty, let kept = parts[keys[i]] {
+                // Trees parsed again for the last revision's problems are not kept another revision.
+                kept.text.forget()
+                out[i] = kept
+            } else {
+                missing.append(i)
+            }
         }
         let decoded = decode(missing.map { files[$0] })
         for (n, i) in missing.enumerated() { out[i] = decoded[n] }
-        var next: [Key: LoadResult] = [:]
+        var next: [Key: Part] = [:]
         next.reserveCapacity(files.count)
         for i in files.indices where !files[i].blob.isEmpty { next[keys[i]] = out[i]! }
         parts = next
-        return Loaded(result: loader.assemble(out.map { $0! }), reused: files.count - missing.count, read: missing.count)
+        return Loaded(result: loader.assemble(out.map { $0!.result }), reused: files.count - missing.count, read: missing.count)
     }
 
     /// Decodes files on every core (each file is independent until the set is checked).
-    private func decode(_ files: [GitFile]) -> [LoadResult] {
+    private func decode(_ files: [GitFile]) -> [Part] {
         guard !files.isEmpty else { return [] }
-        let results = UnsafeMutableBufferPointer<LoadResult>.allocate(capacity: files.count)
-        results.initialize(repeating: LoadResult())
+        let results = UnsafeMutableBufferPointer<Part>.allocate(capacity: files.count)
+        results.initialize(repeating: Part(result: LoadResult(), text: FileText(bytes: [])))
         defer { results.deinitialize(); results.deallocate() }
         nonisolated(unsafe) let shared = results
         let loader = self.loader
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let file = files[i]
+            let text = FileText(bytes: file.bytes)
+            var part = LoadResult()
             if file.isRead {
-                shared[i] = loader.loadFile(bytes: file.bytes, name: file.path)
+                part = loader.loadFile(bytes: file.bytes, name: file.path)
+                part.manifests = part.manifests.map { $0.parsingAgain(from: text) }
             } else {
                 // Listed as known but not kept: the caller's known set and this cache disagree.
-                var part = LoadResult()
                 part.files = [file.path]
                 part.diagnostics = [Diagnostic(file: file.path, mark: nil, message: "blob \(file.blob) was not read; reconcile again")]
-                shared[i] = part
             }
+            shared[i] = Part(result: part, text: text)
         }
         return Array(results)
     }

@@ -5,8 +5,18 @@ import Foundation
 public struct LoadedManifest: Sendable {
     public var manifest: Manifest
     public var file: String
-    /// The document's root node, for locating problems found after decoding.
-    public var root: YAMLNode
+    /// The document's root node, for locating problems found after decoding: the tree kept
+    /// since decoding, or the document parsed again from its file's bytes (`FileText`) by a
+    /// manifest kept without its tree.
+    public var root: YAMLNode {
+        switch tree {
+        case .node(let node): node
+        // The same bytes parse to the same documents; were one missing, problems land on the document's start.
+        case .text(let text): text.root(ofDocument: documentIndex) ?? YAMLNode(.scalar("", .plain), start: start, end: start)
+        }
+    }
+    /// Where the document starts (the line of "first defined at file:line").
+    public var start: SourceMark
     public var documentIndex: Int
     /// Fields that failed to decode; they hold placeholders and must not be trusted.
     public var structuralProblems: [FieldPath] = []
@@ -16,6 +26,67 @@ public struct LoadedManifest: Sendable {
 
     /// Whether the manifest decoded without any structural problem.
     public var isComplete: Bool { structuralProblems.isEmpty }
+
+    private enum Tree: Sendable {
+        case node(YAMLNode)
+        case text(FileText)
+    }
+
+    private var tree: Tree
+
+    public init(manifest: Manifest, file: String, root: YAMLNode, documentIndex: Int, structuralProblems: [FieldPath] = [],
+                prepared: (any Sendable)? = nil) {
+        self.manifest = manifest
+        self.file = file
+        self.tree = .node(root)
+        self.start = root.start
+        self.documentIndex = documentIndex
+        self.structuralProblems = structuralProblems
+        self.prepared = prepared
+    }
+
+    /// The same manifest without its tree: `root` parses `text` (the bytes it was decoded
+    /// from) again when asked. A cache of thousands of manifests holds their files' bytes
+    /// instead of their trees (several times the bytes' size).
+    public func parsingAgain(from text: FileText) -> LoadedManifest {
+        var m = self
+        m.tree = .text(text)
+        return m
+    }
+}
+
+/// A manifest file's bytes, from which its documents are parsed again when a problem must be
+/// located in one (`LoadedManifest.root`). The documents parsed are kept until `forget()`, so
+/// many problems in one file parse it once.
+public final class FileText: @unchecked Sendable {
+    public let bytes: [UInt8]
+    private let lock = NSLock()
+    private var roots: [YAMLNode]?
+
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Document `index` (as `ManifestLoader` counts them: every document of the stream) of
+    /// the file, parsed as when it was decoded; nil if the stream holds no such document.
+    public func root(ofDocument index: Int) -> YAMLNode? {
+        lock.lock()
+        defer { lock.unlock() }
+        if roots == nil {
+            var parsed: [YAMLNode] = []
+            let composer = YAMLComposer(bytes: bytes)
+            // A stream that fails part-way holds the documents before the failure, as when decoded.
+            while let d = try? composer.nextDocument() { parsed.append(d.root) }
+            roots = parsed
+        }
+        guard let roots, roots.indices.contains(index) else { return nil }
+        return roots[index]
+    }
+
+    /// Drops the documents parsed so far (they are parsed again if asked for).
+    public func forget() {
+        lock.lock()
+        roots = nil
+        lock.unlock()
+    }
 }
 
 /// Everything found in the input: the manifests that decoded, and every problem.
@@ -161,7 +232,7 @@ public struct ManifestLoader: Sendable {
 
     private func finish(_ result: inout LoadResult) {
         let manifests = result.manifests
-        let locations: (Int) -> String = { i in "\(manifests[i].file):\(manifests[i].root.start.line)" }
+        let locations: (Int) -> String = { i in "\(manifests[i].file):\(manifests[i].start.line)" }
         for finding in ManifestSetValidator.validate(manifests.map(\.manifest), context: context, locations: locations) {
             let m = manifests[finding.manifestIndex]
             // A reference held in a field that did not decode is a placeholder, not the user's value.

@@ -149,6 +149,49 @@ import Testing
         #expect(problems.contains { $0.hasPrefix("dag.yaml:") && $0.contains("Cluster \"workers\" is not defined") }, "\(problems)")
     }
 
+    /// Kept manifests hold no YAML tree: a problem in a kept file is located by parsing the
+    /// file's bytes again, at the same `path:line:col` as a cold load, in a file of several
+    /// documents (an empty one among them), on a key and on a value, and for a duplicate name
+    /// ("first defined at path:line").
+    @Test func aProblemInAKeptFileIsLocatedAsOnAColdLoad() throws {
+        let jobs = "# the jobs\n---\n---\n" + Self.run + "\n---\n# the DAG\n" + Self.dag + "\n"
+        let duplicate = Self.dag.replacingOccurrences(of: "echo hi", with: "echo again")
+        let steps: [(String, [String: String])] = [
+            ("valid", ["estate/pool.yaml": Self.cluster, "estate/app.yaml": Self.app(), "estate/jobs.yaml": jobs]),
+            ("break", ["estate/pool.yaml": Self.cluster.replacingOccurrences(of: "name: workers", with: "name: pool"),
+                       "estate/app.yaml": Self.app("echo hi ${who}", input: "who"), "estate/jobs.yaml": jobs]),
+            ("duplicate", ["estate/pool.yaml": Self.cluster, "estate/app.yaml": Self.app(), "estate/jobs.yaml": jobs, "estate/a-dup.yaml": duplicate]),
+            ("again", ["estate/pool.yaml": Self.cluster, "estate/app.yaml": Self.app(), "estate/jobs.yaml": jobs, "estate/a-dup.yaml": duplicate]),
+            ("fixed", ["estate/pool.yaml": Self.cluster, "estate/app.yaml": Self.app(), "estate/jobs.yaml": jobs]),
+        ]
+        var cache = ManifestCache()
+        var problems: [String: [String]] = [:]
+        for (name, files) in steps {
+            let listed = Self.commit(files, known: cache.known)
+            if name != "valid" { #expect(listed.first { $0.path == "estate/jobs.yaml" }?.isRead == false, "\(name)") }
+            let incremental = cache.load(listed)
+            let cold = ManifestLoader().load(sources: files.keys.sorted().map { ($0, Array(files[$0]!.utf8)) })
+            problems[name] = incremental.result.diagnostics.map(\.description)
+            #expect(problems[name] == cold.diagnostics.map(\.description), "\(name)")
+            #expect(Self.outcome(incremental.result) == Self.outcome(cold), "\(name)")
+            // Every kept manifest's tree, parsed again, is where the cold load's is.
+            #expect(incremental.result.manifests.count == cold.manifests.count, "\(name)")
+            for (k, c) in zip(incremental.result.manifests, cold.manifests) {
+                #expect(k.file == c.file && k.documentIndex == c.documentIndex && k.start == c.start, "\(name)")
+                for field: FieldPath in ["metadata.name", "spec.config.cluster", "spec.tasks.say.cluster", "spec.inputs.name", "spec"] {
+                    #expect(k.root.locate(field).start == c.root.locate(field).start, "\(name) \(c.file) \(field)")
+                }
+            }
+        }
+        let broken = problems["break"]!
+        #expect(broken.contains { $0.hasPrefix("estate/jobs.yaml:") && $0.contains("Job/count: spec.tasks.say.cluster:") && $0.contains("Cluster \"workers\" is not defined") }, "\(broken)")
+        #expect(broken.contains { $0.hasPrefix("estate/jobs.yaml:") && $0.contains("Job/greet: spec.config.cluster:") }, "\(broken)")
+        #expect(broken.contains { $0.hasPrefix("estate/jobs.yaml:") && $0.contains("Job/greet: spec.inputs") && $0.contains("no input named \"name\"") }, "\(broken)")
+        #expect(problems["duplicate"]!.contains { $0.hasPrefix("estate/jobs.yaml:") && $0.contains("first defined at estate/a-dup.yaml:1") }, "\(problems["duplicate"]!)")
+        #expect(problems["again"] == problems["duplicate"])
+        #expect(problems["fixed"] == [])
+    }
+
     /// Kept lowerings are shared by every plan, not handed over to the first.
     @Test func keptLoweringsServeEveryPlan() throws {
         var cache = ManifestCache()

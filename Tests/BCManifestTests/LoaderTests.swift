@@ -326,6 +326,40 @@ enum LoaderFixtures {
         #expect(result.files == ["multi.yaml"])
     }
 
+    /// A manifest kept without its tree (`parsingAgain`) finds its document in the file's
+    /// bytes again: the same node at every field, with empty documents before it, a problem in
+    /// one document, and a stream that stops at a syntax error.
+    @Test func aManifestKeptWithoutItsTreeParsesItsDocumentAgain() {
+        let text = """
+        ---
+        # only a comment
+        ---
+        \(LoaderFixtures.cluster("first"))---
+        ---
+        \(LoaderFixtures.cluster("Bad_Name"))---
+        \(LoaderFixtures.cluster("third"))---
+        key: [unclosed
+
+        """
+        let bytes = Array(text.utf8)
+        let loaded = ManifestLoader().loadFile(bytes: bytes, name: "multi.yaml")
+        #expect(loaded.manifests.map(\.documentIndex) == [1, 3, 4])
+        #expect(!loaded.diagnostics.isEmpty)
+        let file = FileText(bytes: bytes)
+        for m in loaded.manifests {
+            let kept = m.parsingAgain(from: file)
+            #expect(kept.start == m.start && kept.start == m.root.start)
+            for field: FieldPath in ["kind", "metadata.name", "spec", "spec.imageId", "spec.groups", "spec.nothing.here"] {
+                #expect(kept.root.locate(field).start == m.root.locate(field).start, "\(m.manifest.metadata.name) \(field)")
+                #expect(kept.root.locate(field).end == m.root.locate(field).end, "\(m.manifest.metadata.name) \(field)")
+            }
+            file.forget()
+        }
+        // A document the bytes do not hold (not from these bytes): located at the manifest's start.
+        let stranger = loaded.manifests[2].parsingAgain(from: FileText(bytes: Array(LoaderFixtures.cluster("x").utf8)))
+        #expect(stranger.root.start == loaded.manifests[2].start)
+    }
+
     @Test func crossDocumentReferencesResolveWithinOneStream() {
         let text = LoaderFixtures.cluster("farm") + """
         ---
