@@ -316,8 +316,10 @@ public actor Controller {
             fail(reason, message, revision: target, started: started, trigger: trigger)
         }
         if watching {
-            let manifests = loaded.manifests.map(\.manifest)
-            for watcher in watchers { await watcher.watch(manifests) }
+            for watcher in watchers {
+                let kinds = watcher.kinds
+                await watcher.watch(loaded.manifests.indices.compactMap { kinds.contains(loaded.manifests[$0].manifest.kind) ? loaded.manifests[$0].manifest : nil })
+            }
         }
         await refreshJobGauges()
         await followRuns()

@@ -9,6 +9,7 @@ import Foundation
 /// once per run (the run's job ID is remembered).
 actor RenderJobWatcher: RunWatcher {
     nonisolated let statusKey = "renders"
+    nonisolated let kinds: Set<Kind> = [.RenderProject, .RenderJob]
     private var watched: [RenderWatch] = []
     /// What was last served, by RenderJob name.
     private var served: [String: JSONValue] = [:]
@@ -65,7 +66,9 @@ struct RenderWatch: Sendable {
     /// controller's working directory unless absolute.
     static func all(in manifests: [Manifest]) -> [RenderWatch] {
         var projects: [String: RenderProjectSpec] = [:]
-        for m in manifests { if let p = m.spec as? RenderProjectSpec { projects[m.metadata.name] = p } }
+        for i in manifests.indices where manifests[i].kind == .RenderProject {
+            if let p = manifests[i].spec as? RenderProjectSpec { projects[manifests[i].metadata.name] = p }
+        }
         return manifests.compactMap { m in
             guard let job = m.spec as? RenderJobSpec else { return nil }
             let project = projects[job.project]

@@ -11,6 +11,10 @@ protocol RunWatcher: Actor {
     /// Where `/api/status` lists this kind's runs (`renders`).
     nonisolated var statusKey: String { get }
 
+    /// The kinds of manifest `watch` reads: it is handed only those (copying all 10,000
+    /// manifests for a watcher that reads a few was part of every commit's time).
+    nonisolated var kinds: Set<Kind> { get }
+
     /// A revision was applied: follow the runs its manifests declare, and no others.
     func watch(_ manifests: [Manifest])
 

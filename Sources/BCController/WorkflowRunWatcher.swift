@@ -8,6 +8,7 @@ import Foundation
 /// `bcctl workflow status` shows them, served at `/api/status` under `workflows`.
 actor WorkflowRunWatcher: RunWatcher {
     nonisolated let statusKey = "workflows"
+    nonisolated let kinds: Set<Kind> = [.WorkflowRun]
     private var names: [String] = []
     /// What was last served, by WorkflowRun name.
     private var served: [String: JSONValue] = [:]

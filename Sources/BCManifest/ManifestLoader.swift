@@ -254,7 +254,8 @@ public struct ManifestLoader: Sendable {
             known[path] = e
             return e
         }
-        for m in result.manifests {
+        for i in result.manifests.indices where result.manifests[i].manifest.kind == .WorkflowRun {
+            let m = result.manifests[i]
             guard let run = m.manifest.spec as? WorkflowRunSpec, exists(m.file) else { continue }
             let dir = (m.file as NSString).deletingLastPathComponent
             var refs: [(FieldPath, String)] = []

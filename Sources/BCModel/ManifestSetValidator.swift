@@ -11,20 +11,29 @@ public enum ManifestSetValidator {
                                 locations: ((Int) -> String)? = nil) -> [Finding] {
         var findings: [Finding] = []
         var byName: [Kind: [String: Int]] = [:]
-        for (i, m) in manifests.enumerated() {
-            if let first = byName[m.kind]?[m.metadata.name] {
+        // By index, reading fields in place: `for m in manifests` copies each manifest, which
+        // at 10,000 manifests was a good part of a one-App commit's time in the controller.
+        for i in manifests.indices {
+            let (kind, name) = (manifests[i].kind, manifests[i].metadata.name)
+            if let first = byName[kind]?[name] {
                 let where_ = locations.map { " (first defined at \($0(first)))" } ?? ""
                 findings.append(Finding(manifestIndex: i, diagnostic: ModelDiagnostic("metadata.name",
-                    "\(m.address) is defined more than once\(where_); names are unique per kind")))
+                    "\(manifests[i].address) is defined more than once\(where_); names are unique per kind")))
             } else {
-                byName[m.kind, default: [:]][m.metadata.name] = i
+                byName[kind, default: [:]][name] = i
             }
         }
         func exists(_ kind: Kind, _ name: String) -> Bool { byName[kind]?[name] != nil }
         func clusterExists(_ name: String) -> Bool { exists(.Cluster, name) || exists(.SGECluster, name) }
         func names(_ kinds: Kind...) -> [String] { kinds.flatMap { (byName[$0] ?? [:]).keys }.sorted() }
 
-        for (i, m) in manifests.enumerated() {
+        for i in manifests.indices {
+            // Apps and clusters refer to nothing another manifest defines.
+            switch manifests[i].kind {
+            case .App, .Cluster, .SGECluster: continue
+            case .RenderProject, .RenderJob, .WorkflowRun, .Job: break
+            }
+            let m = manifests[i]
             var sink = DiagnosticSink()
             func clusterRef(_ name: String, at path: FieldPath) {
                 if name.hasPrefix("cls-") { return }

@@ -6,14 +6,16 @@ import BCModel
 public enum AppJobChecks {
     /// `(job, app)` for each Job with `app:` whose App is not among `desired`.
     static func undeclared(_ desired: [DesiredResource]) -> [(job: ResourceAddress, app: String)] {
+        // By index: `for d in desired` copies each resource (a dozen references to retain and
+        // release), which at 10,000 resources was a tenth of a one-App commit's time.
         var apps = Set<String>()
-        for d in desired where d.address.kind == .App { apps.insert(d.name) }
+        for i in desired.indices where desired[i].address.kind == .App { apps.insert(desired[i].name) }
         var out: [(ResourceAddress, String)] = []
-        for d in desired where d.address.kind == .Job {
-            guard let field = d.fields.first(where: { $0.apiPath == JobLowering.appNamePath }), case .value(let v) = field.value,
+        for i in desired.indices where desired[i].address.kind == .Job {
+            guard let field = desired[i].fields.first(where: { $0.apiPath == JobLowering.appNamePath }), case .value(let v) = field.value,
                   let app = v.stringValue else { continue }
             let bare = app.hasPrefix(":") ? String(app.dropFirst()) : app
-            if !apps.contains(bare) { out.append((d.address, bare)) }
+            if !apps.contains(bare) { out.append((desired[i].address, bare)) }
         }
         return out
     }

@@ -173,7 +173,7 @@ public enum PlanPipeline {
     static func records(_ desired: [DesiredResource], for changes: [ResourceChange], all: Bool) -> [DesiredResourceRecord] {
         if all { return desired.map(DesiredResourceRecord.init) }
         var needed = Set(changes.filter { $0.action != .noop || $0.relabel == true }.map(\.address))
-        for d in desired where needed.contains(d.address) { needed.formUnion(d.dependencies) }
+        for i in desired.indices where needed.contains(desired[i].address) { needed.formUnion(desired[i].dependencies) }
         return desired.filter { needed.contains($0.address) }.map(DesiredResourceRecord.init)
     }
 }

@@ -34,7 +34,7 @@ import Testing
         return app?.inputParameters["name"]?.defaultValue?.stringValue
     }
 
-    @Test func aWebhookPushIsAppliedWithinTwoSecondsAndAForgedOneChangesNothing() async throws {
+    @Test func aWebhookPushIsAppliedAtOnceAndAForgedOneChangesNothing() async throws {
         let repo = try Repository()
         try repo.write("estate/app.yaml", Self.app("hello"))
         let first = try repo.push("first")
@@ -51,11 +51,14 @@ import Testing
         #expect(try await c.appliedRevision() == first)
         #expect(try await Self.appDefault(c, "hello") == "world")
 
-        // A genuine one: applied within 2 s.
-        let sent = Date()
+        // A genuine one: applied by the reconciliation it triggers, not at the next interval
+        // (60 s away). The history says which started it; no wall-clock bound (the benchmark,
+        // bench/controller.sh, measures how soon).
         #expect(try await c.githubPush() == 202)
-        #expect(try await c.eventually(2) { try await c.appliedRevision() == second }, "applied within 2 s of the webhook")
-        #expect(Date().timeIntervalSince(sent) < 2)
+        #expect(try await c.eventually(30) { try await c.appliedRevision() == second }, "applied after the webhook")
+        let history = try await c.status()["history"] as? [[String: Any]] ?? []
+        let entry = history.first { $0["revision"] as? String == second && $0["result"] as? String == "succeeded" }
+        #expect((entry?["trigger"] as? String)?.hasPrefix("webhook") == true, "\(history)")
         #expect(try await Self.appDefault(c, "hello") == "forged")
         #expect(try await c.githubPush(ref: "refs/heads/other") == 200, "another branch is ignored")
     }
