@@ -68,21 +68,27 @@ struct InventoryReader {
         return reading
     }
 
+    /// An object: each key is handed to `field` with the reader at its value, which `field`
+    /// consumes (false: the document is not what this reader expects).
+    private mutating func object(_ field: (inout InventoryReader, String) -> Bool) -> Bool {
+        guard take("{") else { return false }
+        if take("}") { return true }
+        repeat {
+            guard let key = string(), take(":"), field(&self, key) else { return false }
+        } while take(",")
+        return take("}")
+    }
+
     /// One removed object (`InventoryRemoval`).
     private mutating func removal(into reading: inout InventoryReading) -> Bool {
         var collection: String?, id: String?
-        guard take("{") else { return false }
-        if !take("}") {
-            repeat {
-                guard let key = string(), take(":") else { return false }
-                switch key {
-                case InventoryItem.Key.collection: guard let s = string() else { return false }; collection = s
-                case InventoryItem.Key.id: guard let s = string() else { return false }; id = s
-                default: guard skipValue() else { return false }
-                }
-            } while take(",")
-            guard take("}") else { return false }
-        }
+        guard object({ r, key in
+            switch key {
+            case InventoryItem.Key.collection: collection = r.string(); return collection != nil
+            case InventoryItem.Key.id: id = r.string(); return id != nil
+            default: return r.skipValue()
+            }
+        }) else { return false }
         if let collection = collection.flatMap(InventoryItem.Collection.init(rawValue:)), let id {
             reading.removed.append(LiveObjectKey(collection: LiveCollection(collection), id: id))
         }
@@ -92,24 +98,19 @@ struct InventoryReader {
     /// One item, as `LiveState.add` would take it from the general reading.
     private mutating func item(into reading: inout InventoryReading, workspace: String) -> Bool {
         var collection: String?, id: String?, revision: Int?, status: String?, message: String?, endTime: String?
-        var labels: [String: String] = [:]
-        guard take("{") else { return false }
-        if !take("}") {
-            repeat {
-                guard let key = string(), take(":") else { return false }
-                switch key {
-                case InventoryItem.Key.collection: guard let s = string() else { return false }; collection = s
-                case InventoryItem.Key.id: guard let s = string() else { return false }; id = s
-                case InventoryItem.Key.revision: guard let n = integer() else { return false }; revision = n
-                case InventoryItem.Key.state: guard let s = string() else { return false }; status = s
-                case InventoryItem.Key.message: guard let s = string() else { return false }; message = s
-                case InventoryItem.Key.labels: guard let l = stringObject() else { return false }; labels = l
-                case InventoryItem.Key.endTime: guard let s = string() else { return false }; endTime = s
-                default: guard skipValue() else { return false }
-                }
-            } while take(",")
-            guard take("}") else { return false }
-        }
+        var labels: [String: String]?
+        guard object({ r, key in
+            switch key {
+            case InventoryItem.Key.collection: collection = r.string(); return collection != nil
+            case InventoryItem.Key.id: id = r.string(); return id != nil
+            case InventoryItem.Key.revision: revision = r.integer(); return revision != nil
+            case InventoryItem.Key.state: status = r.string(); return status != nil
+            case InventoryItem.Key.message: message = r.string(); return message != nil
+            case InventoryItem.Key.labels: labels = r.stringObject(); return labels != nil
+            case InventoryItem.Key.endTime: endTime = r.string(); return endTime != nil
+            default: return r.skipValue()
+            }
+        }) else { return false }
         guard let collection = collection.flatMap(InventoryItem.Collection.init(rawValue:)) else { return true }
         if let id { reading.changed.append(LiveObjectKey(collection: LiveCollection(collection), id: id)) }
         // The body keeps what plans read of a brief object (its labels are `labels`).
@@ -119,7 +120,7 @@ struct InventoryReader {
         if let status { body[LiveKey.state] = .string(status) }
         if let message { body[LiveKey.message] = .string(message) }
         if let endTime { body[LiveKey.endTime] = .string(endTime) }
-        reading.state.add(labels: labels, id: id, collection: LiveCollection(collection), workspace: workspace, body: .object(body), brief: true)
+        reading.state.add(labels: labels ?? [:], id: id, collection: LiveCollection(collection), workspace: workspace, body: .object(body), brief: true)
         return true
     }
 
