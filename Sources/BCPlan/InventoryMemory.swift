@@ -28,7 +28,7 @@ struct InventoryReading: Sendable {
 /// so the merged inventory is the one a full read would give; the engine answers in full
 /// whenever it cannot tell (another store, a pruned log), and so does this memory every
 /// `fullEvery`, which bounds what a mistake in either could cost.
-public final class InventoryMemory: @unchecked Sendable {
+public actor InventoryMemory {
     private struct Kept {
         var workspace: String
         var cursor: String
@@ -38,21 +38,20 @@ public final class InventoryMemory: @unchecked Sendable {
         var read: Date
     }
 
-    private let lock = NSLock()
     private var kept: Kept?
     private let fullEvery: TimeInterval
-    /// How the last read went, for the phase log and tests.
-    public private(set) var lastReadWasComplete = true
-
     public init(fullEvery: TimeInterval = 600) { self.fullEvery = fullEvery }
 
-    /// The workspace's inventory, as `LiveState.inventory` reads it.
-    func read(client: BatchComputeClient, workspace: String) async throws -> LiveState? {
+    /// The workspace's inventory, as `LiveState.inventory` reads it, and whether it was read
+    /// in full (not as what changed since the last read).
+    func read(client: BatchComputeClient, workspace: String) async throws -> (state: LiveState?, complete: Bool) {
         // Taken out while it is read and merged, so the merge does not copy 10,000 objects: a
-        // read that fails leaves nothing, and the next one is in full.
-        var previous = lock.withLock { () -> Kept? in defer { kept = nil }; return kept }
-            .flatMap { $0.workspace == workspace && Date().timeIntervalSince($0.read) < fullEvery ? $0 : nil }
-        guard let reading = try await LiveState.inventoryReading(client: client, workspace: workspace, since: previous?.cursor) else { return nil }
+        // read that fails leaves nothing, and the next one (or one that overlaps it) is in full.
+        var previous = kept.flatMap { $0.workspace == workspace && Date().timeIntervalSince($0.read) < fullEvery ? $0 : nil }
+        kept = nil
+        guard let reading = try await LiveState.inventoryReading(client: client, workspace: workspace, since: previous?.cursor) else {
+            return (nil, true)
+        }
         let complete = reading.complete || previous == nil
         var next: Kept?
         if let cursor = reading.cursor {
@@ -65,15 +64,12 @@ public final class InventoryMemory: @unchecked Sendable {
                 next = merged
             }
         }
-        lock.withLock {
-            kept = next
-            lastReadWasComplete = complete
-        }
-        return next?.state ?? reading.state
+        kept = next
+        return (next?.state ?? reading.state, complete)
     }
 
     /// Forgets the inventory: the next read is in full.
-    public func forget() { lock.withLock { kept = nil } }
+    public func forget() { kept = nil }
 
     static func addresses(_ state: LiveState) -> [LiveObjectKey: ResourceAddress] {
         var out: [LiveObjectKey: ResourceAddress] = [:]

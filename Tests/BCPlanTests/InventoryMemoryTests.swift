@@ -39,8 +39,9 @@ import Testing
         func check(_ step: String, incremental: Bool = true) async throws {
             var differences: [String] = []
             for attempt in 0..<5 {
-                let kept = try #require(try await memory.read(client: client, workspace: "default"))
-                if attempt == 0 { #expect(memory.lastReadWasComplete == !incremental, "\(step)") }
+                let read = try await memory.read(client: client, workspace: "default")
+                let kept = try #require(read.state)
+                if attempt == 0 { #expect(read.complete == !incremental, "\(step)") }
                 let full = try #require(try await LiveState.inventory(client: client, workspace: "default"))
                 differences = Self.differences(kept, full)
                 if differences.isEmpty { break }
@@ -123,14 +124,11 @@ import Testing
         let client = try client(estate)
         let memory = InventoryMemory(fullEvery: 0)
         for _ in 0..<3 {
-            _ = try await memory.read(client: client, workspace: "default")
-            #expect(memory.lastReadWasComplete)
+            #expect(try await memory.read(client: client, workspace: "default").complete)
         }
         let kept = InventoryMemory()
         _ = try await kept.read(client: client, workspace: "default")
-        _ = try await kept.read(client: client, workspace: "other")
-        #expect(kept.lastReadWasComplete, "another workspace is read in full")
-        _ = try await kept.read(client: client, workspace: "other")
-        #expect(!kept.lastReadWasComplete)
+        #expect(try await kept.read(client: client, workspace: "other").complete, "another workspace is read in full")
+        #expect(try await !kept.read(client: client, workspace: "other").complete)
     }
 }

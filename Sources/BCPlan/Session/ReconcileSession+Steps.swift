@@ -45,8 +45,9 @@ extension ReconcileSession {
             guard readInventory else { return Remote(workspace: workspace, inventory: nil) }
             let inventory: LiveState?
             if let memory = settings.inventoryMemory {
-                inventory = try await memory.read(client: client, workspace: settings.workspace)
-                clock.lap("read the inventory (\(inventory?.count ?? 0) objects, \(memory.lastReadWasComplete ? "in full" : "what changed since the last read"))")
+                let read = try await memory.read(client: client, workspace: settings.workspace)
+                inventory = read.state
+                clock.lap("read the inventory (\(inventory?.count ?? 0) objects, \(read.complete ? "in full" : "what changed since the last read"))")
             } else {
                 inventory = try await LiveState.inventory(client: client, workspace: settings.workspace)
                 clock.lap("read the inventory (\(inventory?.count ?? 0) objects)")
