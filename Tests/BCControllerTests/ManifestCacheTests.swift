@@ -4,75 +4,17 @@ import BCGit
 import BCManifest
 import BCModel
 @testable import BCPlan
+import BCTestSupport
 import Foundation
 import Testing
 
 /// The controller's manifest cache reads only the files a commit changed, and must give what a
 /// cold load gives for the same commit: the same problems, and the same detailed JSON plan.
 @Suite struct ManifestCacheTests {
-    static let cluster = """
-        apiVersion: bcops.io/v1
-        kind: Cluster
-        metadata:
-          name: workers
-        spec:
-          imageId: img-ubuntu
-          instanceType: ecs.sn1.medium
-          runtime: host
-          groups:
-            main:
-              desiredCount: 1
-        """
-
-    static func app(_ command: String = "echo hello ${name}", input: String = "name") -> String {
-        """
-        apiVersion: bcops.io/v1
-        kind: App
-        metadata:
-          name: hello
-        spec:
-          image:
-            docker:
-              image: busybox
-          commandLine: \(command)
-          inputs:
-            \(input):
-              default: world
-          config:
-            instanceCount: 1
-        """
-    }
-
-    static let run = """
-        apiVersion: bcops.io/v1
-        kind: Job
-        metadata:
-          name: greet
-        spec:
-          app: hello
-          inputs:
-            name: bcops
-          config:
-            cluster: workers
-            instanceCount: 2
-          stdoutRedirectPath: oss://bucket/app-logs/
-          stderrRedirectPath: oss://bucket/app-logs/
-        """
-
-    static let dag = """
-        apiVersion: bcops.io/v1
-        kind: Job
-        metadata:
-          name: count
-        spec:
-          tasks:
-            say:
-              cluster: workers
-              instanceCount: 2
-              command: echo hi
-              stdoutRedirectPath: oss://bucket/logs/
-              stderrRedirectPath: oss://bucket/logs/
-        """
+    static let cluster = Estate.cluster
+    static func app(_ command: String = "echo hello ${name}", input: String = "name") -> String { Estate.app(commandLine: command, input: input) }
+    static let run = Estate.appRun
+    static let dag = Estate.job(name: "count")
 
     /// A commit's files as git lists them: the blob id stands for the content (the same
     /// content, the same id), and a file the cache knows is listed without its bytes, as

@@ -6,22 +6,6 @@ import Testing
 /// logs against a real engine: planned, applied after its App and cluster, run, and re-planned
 /// as already succeeded.
 @Suite(.serialized) struct AppJobRunTests {
-    static let run = """
-        apiVersion: bcops.io/v1
-        kind: Job
-        metadata:
-          name: greet
-        spec:
-          app: hello
-          inputs:
-            name: bcops
-          config:
-            cluster: workers
-            instanceCount: 2
-          stdoutRedirectPath: oss://bucket/app-logs/
-          stderrRedirectPath: oss://bucket/app-logs/
-        """
-
     /// `bcctl job NAME -json` once the job has ended.
     static func waitForEnd(_ e: Estate, _ name: String, timeout: Double = 60) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
@@ -40,7 +24,7 @@ import Testing
         let e = try Estate()
         try e.write("cluster.yaml", Estate.cluster)
         try e.write("app.yaml", Estate.app)
-        try e.write("run.yaml", Self.run)
+        try e.write("run.yaml", Estate.appRun)
         let plan = try e.plan()
         #expect(plan.status == 0, "\(plan.combined)")
         #expect(plan.stdout.contains("# Job/greet will be submitted"), "\(plan.stdout)")
@@ -85,7 +69,7 @@ import Testing
     @Test func anAppThatIsNeitherDeclaredNorOnTheEngineStopsThePlan() throws {
         let e = try Estate()
         try e.write("cluster.yaml", Estate.cluster)
-        try e.write("run.yaml", Self.run)
+        try e.write("run.yaml", Estate.appRun)
         let refused = try e.plan()
         #expect(refused.status == 1, "\(refused.combined)")
         #expect(refused.stderr.contains("Job/greet: spec.app: App \"hello\" is neither declared in these manifests nor on the engine"),

@@ -1,7 +1,7 @@
 import BCTestSupport
 import Foundation
 
-/// The plan tests' fixtures and the official SDK, on the shared scratch estate.
+/// The official SDK, on the shared scratch estate (the manifests it applies: ManifestFixtures.swift).
 extension Estate {
     /// The official SDK's Python, with the engine's port and keys as the first arguments.
     func sdk(_ script: String, _ args: [String]) throws -> ProcessRunner.Output {
@@ -10,54 +10,6 @@ extension Estate {
         let script = ProcessRunner.root.appendingPathComponent("Tests/BCPlanTests/sdk/\(script)").path
         return try ProcessRunner.run(python, [script, String(engine.port), engine.credentials.accessKeyId, engine.credentials.accessKeySecret] + args)
     }
-
-    static let cluster = """
-        apiVersion: bcops.io/v1
-        kind: Cluster
-        metadata:
-          name: workers
-        spec:
-          imageId: img-ubuntu
-          instanceType: ecs.sn1.medium
-          runtime: host
-          groups:
-            main:
-              desiredCount: 1
-          env:
-            STAGE: test
-        """
-
-    static let app = """
-        apiVersion: bcops.io/v1
-        kind: App
-        metadata:
-          name: hello
-        spec:
-          image:
-            docker:
-              image: busybox
-          commandLine: echo hello ${name}
-          inputs:
-            name:
-              default: world
-          config:
-            instanceCount: 1
-        """
-
-    static let job = """
-        apiVersion: bcops.io/v1
-        kind: Job
-        metadata:
-          name: greet
-        spec:
-          tasks:
-            say:
-              cluster: workers
-              instanceCount: 2
-              command: echo hi
-              stdoutRedirectPath: oss://bucket/logs/
-              stderrRedirectPath: oss://bucket/logs/
-        """
 }
 
 extension Estate {
