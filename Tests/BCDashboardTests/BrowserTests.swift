@@ -14,6 +14,31 @@ import Testing
         FileManager.default.isExecutableFile(atPath: chromium) && FileManager.default.isExecutableFile(atPath: chromedriver)
     }
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The Python with Selenium that runs the scripts in browser/ (scripts/test.sh makes it).
+    static let python = ProcessInfo.processInfo.environment["BCOPS_BROWSER_PYTHON"] ?? root.appendingPathComponent(".build-venv/bin/python").path
+
+    /// Runs browser/`script` against the dashboard at `ui` with the test's `fixture` (JSON in
+    /// `BCOPS_FIXTURE`), Debian's Chromium and chromedriver, and `environment` besides; its
+    /// exit status and everything it printed.
+    static func runBrowserScript(_ script: String, ui: String, fixture: [String: Any],
+                                 environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [root.appendingPathComponent("Tests/BCDashboardTests/browser/\(script)").path]
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        environment["BCOPS_UI"] = ui
+        environment["BCOPS_FIXTURE"] = String(decoding: try JSONSerialization.data(withJSONObject: fixture), as: UTF8.self)
+        environment["BCOPS_CHROMIUM"] = chromium
+        environment["BCOPS_CHROMEDRIVER"] = chromedriver
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
 
     /// Two small PNG frames (32×24, one colour each).
     static let frames = [
@@ -23,7 +48,7 @@ import Testing
 
     @Test(.enabled(if: haveChromium, "needs Debian's chromium and chromium-driver (scripts/test.sh installs them)"))
     func theDashboardInHeadlessChromium() async throws {
-        let python = ProcessInfo.processInfo.environment["BCOPS_BROWSER_PYTHON"] ?? Self.root.appendingPathComponent(".build-venv/bin/python").path
+        let python = Self.python
         try #require(FileManager.default.isExecutableFile(atPath: python), "no \(python): scripts/test.sh makes .build-venv with Selenium")
         let estate = try Estate(engineArguments: ["--ui-listen", "127.0.0.1:0"])
         let engine = estate.engine
@@ -73,26 +98,12 @@ import Testing
             "ended": bulk.count + 3,
             "counters": ["counter-running-jobs": 2, "counter-running-nodes": 3, "counter-waiting-nodes": 0],
         ]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.root.appendingPathComponent("Tests/BCDashboardTests/browser/test_dashboard.py").path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["BCOPS_UI"] = ui
-        environment["BCOPS_FIXTURE"] = String(decoding: try JSONSerialization.data(withJSONObject: fixture), as: UTF8.self)
-        environment["BCOPS_LOGIN_ID"] = engine.credentials.accessKeyId
-        environment["BCOPS_LOGIN_SECRET"] = engine.credentials.accessKeySecret
-        environment["BCOPS_CHROMIUM"] = Self.chromium
-        environment["BCOPS_CHROMEDRIVER"] = Self.chromedriver
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, text) = try Self.runBrowserScript("test_dashboard.py", ui: ui, fixture: fixture, environment: [
+            "BCOPS_LOGIN_ID": engine.credentials.accessKeyId, "BCOPS_LOGIN_SECRET": engine.credentials.accessKeySecret,
+        ])
         // The secret is in the child's environment only; make sure it is not in what is shown.
         let shown = text.replacingOccurrences(of: engine.credentials.accessKeySecret, with: "<secret>")
-        #expect(process.terminationStatus == 0, "\(shown)")
+        #expect(status == 0, "\(shown)")
         #expect(shown.contains("browser checks passed"), "\(shown)")
         #expect(try await client.job(sleeper).state == .stopped, "the browser stopped the job after logging in")
     }

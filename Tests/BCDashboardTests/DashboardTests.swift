@@ -72,6 +72,34 @@ import Testing
         return cluster
     }
 
+    /// A real WDL run of two calls through the engine's public App `cromwell` (miniwdl and
+    /// bcops' backend), ended; its job's ID. The first call's input carries `<script>alert(N)`,
+    /// so a page that shows it unescaped is caught by which marker ran.
+    static func runHelloWorkflow(_ client: BatchComputeClient, name: String, marker: Int) async throws -> String {
+        let wdl = """
+            version 1.0
+            workflow hello {
+              call greet as first { input: who = "<script>alert(\(marker))</script>" }
+              call greet as second { input: who = read_string(first.out) }
+              output { String last = read_string(second.out) }
+            }
+            task greet {
+              input { String who }
+              command <<<
+                echo "hello ~{who}" > out.txt
+              >>>
+              output { File out = "out.txt" }
+            }
+            """
+        try await OSSClient(client).put(Array(wdl.utf8), at: "oss://wf/src/hello.wdl")
+        let run = try await client.createJob(try value([
+            "Name": name, "Type": "App",
+            "App": ["AppName": ":cromwell", "Inputs": ["WDL": "oss://wf/src/hello.wdl", "WORKING_DIR": "oss://wf/work/"],
+                    "Outputs": ["OUTPUTS_DIR": "oss://wf/out/"]]])).id
+        try await waitEnded(client, [run], seconds: 120)
+        return run
+    }
+
     static func waitEnded(_ client: BatchComputeClient, _ ids: [String], seconds: Double = 20) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         for id in ids {

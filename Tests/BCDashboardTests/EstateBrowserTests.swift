@@ -99,7 +99,7 @@ import Testing
 
     @Test(.enabled(if: BrowserTests.haveChromium, "needs Debian's chromium and chromium-driver (scripts/test.sh installs them)"))
     func theEstatesPagesInHeadlessChromium() async throws {
-        let python = ProcessInfo.processInfo.environment["BCOPS_BROWSER_PYTHON"] ?? BrowserTests.root.appendingPathComponent(".build-venv/bin/python").path
+        let python = BrowserTests.python
         try #require(FileManager.default.isExecutableFile(atPath: python), "no \(python): scripts/test.sh makes .build-venv with Selenium")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bcops-estate-browser-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -160,54 +160,15 @@ import Testing
         }
 
         // A real workflow run of two calls, when miniwdl is here.
-        var workflow: String?
-        if Self.haveMiniwdl {
-            let wdl = """
-                version 1.0
-                workflow hello {
-                  call greet as first { input: who = "<script>alert(14)</script>" }
-                  call greet as second { input: who = read_string(first.out) }
-                  output { String last = read_string(second.out) }
-                }
-                task greet {
-                  input { String who }
-                  command <<<
-                    echo "hello ~{who}" > out.txt
-                  >>>
-                  output { File out = "out.txt" }
-                }
-                """
-            try await OSSClient(client).put(Array(wdl.utf8), at: "oss://wf/src/hello.wdl")
-            let run = try await client.createJob(try DashboardTests.value([
-                "Name": "hello-run", "Type": "App",
-                "App": ["AppName": ":cromwell", "Inputs": ["WDL": "oss://wf/src/hello.wdl", "WORKING_DIR": "oss://wf/work/"],
-                        "Outputs": ["OUTPUTS_DIR": "oss://wf/out/"]]])).id
-            try await DashboardTests.waitEnded(client, [run], seconds: 120)
-            workflow = run
-        }
+        let workflow = Self.haveMiniwdl ? try await DashboardTests.runHelloWorkflow(client, name: "hello-run", marker: 14) : nil
 
         let fixture: [String: Any] = [
             "revision": revision, "image": image, "farm": farm.id, "workflow": workflow ?? NSNull(),
             "sge": try #require(try await client.allClusters().first { $0.name == "grid" }).id,
         ]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [BrowserTests.root.appendingPathComponent("Tests/BCDashboardTests/browser/test_estate.py").path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["BCOPS_UI"] = ui
-        environment["BCOPS_FIXTURE"] = String(decoding: try JSONSerialization.data(withJSONObject: fixture), as: UTF8.self)
-        environment["BCOPS_LOGIN_TOKEN"] = token
-        environment["BCOPS_CHROMIUM"] = BrowserTests.chromium
-        environment["BCOPS_CHROMEDRIVER"] = BrowserTests.chromedriver
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, text) = try BrowserTests.runBrowserScript("test_estate.py", ui: ui, fixture: fixture, environment: ["BCOPS_LOGIN_TOKEN": token])
         let shown = text.replacingOccurrences(of: token, with: "<token>")
-        #expect(process.terminationStatus == 0, "\(shown)")
+        #expect(status == 0, "\(shown)")
         #expect(shown.contains("estate browser checks passed"), "\(shown)")
     }
 }

@@ -154,27 +154,7 @@ import Testing
     func workflowRunsAndTheirCalls() async throws {
         let s = try Served()
         defer { s.engine.stop() }
-        let wdl = """
-            version 1.0
-            workflow hello {
-              call greet as first { input: who = "<script>alert(8)</script>" }
-              call greet as second { input: who = read_string(first.out) }
-              output { String last = read_string(second.out) }
-            }
-            task greet {
-              input { String who }
-              command <<<
-                echo "hello ~{who}" > out.txt
-              >>>
-              output { File out = "out.txt" }
-            }
-            """
-        try await OSSClient(s.client).put(Array(wdl.utf8), at: "oss://wf/src/hello.wdl")
-        let run = try await s.client.createJob(try DashboardTests.value([
-            "Name": "hello-<script>", "Type": "App",
-            "App": ["AppName": ":cromwell", "Inputs": ["WDL": "oss://wf/src/hello.wdl", "WORKING_DIR": "oss://wf/work/"],
-                    "Outputs": ["OUTPUTS_DIR": "oss://wf/out/"]]])).id
-        try await DashboardTests.waitEnded(s.client, [run], seconds: 120)
+        let run = try await DashboardTests.runHelloWorkflow(s.client, name: "hello-<script>", marker: 8)
         let ended = try await s.client.job(run)
         #expect(ended.state == .finished, "\(ended.message)")
 

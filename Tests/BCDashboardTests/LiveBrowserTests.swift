@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct LiveBrowserTests {
     @Test(.enabled(if: BrowserTests.haveChromium, "needs Debian's chromium and chromium-driver (scripts/test.sh installs them)"))
     func aRunningJobUpdatesWithoutAReload() async throws {
-        let python = ProcessInfo.processInfo.environment["BCOPS_BROWSER_PYTHON"] ?? BrowserTests.root.appendingPathComponent(".build-venv/bin/python").path
+        let python = BrowserTests.python
         try #require(FileManager.default.isExecutableFile(atPath: python), "no \(python): scripts/test.sh makes .build-venv with Selenium")
         let live = try LiveEngine()
         defer { live.stop() }
@@ -29,22 +29,8 @@ import Testing
         }
 
         let fixture: [String: Any] = ["job": job, "gate": "\(gates)/job", "nodeJob": nodeJob, "nodeGate": "\(gates)/node"]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [BrowserTests.root.appendingPathComponent("Tests/BCDashboardTests/browser/test_live.py").path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["BCOPS_UI"] = live.ui
-        environment["BCOPS_FIXTURE"] = String(decoding: try JSONSerialization.data(withJSONObject: fixture), as: UTF8.self)
-        environment["BCOPS_CHROMIUM"] = BrowserTests.chromium
-        environment["BCOPS_CHROMEDRIVER"] = BrowserTests.chromedriver
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try BrowserTests.runBrowserScript("test_live.py", ui: live.ui, fixture: fixture)
+        #expect(status == 0, "\(text)")
         #expect(text.contains("live browser checks passed"), "\(text)")
         #expect(try await live.client.job(job).state == .finished)
     }
