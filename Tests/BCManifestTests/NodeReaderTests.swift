@@ -1,4 +1,5 @@
 import BCModel
+import BCTestSupport
 import Foundation
 import Testing
 @testable import BCManifest
@@ -56,7 +57,7 @@ import Testing
 
     @Test func mutatedInputsDecodeTheSameBothWays() {
         let seeds = FuzzTests.seeds()
-        var rng = FuzzTests.SplitMix64(state: 0xD1FF)
+        var rng = SplitMix64(state: 0xD1FF)
         for i in 0..<1500 {
             let input = FuzzTests.mutate(seeds[i % seeds.count], seeds: seeds, rng: &rng)
             _ = Self.agree("fuzz-\(i).yaml", input)

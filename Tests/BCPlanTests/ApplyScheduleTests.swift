@@ -1,4 +1,5 @@
 import BCModel
+import BCTestSupport
 import Testing
 @testable import BCPlan
 
@@ -47,21 +48,9 @@ import Testing
         }
     }
 
-    /// A deterministic generator (the tests must not depend on the run).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random operations over the three collections, each waiting for a few earlier ones, and
     /// deletes (no manifest, so no edges of their own) with their ranks.
-    func graph(_ n: Int, _ rng: inout SplitMix) -> (waits: [ResourceAddress: Set<ResourceAddress>], ranks: [ResourceAddress: Int]) {
+    func graph(_ n: Int, _ rng: inout SplitMix64) -> (waits: [ResourceAddress: Set<ResourceAddress>], ranks: [ResourceAddress: Int]) {
         let kinds: [Kind] = [.App, .Cluster, .Job, .RenderProject, .SGECluster]
         var addresses: [ResourceAddress] = []
         var waits: [ResourceAddress: Set<ResourceAddress>] = [:]
@@ -85,7 +74,7 @@ import Testing
 
     @Test(arguments: 1...40)
     func startsUnblocksAndSkipsAsTheSortedPassDid(seed: Int) {
-        var rng = SplitMix(state: UInt64(seed))
+        var rng = SplitMix64(state: UInt64(seed))
         let (graphed, ranks) = graph(Int.random(in: 1...120, using: &rng), &rng)
         // The reference's deletes wait for every delete of a lower rank, as edges (as the applier's graph had them).
         var waits = graphed
@@ -124,7 +113,7 @@ import Testing
     }
 
     @Test func theHeapGivesAddressesInOrder() {
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(state: 7)
         let all = (0..<500).map { ResourceAddress(kind: .App, name: "a\(Int.random(in: 0..<100_000, using: &rng))-\($0)") }
         var heap = AddressHeap(Array(all.prefix(100)))
         for a in all.dropFirst(100) { heap.insert(a) }
