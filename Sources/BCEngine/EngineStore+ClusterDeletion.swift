@@ -21,7 +21,7 @@ extension EngineStore {
         let message = "cluster \(id) was deleted"
         let t = now.timeIntervalSince1970
         for job in jobs {
-            try db.execute(sql: "UPDATE jobs SET state = \(failed), message = ?, end_time = ? WHERE id = ? AND state IN \(active)",
+            try db.executeCached(sql: "UPDATE jobs SET state = \(failed), message = ?, end_time = ? WHERE id = ? AND state IN \(active)",
                            arguments: [message, t, job])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", job, message, now: t) }
             // Running ones too: the scheduler ends them (their ends, coming later, are ignored),

@@ -213,7 +213,7 @@ extension EngineStore {
             var groups = o[ClusterKey.groups] as? [String: Any] ?? [:]
             groups[group] = groupObject
             o[ClusterKey.groups] = groups
-            try db.execute(sql: "UPDATE clusters SET description = ?, revision = revision + 1 WHERE id = ?",
+            try db.executeCached(sql: "UPDATE clusters SET description = ?, revision = revision + 1 WHERE id = ?",
                            arguments: [String(decoding: JSONBody.serialize(o), as: UTF8.self), cluster])
             try EngineStore.oplog(db, cluster, "deleted VM \(id) of group \(group) (DesiredVMCount \(desired))", now: now)
             // The group may still have more VMs than it wants (a count lowered while VMs were

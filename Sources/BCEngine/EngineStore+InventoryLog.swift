@@ -117,10 +117,12 @@ extension EngineStore {
 
     /// The inventory's queries (`?1` the workspace, `?2` the log's sequence number).
     ///
-    /// What changed drives the `changed` queries: the log's entries, then each object by its
-    /// key (CROSS JOIN fixes that order, and the unary + keeps SQLite off the workspace index,
-    /// which it would otherwise search for each entry): a one-object change costs one lookup,
-    /// not a pass over 30,000 rows. InventoryLogTests holds the query plans to that.
+    /// What changed drives the `changed` queries: the log's entries after the cursor, by
+    /// sequence (every workspace's, so a read costs what changed in the engine since the last
+    /// one, not an index insert per change), then each object by its key (CROSS JOIN fixes that
+    /// order, and the unary + keeps SQLite off the workspace index, which it would otherwise
+    /// search for each entry): a one-object change costs one lookup, not a pass over 30,000
+    /// rows. InventoryLogTests holds the query plans to that.
     static func inventorySQL(changed: Bool) -> (clusters: String, apps: String, jobs: String) {
         func labels(_ table: String) -> String {
             "COALESCE(json_remove(json_extract(\(table).description, '$.Labels'), '$.\"bcops.io/fields\"'), '{}')"

@@ -204,7 +204,7 @@ extension EngineStore {
         }
         if failJobOnInstanceFailure,
            let message = try String.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(error_message, '') FROM instances WHERE job_id = ? AND state = \(sqlFailed) LIMIT 1"), arguments: [jobId]) {
-            try db.execute(sql: "UPDATE jobs SET state = \(sqlFailed), end_time = ?, message = ? WHERE id = ? AND state IN \(sqlActive)",
+            try db.executeCached(sql: "UPDATE jobs SET state = \(sqlFailed), end_time = ?, message = ? WHERE id = ? AND state IN \(sqlActive)",
                            arguments: [now, message, jobId])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", jobId, message, now: now) }
             try db.cachedStatement(sql: "UPDATE instances SET state = \(sqlStopped) WHERE job_id = ? AND state = \(sqlWaiting)").execute(arguments: [jobId])
@@ -223,7 +223,7 @@ extension EngineStore {
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instances WHERE job_id = ?", arguments: [jobId]) ?? 0
                 message = "\(failedCount) of \(total) instance\(total == 1 ? "" : "s") failed"
             }
-            try db.execute(sql: "UPDATE jobs SET state = \(sqlFinished), end_time = ?, message = ? WHERE id = ? AND state IN \(sqlActive)",
+            try db.executeCached(sql: "UPDATE jobs SET state = \(sqlFinished), end_time = ?, message = ? WHERE id = ? AND state IN \(sqlActive)",
                            arguments: [now, message, jobId])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFinished", jobId, now: now) }
         }
@@ -233,7 +233,7 @@ extension EngineStore {
     public func failJob(_ id: String, message: String, now: Date = Date()) throws {
         try pool.write { db in
             let t = now.timeIntervalSince1970
-            try db.execute(sql: "UPDATE jobs SET state = \(sqlFailed), message = ?, end_time = ? WHERE id = ? AND state IN \(sqlActive)",
+            try db.executeCached(sql: "UPDATE jobs SET state = \(sqlFailed), message = ?, end_time = ? WHERE id = ? AND state IN \(sqlActive)",
                            arguments: [message, t, id])
             if db.changesCount == 1 { try EngineStore.event(db, "OnJobFailed", id, message, now: t) }
             try db.execute(sql: "UPDATE instances SET state = \(sqlFailed), error_code = 'ClusterNotFound', error_message = ? WHERE job_id = ? AND state = \(sqlWaiting)",

@@ -146,6 +146,12 @@ public final class EngineStore: Sendable {
             // each commit. EngineStore+InventoryLog.swift.
             try EngineStore.createInventoryLog(db)
         }
+        m.registerMigration("v13-inventory-log-by-sequence-only") { db in
+            // The log's workspace index cost every logged change a second B-tree insert (half
+            // of the log's cost to a create); a read of what changed walks the entries after
+            // its cursor by sequence instead.
+            try db.execute(sql: "DROP INDEX inventory_log_by_workspace")
+        }
         return m
     }
 
@@ -215,7 +221,7 @@ public final class EngineStore: Sendable {
         // id, and anything keyed by it) never comes back, not even after a restart.
         let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'jobs'), 0) + 1")) ?? 1
         let id = ResourceIDs.job(sequence: UInt64(seq), seconds: UInt64(now.timeIntervalSince1970))
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO jobs (seq, id, name, type, state, priority, description, token, creation_time, parent_job)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [seq, id, name, type, RunState.waiting.rawValue, priority, description, token, now.timeIntervalSince1970, parent])
@@ -293,7 +299,7 @@ public final class EngineStore: Sendable {
         try pool.write { db in
             let current = try EngineStore.jobState(db, id)
             guard from.contains(current) else { throw StoreError.stateConflict(current) }
-            try db.execute(sql: "UPDATE jobs SET state = ?, end_time = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?",
+            try db.executeCached(sql: "UPDATE jobs SET state = ?, end_time = CASE WHEN ? THEN ? ELSE NULL END WHERE id = ?",
                            arguments: [state.rawValue, state.isEnded, now.timeIntervalSince1970, id])
             let active = EngineStore.sql(.waiting, .running, .stopped)
             try db.execute(sql: "UPDATE tasks SET state = ? WHERE job_id = ? AND state IN \(active)", arguments: [state.rawValue, id])
@@ -309,7 +315,7 @@ public final class EngineStore: Sendable {
             let current = try EngineStore.jobState(db, id)
             guard current == .stopped || current == .failed else { throw StoreError.stateConflict(current) }
             let waiting = EngineStore.sql(.waiting)
-            try db.execute(sql: "UPDATE jobs SET state = \(waiting), message = '', end_time = NULL WHERE id = ?", arguments: [id])
+            try db.executeCached(sql: "UPDATE jobs SET state = \(waiting), message = '', end_time = NULL WHERE id = ?", arguments: [id])
             try db.execute(sql: """
                 UPDATE instances SET state = \(waiting), retry_count = 0, start_time = NULL, end_time = NULL, exit_code = NULL,
                   error_code = '', error_message = '' WHERE job_id = ? AND state IN \(EngineStore.sql(.stopped, .failed, .running))
@@ -325,7 +331,7 @@ public final class EngineStore: Sendable {
             let current = try EngineStore.jobState(db, id)
             guard current == .stopped else { throw StoreError.stateConflict(current) }
             // The description says the priority too (get_job_description, `bcs j`): keep them one.
-            try db.execute(sql: "UPDATE jobs SET priority = ?, description = json_set(description, '$.Priority', ?) WHERE id = ?",
+            try db.executeCached(sql: "UPDATE jobs SET priority = ?, description = json_set(description, '$.Priority', ?) WHERE id = ?",
                            arguments: [priority, priority, id])
         }
     }
@@ -337,7 +343,7 @@ public final class EngineStore: Sendable {
             guard current.isEnded else { throw StoreError.stateConflict(current) }
             try db.execute(sql: "DELETE FROM instances WHERE job_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM tasks WHERE job_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
+            try db.executeCached(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
         }
     }
 
@@ -360,7 +366,7 @@ public final class EngineStore: Sendable {
             }
             var rng = SystemRandomNumberGenerator()
             let id = ResourceIDs.cluster(using: &rng)
-            try db.execute(sql: "INSERT INTO clusters (id, name, state, description, token, creation_time) VALUES (?, ?, ?, ?, ?, ?)",
+            try db.executeCached(sql: "INSERT INTO clusters (id, name, state, description, token, creation_time) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [id, name, ClusterState.active.rawValue, description, token, now.timeIntervalSince1970])
             try EngineStore.reconcileVMs(db, cluster: id, now: now)
             try EngineStore.event(db, "OnClusterCreated", id, name, now: now.timeIntervalSince1970)
@@ -384,7 +390,7 @@ public final class EngineStore: Sendable {
     /// anything beyond labels makes a new revision.
     public func updateCluster(_ id: String, description: String, newRevision: Bool = true) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE clusters SET description = ?, revision = revision + ? WHERE id = ?",
+            try db.executeCached(sql: "UPDATE clusters SET description = ?, revision = revision + ? WHERE id = ?",
                            arguments: [description, newRevision ? 1 : 0, id])
             if db.changesCount == 0 { throw StoreError.notFound(.cluster(id)) }
             try EngineStore.reconcileVMs(db, cluster: id)
@@ -394,7 +400,7 @@ public final class EngineStore: Sendable {
 
     public func deleteCluster(_ id: String) throws {
         try pool.write { db in
-            try db.execute(sql: "DELETE FROM clusters WHERE id = ?", arguments: [id])
+            try db.executeCached(sql: "DELETE FROM clusters WHERE id = ?", arguments: [id])
             if db.changesCount == 0 { throw StoreError.notFound(.cluster(id)) }
             try EngineStore.event(db, "OnClusterDeleted", id)
             try EngineStore.failJobs(onDeletedCluster: id, db)  // they would wait for its nodes forever
@@ -415,7 +421,7 @@ public final class EngineStore: Sendable {
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM apps WHERE name = ?", arguments: [name]) ?? 0 > 0 {
                 throw StoreError.alreadyExists(.app(name))
             }
-            try db.execute(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, 1, ?, ?)",
+            try db.executeCached(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, 1, ?, ?)",
                            arguments: [name, description, now.timeIntervalSince1970])
         }
     }
@@ -426,7 +432,7 @@ public final class EngineStore: Sendable {
             guard let last = try Int.fetchOne(db, sql: "SELECT MAX(revision) FROM apps WHERE name = ?", arguments: [name]) else {
                 throw StoreError.notFound(.app(name))
             }
-            try db.execute(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, ?, ?, ?)",
+            try db.executeCached(sql: "INSERT INTO apps (name, revision, description, creation_time) VALUES (?, ?, ?, ?)",
                            arguments: [name, last + 1, description, now.timeIntervalSince1970])
         }
     }
@@ -468,9 +474,9 @@ public final class EngineStore: Sendable {
     public func deleteApp(_ name: String, revision: Int?) throws {
         try pool.write { db in
             if let revision {
-                try db.execute(sql: "DELETE FROM apps WHERE name = ? AND revision = ?", arguments: [name, revision])
+                try db.executeCached(sql: "DELETE FROM apps WHERE name = ? AND revision = ?", arguments: [name, revision])
             } else {
-                try db.execute(sql: "DELETE FROM apps WHERE name = ?", arguments: [name])
+                try db.executeCached(sql: "DELETE FROM apps WHERE name = ?", arguments: [name])
             }
             if db.changesCount == 0 { throw StoreError.notFound(.app(name)) }
         }
